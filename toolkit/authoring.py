@@ -1,0 +1,55 @@
+"""Annotator workflow: turning drafts into annotation files, adding new documents."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from .anchor import draft_to_annotation
+from .corpus import find_seed, read_json, read_seed, sha256_of
+from .issues import Issue, has_errors
+from .validate import check_raw
+from .corpus import RawDoc
+
+
+def write_json_atomic(path: Path, data: object) -> None:
+    """Write JSON (UTF-8, 2-space indent, trailing newline) via a temporary file and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, ensure_ascii=False, indent=2)
+            handle.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def anchor_drafts(drafts: list[Path], out: Path) -> tuple[list[Path], list[Issue]]:
+    """Anchor each draft strictly and write ``out/<doc_id>.json`` when it anchors and validates."""
+    written: list[Path] = []
+    issues: list[Issue] = []
+    for draft_path in drafts:
+        data, read_issues = read_json(draft_path)
+        issues.extend(read_issues)
+        if not isinstance(data, dict) or not isinstance(data.get("doc_id"), str):
+            if data is not None:
+                issues.append(Issue("missing-field", str(draft_path), "/doc_id", "a draft needs its doc_id"))
+            continue
+        seed_file = f"seeds/{data['doc_id']}.txt"
+        seed = find_seed(draft_path.parent, seed_file)
+        if seed is None:
+            issues.append(Issue("missing-seed", str(draft_path), "/doc_id", f"seed text '{seed_file}' not found"))
+            continue
+        annotation, found = draft_to_annotation(data, read_seed(seed), seed_file, sha256_of(seed), str(draft_path))
+        target = out / f"{data['doc_id']}.json"
+        check = check_raw(RawDoc(annotation, str(target), "", target), seed_root=seed.parent.parent)
+        found.extend(i for i in check.issues if i.code not in ("doc-id-mismatch",) or True)
+        issues.extend(found)
+        if not has_errors(found):
+            write_json_atomic(target, annotation)
+            written.append(target)
+    return written, issues

@@ -1,0 +1,85 @@
+"""The ``toolkit`` command: thin commands over the library.
+
+Each command parses its arguments, calls one library function, renders the result with
+:mod:`toolkit.report` and picks the exit code: 0 success, 1 invalid data, 2 usage error.
+Results go to stdout, problems to stderr. Nothing imports this module.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from . import report
+from .issues import has_errors
+
+app = typer.Typer(
+    help="Validate, score and publish information-extraction annotations (entities, coreference, events, stances).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+
+
+class IssueFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def _err(text: str) -> None:
+    typer.echo(text, err=True)
+
+
+@app.command()
+def validate(
+    paths: List[Path] = typer.Argument(None, help="Annotation files or folders (searched recursively). Default: annotations/."),
+    format: IssueFormat = typer.Option(IssueFormat.text, "--format", help="text for people, json for machines."),
+) -> None:
+    """Check annotation files against the JSON Schema and the seed texts.
+
+    Reports every problem with file, JSON pointer, message and hint. Exit 0 when valid,
+    1 when any file is invalid, 2 on a usage error.
+    """
+    from .validate import validate_paths
+
+    paths = paths or [Path("annotations")]
+    result = validate_paths(paths)
+    files = [r.file for r in result.results]
+    if format is IssueFormat.json:
+        typer.echo(report.issues_json(result.issues, files))
+    else:
+        if result.issues:
+            _err(report.format_issues(result.issues))
+        typer.echo(report.issues_summary(result.issues, len(files)))
+    raise typer.Exit(0 if result.ok else EXIT_INVALID)
+
+
+@app.command()
+def anchor(
+    drafts: List[Path] = typer.Argument(..., help="Draft annotation files whose spans are quotes (text + context/occurrence)."),
+    out: Path = typer.Option(..., "--out", help="Folder to write the anchored annotation files into (<doc_id>.json)."),
+) -> None:
+    """Compute offsets for an annotator's draft and write a schema-valid annotation file.
+
+    Only offsets are computed: every label, id and reference is the annotator's. Quotes that
+    occur nowhere or more than once are reported, and nothing is written for that draft.
+    """
+    from .authoring import anchor_drafts
+
+    results, issues = anchor_drafts(drafts, out)
+    if issues:
+        _err(report.format_issues(issues))
+    for path in results:
+        typer.echo(f"wrote {path}")
+    raise typer.Exit(EXIT_INVALID if has_errors(issues) else 0)
+
+
+def main() -> None:  # pragma: no cover - console-script entry point
+    app()

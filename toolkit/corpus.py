@@ -1,0 +1,149 @@
+"""Files to raw dicts: reading annotation and prediction files without ever raising on bad input.
+
+Every reader returns the parsed data together with the :class:`~toolkit.issues.Issue` objects
+that explain why a file could not be read; nothing here raises on a bad file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from .issues import Issue, pointer
+
+
+@dataclass(frozen=True)
+class RawDoc:
+    """One parsed JSON object and where it came from (a file, or a line of a JSONL file)."""
+
+    data: object
+    file: str
+    prefix: str = ""  # JSON-pointer-like prefix locating the document inside its file ("/3" = line 4 of a JSONL)
+    path: Path | None = None
+
+
+def _decode(path: Path, label: str) -> tuple[str | None, list[Issue]]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, [Issue("file-not-found", label, "", f"no such file: {label}", "check the path")]
+    except (IsADirectoryError, PermissionError, OSError) as exc:
+        return None, [Issue("file-not-found", label, "", f"cannot read {label}: {exc.strerror or exc}")]
+    if not raw.strip():
+        return None, [Issue("empty-file", label, "", "the file is empty", "an annotation file is a JSON object; see CONTRIBUTING.md")]
+    try:
+        return raw.decode("utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"), []
+    except UnicodeDecodeError as exc:
+        return None, [
+            Issue(
+                "invalid-encoding",
+                label,
+                "",
+                f"not valid UTF-8: byte 0x{raw[exc.start]:02x} at byte offset {exc.start}",
+                "save the file as UTF-8",
+            )
+        ]
+
+
+def _parse(text: str, label: str, where: str = "") -> tuple[object, list[Issue]]:
+    try:
+        return json.loads(text), []
+    except json.JSONDecodeError as exc:
+        return None, [
+            Issue(
+                "invalid-json",
+                label,
+                where,
+                f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+                "fix the JSON syntax (a trailing comma or a missing quote is the usual cause)",
+            )
+        ]
+    except RecursionError:
+        return None, [Issue("invalid-json", label, where, "JSON nested too deeply to read")]
+
+
+def read_json(path: Path | str, label: str | None = None) -> tuple[object, list[Issue]]:
+    """Read one JSON file. Returns ``(data, issues)``; ``data`` is None when it could not be read."""
+    path = Path(path)
+    label = label or str(path)
+    text, issues = _decode(path, label)
+    if text is None:
+        return None, issues
+    return _parse(text, label)
+
+
+def read_documents(path: Path | str, label: str | None = None) -> tuple[list[RawDoc], list[Issue]]:
+    """Read a ``.json`` file (one document) or a ``.jsonl`` file (one document per line)."""
+    path = Path(path)
+    label = label or str(path)
+    if path.suffix != ".jsonl":
+        data, issues = read_json(path, label)
+        return ([RawDoc(data, label, "", path)] if data is not None else []), issues
+    text, issues = _decode(path, label)
+    if text is None:
+        return [], issues
+    docs: list[RawDoc] = []
+    for lineno, line in enumerate(text.splitlines()):
+        if not line.strip():
+            continue
+        data, line_issues = _parse(line, label, pointer(lineno))
+        issues.extend(
+            Issue(i.code, i.file, i.pointer, f"line {lineno + 1}: {i.message}", i.hint) for i in line_issues
+        )
+        if data is not None:
+            docs.append(RawDoc(data, label, pointer(lineno), path))
+    if not docs and not issues:
+        issues.append(Issue("empty-file", label, "", "the JSONL file holds no document"))
+    return docs, issues
+
+
+def list_files(paths: list[Path | str], recursive: bool = True, suffixes=(".json",)) -> tuple[list[Path], list[Issue]]:
+    """Expand folders into the files they hold (sorted); report paths that do not exist."""
+    files: list[Path] = []
+    issues: list[Issue] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            pattern = "**/*" if recursive else "*"
+            files.extend(sorted(f for f in p.glob(pattern) if f.is_file() and f.suffix in suffixes))
+        elif p.exists():
+            files.append(p)
+        else:
+            issues.append(Issue("file-not-found", str(p), "", f"no such file or folder: {p}", "check the path"))
+    return files, issues
+
+
+def find_seed(start: Path, seed_file: str) -> Path | None:
+    """Find ``seed_file`` (e.g. ``seeds/x.txt``) relative to ``start`` or any folder above it, or the working directory."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        candidate = folder / seed_file
+        if candidate.is_file():
+            return candidate
+    candidate = Path.cwd() / seed_file
+    return candidate if candidate.is_file() else None
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_seed(path: Path) -> str:
+    """The seed text exactly as offsets count it: UTF-8, no newline translation."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        return handle.read()
+
+
+def iter_json_pointer(data: object, ptr: str) -> Iterator[object]:
+    """Resolve a JSON pointer in ``data`` (yields nothing when it does not resolve)."""
+    node = data
+    for part in [p.replace("~1", "/").replace("~0", "~") for p in ptr.split("/")[1:]]:
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return
+    yield node
