@@ -51,7 +51,7 @@ CODES: dict[str, str] = {
     "unknown-label": "A label (type, kind, realis, stance label, topic) not in the inventory.",
     "invalid-value": "A value breaks another schema rule (pattern, minimum, const, size).",
     "missing-seed": "The seed text named by seed_file (or by the doc id) cannot be found.",
-    "doc-id-mismatch": "doc_id disagrees with the file name or seed_file.",
+    "doc-id-mismatch": "doc_id disagrees with seed_file (seeds/<doc_id>.txt).",
     "sha256-mismatch": "sha256 is not the checksum of the seed file.",
     "duplicate-id": "An id is used twice in one document.",
     "span-reversed": "A span whose end is not after its start.",

@@ -182,7 +182,7 @@ def semantic_issues(data: dict, text: str, file: str, prefix: str = "") -> Itera
     entity_ids: set[str] = set()
     spans: list[tuple[int, int, str]] = []
     for i, ent in items("entities"):
-        claim(ent.get("id"), prefix + pointer("entities", i, "id"))
+        yield from claim(ent.get("id"), prefix + pointer("entities", i, "id"))
         if isinstance(ent.get("id"), str):
             entity_ids.add(ent["id"])
         mentions = ent.get("mentions") if isinstance(ent.get("mentions"), list) else []
@@ -190,7 +190,7 @@ def semantic_issues(data: dict, text: str, file: str, prefix: str = "") -> Itera
             if not isinstance(m, dict):
                 continue
             where = prefix + pointer("entities", i, "mentions", j)
-            claim(m.get("id"), where + "/id")
+            yield from claim(m.get("id"), where + "/id")
             if isinstance(m.get("id"), str):
                 mention_type[m["id"]] = ent.get("type")
             if _is_span(m):
@@ -203,7 +203,7 @@ def semantic_issues(data: dict, text: str, file: str, prefix: str = "") -> Itera
 
     for i, ev in items("events"):
         where = prefix + pointer("events", i)
-        claim(ev.get("id"), where + "/id")
+        yield from claim(ev.get("id"), where + "/id")
         if _is_span(ev.get("trigger")):
             yield from span_issues(ev["trigger"], text, file, where + "/trigger")
         roles = inv.roles.get(ev.get("type"))
@@ -227,7 +227,7 @@ def semantic_issues(data: dict, text: str, file: str, prefix: str = "") -> Itera
             if mid not in mention_type:
                 yield Issue("dangling-reference", file, aw + "/mention", f"argument mention '{mid}' does not exist",
                             "use the id of a mention under /entities")
-            elif roles is not None and role in roles and mention_type[mid] not in roles[role]:
+            elif roles is not None and role in roles and mention_type[mid] in inv.entity_types and mention_type[mid] not in roles[role]:
                 yield Issue("role-type-mismatch", file, aw + "/mention",
                             f"role {role} of {ev['type']} admits {', '.join(roles[role])}, but mention '{mid}' is {mention_type[mid]}",
                             "pick another role, or check the entity's type")
@@ -235,7 +235,7 @@ def semantic_issues(data: dict, text: str, file: str, prefix: str = "") -> Itera
     event_ids = {ev["id"] for _, ev in items("events") if isinstance(ev.get("id"), str)}
     for i, st in items("stances"):
         where = prefix + pointer("stances", i)
-        claim(st.get("id"), where + "/id")
+        yield from claim(st.get("id"), where + "/id")
         holder = st.get("holder")
         if isinstance(holder, str) and holder not in entity_ids:
             hint = "the holder is an entity id" + (" (not a mention id)" if holder in mention_type else "")
@@ -299,9 +299,6 @@ def check_raw(raw: RawDoc, seed_root: Path | None = None) -> FileResult:
     if not isinstance(data, dict):
         return FileResult(file, None, issues)
     doc_id, seed_file = data.get("doc_id"), data.get("seed_file")
-    if raw.path is not None and not prefix and isinstance(doc_id, str) and raw.path.stem != doc_id:
-        issues.append(Issue("doc-id-mismatch", file, "/doc_id", f"doc_id '{doc_id}' differs from the file name '{raw.path.name}'",
-                            f"name the file {doc_id}.json, or set doc_id to '{raw.path.stem}'"))
     if not isinstance(seed_file, str):
         return FileResult(file, None, issues)
     if isinstance(doc_id, str) and Path(seed_file).stem != doc_id:
