@@ -81,5 +81,36 @@ def anchor(
     raise typer.Exit(EXIT_INVALID if has_errors(issues) else 0)
 
 
+class TableFormat(str, Enum):
+    text = "text"
+    markdown = "markdown"
+    csv = "csv"
+    json = "json"
+
+
+def _load_gold(path: Path):
+    """Load a corpus for a command, or print every issue and exit 1."""
+    from .validate import InvalidData, load_corpus
+
+    try:
+        return load_corpus(path)
+    except InvalidData as exc:
+        _err(report.format_issues(exc.issues))
+        _err(f"{path}: the annotations do not validate; run `toolkit validate {path}`")
+        raise typer.Exit(EXIT_INVALID)
+
+
+@app.command()
+def stats(
+    path: Path = typer.Argument(Path("annotations"), help="Folder of annotation files (its top-level *.json)."),
+    format: TableFormat = typer.Option(TableFormat.text, "--format", help="text, markdown (for the README and the card), csv or json."),
+    all_labels: bool = typer.Option(False, "--all", help="Also list labels that occur nowhere (json and csv always do)."),
+) -> None:
+    """Count documents, entities, mentions, events and stances per document and per label."""
+    from .stats import corpus_stats
+
+    typer.echo(report.stats_output(corpus_stats(_load_gold(path).values()), format.value, all_labels))
+
+
 def main() -> None:  # pragma: no cover - console-script entry point
     app()

@@ -36,3 +36,44 @@ def issues_json(issues: list[Issue], files: list[str]) -> str:
          "issues": [i.as_dict() for i in issues]},
         indent=2, ensure_ascii=False,
     )
+
+
+def _cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    return str(value)
+
+
+def markdown_table(df) -> str:
+    """A pandas DataFrame as a GitHub Markdown table (numbers right-aligned; None shown as '-')."""
+    cols = [str(c) for c in df.columns]
+    numeric = [df[c].dtype.kind in "iuf" for c in df.columns]
+    head = "| " + " | ".join(cols) + " |"
+    rule = "|" + "|".join("---:" if n else "---" for n in numeric) + "|"
+    body = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in df.itertuples(index=False)]
+    return "\n".join([head, rule, *body])
+
+
+def text_table(df) -> str:
+    """A DataFrame as an aligned plain-text table for the terminal."""
+    cols = [str(c) for c in df.columns]
+    rows = [[_cell(v) for v in row] for row in df.itertuples(index=False)]
+    widths = [max([len(c), *(len(r[i]) for r in rows)]) for i, c in enumerate(cols)]
+    numeric = [df[c].dtype.kind in "iuf" for c in df.columns]
+    fmt = lambda cells: "  ".join(c.rjust(w) if n else c.ljust(w) for c, w, n in zip(cells, widths, numeric))  # noqa: E731
+    return "\n".join([fmt(cols), "  ".join("-" * w for w in widths), *(fmt(r) for r in rows)])
+
+
+def stats_output(stats, fmt: str, full: bool = False) -> str:
+    """Render :class:`toolkit.stats.CorpusStats` as text, markdown, csv or json."""
+    labels = stats.labels if full else stats.labels[stats.labels["total"] > 0]
+    if fmt == "json":
+        return json.dumps({"documents": stats.documents.to_dict(orient="records"),
+                           "labels": stats.labels.to_dict(orient="records")}, indent=2)
+    if fmt == "csv":
+        return stats.documents.to_csv(index=False) + "\n" + stats.labels.to_csv(index=False)
+    table = markdown_table if fmt == "markdown" else text_table
+    short = labels.rename(columns={c: c.split("_")[0] for c in labels.columns if "_" in str(c)})
+    return "Documents\n\n" + table(stats.documents) + "\n\nLabels\n\n" + table(short)
