@@ -53,3 +53,56 @@ def anchor_drafts(drafts: list[Path], out: Path) -> tuple[list[Path], list[Issue
             write_json_atomic(target, annotation)
             written.append(target)
     return written, issues
+
+
+class NewDocumentError(Exception):
+    """Why a document could not be added (an Issue)."""
+
+    def __init__(self, issue: Issue):
+        self.issue = issue
+        super().__init__(issue.message)
+
+
+def new_document(source: Path, root: Path = Path("."), doc_id: str | None = None) -> tuple[Path, Path]:
+    """Copy a text into ``root/seeds/`` byte for byte and write an empty, valid annotation file.
+
+    Returns ``(seed_path, annotation_path)``. Refuses (raises :class:`NewDocumentError`) when the
+    text is not UTF-8, or when a seed or annotation of that id already exists: seeds are never
+    overwritten.
+    """
+    import re
+    import shutil
+
+    doc_id = doc_id or source.stem
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", doc_id):
+        raise NewDocumentError(Issue("invalid-value", str(source), "", f"'{doc_id}' is not a valid document id",
+                                     "use letters, digits, '_', '.', '-' (pass --id)"))
+    try:
+        raw = source.read_bytes()
+    except OSError as exc:
+        raise NewDocumentError(Issue("file-not-found", str(source), "", f"cannot read {source}: {exc.strerror or exc}"))
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise NewDocumentError(Issue("invalid-encoding", str(source), "", f"not valid UTF-8 at byte {exc.start}",
+                                     "convert the text to UTF-8 first"))
+    seed = root / "seeds" / f"{doc_id}.txt"
+    annotation = root / "annotations" / f"{doc_id}.json"
+    for existing in (seed, annotation):
+        if existing.exists():
+            raise NewDocumentError(Issue("duplicate-document", str(existing), "", f"{existing} already exists",
+                                         "choose another id with --id; seeds are never overwritten"))
+    seed.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, seed)
+    empty = {
+        "schema_version": "1.0",
+        "doc_id": doc_id,
+        "seed_file": f"seeds/{doc_id}.txt",
+        "sha256": sha256_of(seed),
+        "source": {"publisher": None, "date": None, "title": None},
+        "entities": [],
+        "events": [],
+        "stances": [],
+    }
+    write_json_atomic(annotation, empty)
+    return seed, annotation

@@ -112,5 +112,22 @@ def stats(
     typer.echo(report.stats_output(corpus_stats(_load_gold(path).values()), format.value, all_labels))
 
 
+@app.command()
+def new(
+    text: Path = typer.Argument(..., help="A UTF-8 text file to add as a source document."),
+    doc_id: Optional[str] = typer.Option(None, "--id", help="Document id (default: the file name without .txt)."),
+    root: Path = typer.Option(Path("."), "--root", help="Repository root holding seeds/ and annotations/."),
+) -> None:
+    """Add a source document: copy it into seeds/ and write an empty, valid annotation file."""
+    from .authoring import NewDocumentError, new_document
+
+    try:
+        seed, annotation = new_document(text, root, doc_id)
+    except NewDocumentError as exc:
+        _err(report.format_issue(exc.issue))
+        raise typer.Exit(EXIT_INVALID)
+    typer.echo(f"added {seed}\nwrote {annotation}")
+
+
 def main() -> None:  # pragma: no cover - console-script entry point
     app()
