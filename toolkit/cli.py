@@ -129,5 +129,43 @@ def new(
     typer.echo(f"added {seed}\nwrote {annotation}")
 
 
+@app.command()
+def publish(
+    out: Path = typer.Option(..., "--out", help="Dataset folder to write (replaced atomically when complete)."),
+    gold: Path = typer.Option(Path("annotations"), "--gold", help="Folder of gold annotation files."),
+    push_to_hub: Optional[str] = typer.Option(None, "--push-to-hub", help="Also upload to this Hub dataset repo (ORG/NAME); needs HF_TOKEN and network."),
+) -> None:
+    """Build a Hugging Face dataset folder (Parquet configs, dataset card, schema, guidelines) from the validated gold."""
+    from .publish import HubUnavailable, publish as build_dataset, push_to_hub as push
+    from .publishing import card_for
+
+    docs = list(_load_gold(gold).values())
+    if not docs:
+        _err(f"{gold}: no annotation files to publish")
+        raise typer.Exit(EXIT_INVALID)
+    body = card_for(docs, gold, repo_id=push_to_hub)
+    guidelines = next((p for p in (gold.resolve().parent / "CONTRIBUTING.md", Path("CONTRIBUTING.md")) if p.is_file()), None)
+    result = build_dataset(docs, out, body, guidelines)
+    typer.echo(f"published {len(docs)} documents to {result.out}: " + ", ".join(f"{c} {n} rows" for c, n in result.counts.items()))
+    if push_to_hub:
+        try:
+            url = push(result.out, push_to_hub)
+        except HubUnavailable as exc:
+            _err(f"--push-to-hub {push_to_hub}: {exc}")
+            raise typer.Exit(EXIT_INVALID)
+        typer.echo(f"pushed to {url}")
+
+
 def main() -> None:  # pragma: no cover - console-script entry point
-    app()
+    """Run the app; an unexpected internal error is reported in one line (TOOLKIT_DEBUG=1 shows the traceback)."""
+    import os
+    import sys
+
+    try:
+        app()
+    except Exception as exc:  # bad input never gets here: every command reports issues itself
+        if os.environ.get("TOOLKIT_DEBUG"):
+            raise
+        print(f"toolkit: internal error: {type(exc).__name__}: {exc} (rerun with TOOLKIT_DEBUG=1 for the traceback, "
+              "and please report it)", file=sys.stderr)
+        sys.exit(EXIT_INVALID)

@@ -1,0 +1,131 @@
+"""Publishing: every config loads offline with its features and equals the annotations."""
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import datasets
+import pytest
+from typer.testing import CliRunner
+
+from toolkit import publish as pub
+from toolkit.cli import app
+from toolkit.inventory import inventory
+from toolkit.validate import load_corpus
+
+FIXTURES = Path(__file__).parent / "fixtures"
+runner = CliRunner()
+
+
+@pytest.fixture
+def project(tmp_path):
+    shutil.copytree(FIXTURES / "seeds", tmp_path / "seeds")
+    (tmp_path / "annotations").mkdir()
+    shutil.copy(FIXTURES / "valid" / "tiny.json", tmp_path / "annotations")
+    return tmp_path
+
+
+def run_publish(project, out):
+    return runner.invoke(app, ["publish", "--gold", str(project / "annotations"), "--out", str(out)])
+
+
+def test_publish_and_load_every_config(project):
+    out = project / "dataset"
+    result = run_publish(project, out)
+    assert result.exit_code == 0, result.output
+    gold = json.loads((project / "annotations" / "tiny.json").read_text())
+    inv = inventory()
+
+    docs = datasets.load_dataset(str(out), split="test")  # default config: documents
+    assert docs.features["entities"].feature["type"].names == list(inv.entity_types)
+    row = docs[0]
+    assert row["doc_id"] == "tiny" and row["publisher"] == "Test Press" and row["date"] == "2025-04-24"
+    assert [e["name"] for e in row["entities"]] == [e["name"] for e in gold["entities"]]
+    assert row["entities"][0]["mentions"][1] == {"id": "M2", "start": 59, "end": 61, "text": "He",
+                                                 "kind": list(inv.mention_kinds).index("pronoun")}
+
+    mentions = datasets.load_dataset(str(out), "mentions", split="test")
+    flat = [(e["id"], m["id"], m["start"], m["end"], m["text"], e["type"], m["kind"])
+            for e in gold["entities"] for m in e["mentions"]]
+    names = mentions.features["type"].names, mentions.features["kind"].names
+    got = [(r["entity_id"], r["mention_id"], r["start"], r["end"], r["text"], names[0][r["type"]], names[1][r["kind"]])
+           for r in mentions]
+    assert got == flat
+
+    events = datasets.load_dataset(str(out), "events", split="test")
+    (ev,) = events
+    assert events.features["type"].names[ev["type"]] == "Trade.Negotiate"
+    assert (ev["trigger_start"], ev["trigger_end"], ev["trigger_text"]) == (14, 17, "met")
+    roles = events.features["arguments"].feature["role"].names
+    assert [(roles[a["role"]], a["mention_id"], a["text"]) for a in ev["arguments"]] == [
+        ("Participant", "M1", "Choi Sang-mok"), ("Participant", "M3", "Scott Bessent"), ("Place", "M4", "Washington"),
+        ("Time", "M5", "Thursday")]
+
+    stances = datasets.load_dataset(str(out), "stances", split="test")
+    (st,) = stances
+    assert st["holder_name"] == "Choi Sang-mok" and st["target_id"] == "korea-tariff-relief"
+    assert stances.features["label"].names[st["label"]] == "favour"
+    assert st["evidence"] == [{"start": 67, "end": 92, "text": "Korea wants tariff relief"}]
+
+
+def test_round_trip_is_lossless(project):
+    out = project / "dataset"
+    assert run_publish(project, out).exit_code == 0
+    original = load_corpus(project / "annotations")
+    back = pub.load_published(out)
+    assert back == original
+    assert back["tiny"].to_dict() == json.loads((project / "annotations" / "tiny.json").read_text())
+
+
+def test_card_declares_configs_and_hub_metadata(project):
+    out = project / "dataset"
+    assert run_publish(project, out).exit_code == 0
+    card = (out / "README.md").read_text()
+    header = card.split("---")[1]
+    for key in ("pretty_name:", "license:", "language:", "task_categories:", "task_ids:", "annotations_creators:",
+                "source_datasets:", "size_categories:", "configs:", "dataset_info:", "class_label:"):
+        assert key in header, key
+    assert "Sequence" not in header
+    for name in inventory().event_types:
+        assert f"`{name}`" in card
+    assert (out / "schema" / "labels.schema.json").is_file()
+    assert (out / "LICENSE.md").is_file()
+
+
+def test_failed_publish_leaves_previous_output_and_no_temp(project, monkeypatch):
+    out = project / "dataset"
+    assert run_publish(project, out).exit_code == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(pub, "card_metadata", boom)
+    with pytest.raises(RuntimeError):
+        pub.publish(list(load_corpus(project / "annotations").values()), out, "body")
+    after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert [p.name for p in project.iterdir() if p.name.startswith(".")] == []
+
+
+def test_invalid_gold_is_refused(project):
+    shutil.copy(FIXTURES / "invalid" / "span-reversed.json", project / "annotations" / "bad.json")
+    result = run_publish(project, project / "dataset")
+    assert result.exit_code == 1
+    assert "[span-reversed]" in result.stderr
+    assert not (project / "dataset").exists()
+
+
+def test_push_to_hub_fails_clearly_offline(project, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    out = project / "dataset"
+    result = runner.invoke(app, ["publish", "--gold", str(project / "annotations"), "--out", str(out),
+                                 "--push-to-hub", "someone/data"])
+    assert result.exit_code == 1
+    assert "nothing was uploaded" in result.stderr
+    monkeypatch.delenv("HF_HUB_OFFLINE")
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    monkeypatch.delenv("HUGGING_FACE_HUB_TOKEN", raising=False)
+    with pytest.raises(pub.HubUnavailable, match="HF_TOKEN"):
+        pub.push_to_hub(out, "someone/data")

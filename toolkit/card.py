@@ -1,0 +1,170 @@
+"""The dataset card's Markdown body (the YAML header is built in :mod:`toolkit.publish`)."""
+
+from __future__ import annotations
+
+from .document import Document
+from .inventory import inventory
+from .report import markdown_table
+from .stats import corpus_stats
+
+
+def _label_table(category: str, definitions: dict, counts) -> str:
+    sub = counts[counts.category == category].set_index("label")["total"]
+    lines = ["| label | definition | count |", "|---|---|---:|"]
+    for name, definition in definitions.items():
+        lines.append(f"| `{name}` | {definition} | {int(sub.get(name, 0))} |")
+    return "\n".join(lines)
+
+
+def card_body(docs: list[Document], agreement_md: str | None = None, baseline_md: str | None = None,
+              repo_id: str = "ORG/korea-us-tariff-ie") -> str:
+    """Render the card: summary, sources, annotation process, labels with counts, scores, usage."""
+    inv = inventory()
+    docs = sorted(docs, key=lambda d: d.doc_id)
+    stats = corpus_stats(docs)
+    totals = stats.documents.iloc[-1] if len(stats.documents) else None
+    n_ent = int(totals.entities) if totals is not None else 0
+    n_men = int(totals.mentions) if totals is not None else 0
+    n_ev = int(totals.events) if totals is not None else 0
+    n_st = int(totals.stances) if totals is not None else 0
+    sources = ["| doc_id | publisher | date | title | characters |", "|---|---|---|---|---:|"]
+    for d in docs:
+        sources.append(f"| `{d.doc_id}` | {d.source.publisher or 'unknown'} | {d.source.date or 'unknown'} | "
+                       f"{d.source.title or '-'} | {len(d.text)} |")
+    def role_list(t: str) -> str:
+        return ", ".join(r + " (" + "/".join(ts) + ")" for r, ts in inv.roles[t].items())
+
+    roles = "\n".join(f"| `{t}` | {role_list(t)} |" for t in inv.event_types)
+    labels = stats.labels
+    parts = [
+        "# Korea–US tariff talks: entities, coreference, events and stances",
+        "",
+        f"{len(docs)} English news articles from 2025 on the South Korea–US tariff negotiations, annotated "
+        f"with {n_ent} entities ({n_men} mentions: names, nominals and pronouns, with coreference), "
+        f"{n_ev} events (trigger, type, realis and arguments, ACE 2005 / Rich ERE style, plus trade-policy "
+        f"event types) and {n_st} stances (holder, target, label and evidence, SemEval-2016 Task 6 labels). "
+        "It is a small, deep evaluation set for information-extraction systems — rule-based, trained or "
+        "LLM-based — and comes with a toolkit that validates, scores (nervaluate-style entity modes, "
+        "MUC/B³/CEAF-e, OneIE/TextEE event measures, stance F1 and F_avg) and computes bootstrap intervals.",
+        "",
+        "- **Language**: English (`en`), news register; some source texts keep Korean page furniture, which is not annotated.",
+        "- **Split**: everything is in `test`: this is an evaluation set, not training data.",
+        "- **Offsets**: 0-based Python string indices (Unicode code points) into `text`, end exclusive; every span carries its `text`.",
+        "",
+        "## Source articles",
+        "",
+        "\n".join(sources),
+        "",
+        "## Configurations",
+        "",
+        "| config | one row per | columns |",
+        "|---|---|---|",
+        "| `documents` (default) | document | `doc_id`, `text`, source metadata, nested `entities` (with `mentions`), `events` (with `arguments`), `stances` (with `evidence`) |",
+        "| `mentions` | mention | `doc_id`, `mention_id`, `entity_id`, `entity_name`, `start`, `end`, `text`, `type`, `kind` |",
+        "| `events` | event | `doc_id`, `event_id`, `type`, `trigger_start`, `trigger_end`, `trigger_text`, `realis`, `arguments` (role, mention, entity, span) |",
+        "| `stances` | stance | `doc_id`, `stance_id`, `holder_entity_id`, `holder_name`, `target_kind`, `target_id`, `target_text`, `label`, `evidence` |",
+        "",
+        "Label columns are `ClassLabel` features; their names come from the label inventory `schema/labels.schema.json`.",
+        "",
+        "## Usage",
+        "",
+        "```python",
+        "import datasets",
+        f'docs = datasets.load_dataset("{repo_id}", split="test")            # or a local folder path',
+        f'mentions = datasets.load_dataset("{repo_id}", "mentions", split="test")',
+        'names = mentions.features["type"].names',
+        'print(names[mentions[0]["type"]], mentions[0]["text"])',
+        "```",
+        "",
+        "Score a system (predictions in the toolkit's prediction format, spans by offsets or by quoted text):",
+        "",
+        "```bash",
+        "toolkit eval --gold DATASET_FOLDER --pred my_predictions/ --format markdown",
+        "```",
+        "",
+        "## Annotation",
+        "",
+        "Every label was decided by reading the sentence, following the guidelines in `GUIDELINES.md` "
+        "(entity types, mention kinds, span rules, coreference rules, event types with roles, realis, stance "
+        "rules, topics, each with examples from these texts). Scripts computed offsets from quoted strings and "
+        "checked consistency; no label came from a rule, gazetteer or trained extractor.",
+        "",
+        "**Who annotated.** The two independent passes and the adjudication were made by AI annotators "
+        "(language-model agent sessions) working from the guidelines, each pass seeing only the guidelines "
+        "and the text; hence `annotations_creators: other`. Treat the gold as carefully adjudicated "
+        "model-made annotation, not as the work of trained human linguists.",
+        "",
+        "**Process.** Two independent passes per document, measured against each other, then adjudicated "
+        "into the gold; each kind of disagreement became a rule of the guidelines (section 9).",
+        "",
+    ]
+    if agreement_md:
+        parts += ["### Inter-annotator agreement (pass A vs pass B, before adjudication)", "", agreement_md, ""]
+    parts += [
+        "## Labels",
+        "",
+        "### Entity types (counts are entities)",
+        "",
+        _label_table("entity type", dict(inv.entity_types), labels),
+        "",
+        "### Mention kinds",
+        "",
+        _label_table("mention kind", dict(inv.mention_kinds), labels),
+        "",
+        "### Event types",
+        "",
+        _label_table("event type", dict(inv.event_types), labels),
+        "",
+        "Roles of each event type (and the entity types each admits):",
+        "",
+        "| event type | roles |",
+        "|---|---|",
+        roles,
+        "",
+        "### Realis",
+        "",
+        _label_table("realis", dict(inv.realis), labels),
+        "",
+        "### Stance labels",
+        "",
+        _label_table("stance label", dict(inv.stance_labels), labels),
+        "",
+        "### Stance topics",
+        "",
+        _label_table("topic", dict(inv.topics), labels),
+        "",
+        "### Per document",
+        "",
+        markdown_table(stats.documents),
+        "",
+    ]
+    if baseline_md:
+        parts += ["## Baseline scores", "", baseline_md, ""]
+    parts += [
+        "## Limitations",
+        "",
+        f"- Only {len(docs)} documents, on one news topic, in English: scores have wide confidence intervals "
+        "(use the toolkit's `--bootstrap`), and the set is for evaluation, not training.",
+        "- Several articles report the same events; entities and events are not linked across documents.",
+        "- Events are annotated per mention; v1 has no event coreference.",
+        "- Stances are those the texts attribute to their holders; implied stances were annotated only where "
+        "an action leaves no doubt, which is a judgement call.",
+        "- The annotators were AI agents (see Annotation); agreement figures show how reproducible the labels are.",
+        "",
+        "## Licence",
+        "",
+        "Annotations: CC BY 4.0. The article texts remain the property of their publishers and are included "
+        "for research on information extraction (see `LICENSE.md`).",
+        "",
+        "## Citation",
+        "",
+        "```bibtex",
+        "@misc{korea_us_tariff_ie_2026,",
+        "  title  = {Korea--US Tariff Talks: an annotated dataset of entities, coreference, events and stances},",
+        "  year   = {2026},",
+        "  note   = {Dataset and evaluation toolkit, schema version 1.0}",
+        "}",
+        "```",
+        "",
+    ]
+    return "\n".join(parts)
