@@ -1,0 +1,50 @@
+"""Extraction systems that ``toolkit eval --system`` can run: built-in ones by name, or a user's
+``package.module:function`` taking the document text (and doc id) and returning a prediction dict."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from typing import Callable
+
+BUILTIN = {
+    "baseline": "toolkit.systems.baseline:extract",
+    "empty": "toolkit.systems.empty:extract",
+}
+
+System = Callable[..., dict]
+
+
+class SystemFailure(Exception):
+    """A system could not be loaded or failed on a document (message names it)."""
+
+
+def load_system(spec: str) -> System:
+    """Resolve ``baseline`` / ``empty`` or ``package.module:function`` to a callable."""
+    target = BUILTIN.get(spec, spec)
+    if ":" not in target:
+        raise SystemFailure(f"unknown system '{spec}': use one of {', '.join(BUILTIN)} or package.module:function")
+    module_name, _, attr = target.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as exc:  # ImportError, or the module's own error at import time
+        raise SystemFailure(f"cannot import '{module_name}' for system '{spec}': {type(exc).__name__}: {exc}") from exc
+    func = getattr(module, attr, None)
+    if not callable(func):
+        raise SystemFailure(f"'{module_name}' has no function '{attr}' (system '{spec}')")
+    return func
+
+
+def run_system(func: System, doc_id: str, text: str) -> dict:
+    """Call a system on one document. It gets ``text`` and, if it accepts it, ``doc_id``; the
+    result must be a dict (its ``doc_id`` is filled in when missing)."""
+    try:
+        params = inspect.signature(func).parameters
+        wants_id = "doc_id" in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+        out = func(text, doc_id=doc_id) if wants_id else func(text)
+    except Exception as exc:
+        raise SystemFailure(f"system failed on document '{doc_id}': {type(exc).__name__}: {exc}") from exc
+    if not isinstance(out, dict):
+        raise SystemFailure(f"system returned {type(out).__name__} for document '{doc_id}', expected a prediction dict")
+    out.setdefault("doc_id", doc_id)
+    return out
