@@ -156,6 +156,38 @@ def publish(
         typer.echo(f"pushed to {url}")
 
 
+class ConvertFormat(str, Enum):
+    json = "json"
+    brat = "brat"
+    labelstudio = "labelstudio"
+    iob2 = "iob2"
+
+
+@app.command()
+def convert(
+    src: Path = typer.Argument(..., help="Input: an annotations folder (json), a brat folder, a Label Studio JSON file or an IOB2 file."),
+    from_: ConvertFormat = typer.Option(..., "--from", help="Input format."),
+    to: ConvertFormat = typer.Option(..., "--to", help="Output format."),
+    out: Path = typer.Option(..., "--out", help="Folder to write into (created; existing files of the same name are replaced)."),
+    root: Path = typer.Option(Path("."), "--root", help="Repository root with seeds/ (for imports)."),
+) -> None:
+    """Convert annotations between our JSON and brat standoff, Label Studio JSON or IOB2 token files.
+
+    What a format cannot hold is reported (stderr), never dropped silently.
+    """
+    from .authoring import write_text_atomic
+    from .convert import convert as run_convert
+
+    files, issues = run_convert(src, from_.value, to.value, root)
+    if issues:
+        _err(report.format_issues(issues))
+    if has_errors(issues):
+        raise typer.Exit(EXIT_INVALID)
+    for name, content in files.items():
+        write_text_atomic(out / name, content)
+        typer.echo(f"wrote {out / name}")
+
+
 def main() -> None:  # pragma: no cover - console-script entry point
     """Run the app; an unexpected internal error is reported in one line (TOOLKIT_DEBUG=1 shows the traceback)."""
     import os

@@ -1,0 +1,146 @@
+"""Conversions: lossless round trips where the format can hold the data; everything else reported."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import given, strategies as st
+from seqeval.metrics.sequence_labeling import get_entities
+from typer.testing import CliRunner
+
+from toolkit.cli import app
+from toolkit.convert import convert
+from toolkit.convert.brat import export_brat, import_brat
+from toolkit.convert.iob2 import spans_to_tags, tags_to_spans, tokenize, writable_spans
+from toolkit.convert.labelstudio import export_labelstudio, from_utf16, import_labelstudio, to_utf16
+from toolkit.validate import load_corpus, validate_paths
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+runner = CliRunner()
+
+
+def corpora():
+    """The fixture document and, once annotated, the five gold documents."""
+    docs = validate_paths([FIXTURES / "valid"]).documents
+    gold = sorted((ROOT / "annotations").glob("*.json"))
+    if gold:
+        docs += list(load_corpus(ROOT / "annotations").values())
+    return docs
+
+
+DOCS = corpora()
+
+
+def body(d):
+    data = d.to_dict()
+    return {k: data[k] for k in ("doc_id", "entities", "events", "stances")}
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda d: d.doc_id)
+def test_brat_round_trip_is_lossless(doc):
+    files = export_brat([doc])
+    back, issues = import_brat(doc.doc_id, files[f"{doc.doc_id}.txt"], files[f"{doc.doc_id}.ann"])
+    assert issues == []
+    assert back == body(doc)
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda d: d.doc_id)
+def test_labelstudio_round_trip_is_lossless(doc):
+    tasks = json.loads(json.dumps(export_labelstudio([doc])))
+    (back,), issues = import_labelstudio(tasks)
+    assert issues == []
+    assert back == body(doc)
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda d: d.doc_id)
+def test_iob2_round_trip_keeps_every_writable_mention(doc):
+    spans, notes = writable_spans(doc)
+    sentences = tokenize(doc.text)
+    back = []
+    for sent in sentences:
+        inside = [s for s in spans if s[0] >= sent[0].start and s[1] <= sent[-1].end]
+        back += tags_to_spans(sent, spans_to_tags(sent, inside))
+    assert back == spans
+    # every mention is either written or reported
+    assert len(spans) + len(notes) == sum(1 for _ in doc.mentions())
+
+
+def test_utf16_offsets_on_astral_and_seed_text():
+    text = "Seoul 🇰🇷 talks – “Korea’s” 한국 𝔸"
+    for i in range(len(text) + 1):
+        assert from_utf16(text, to_utf16(text, i)) == i
+        assert to_utf16(text, i) == len(text[:i].encode("utf-16-le")) // 2
+    assert to_utf16(text, text.index("talks")) == text.index("talks") + 2  # the flag is 2 code points, 4 units
+    with pytest.raises(ValueError):
+        from_utf16(text, text.index("🇰") + 1)  # inside a surrogate pair
+
+
+@given(st.text(min_size=0, max_size=40))
+def test_utf16_property(text):
+    for i in range(len(text) + 1):
+        assert from_utf16(text, to_utf16(text, i)) == i
+
+
+def test_labelstudio_offsets_count_utf16_units():
+    doc = validate_paths([FIXTURES / "valid"]).documents[0]
+    from dataclasses import replace
+    from toolkit.document import Entity, Mention, Span
+    text = "🙂 " + doc.text
+    m = Mention("M1", Span(2 + 18, 2 + 31, "Scott Bessent"), "name", "E1", "PER")
+    shifted = replace(doc, text=text, entities=(Entity("E1", "PER", "Scott Bessent", (m,)),), events=(), stances=())
+    (task,) = export_labelstudio([shifted])
+    value = task["predictions"][0]["result"][0]["value"]
+    assert (value["start"], value["end"]) == (21, 34)  # one more unit than code points
+    assert text[20:33] == "Scott Bessent"
+
+
+def test_labelstudio_import_of_a_tool_export_uses_coref_relations():
+    text = "Choi met Bessent. Choi left."
+    tasks = [{"id": 7, "data": {"text": text}, "annotations": [{"result": [
+        {"id": "a", "type": "labels", "value": {"start": 0, "end": 4, "labels": ["PER"]}},
+        {"id": "b", "type": "labels", "value": {"start": 9, "end": 16, "labels": ["PER"]}},
+        {"id": "c", "type": "labels", "value": {"start": 18, "end": 22, "labels": ["PER"]}},
+        {"type": "relation", "from_id": "c", "to_id": "a", "labels": ["coref"]},
+    ]}]}]
+    (doc,), issues = import_labelstudio(tasks)
+    assert issues == []
+    assert sorted(sorted(m["text"] for m in e["mentions"]) for e in doc["entities"]) == [["Bessent"], ["Choi", "Choi"]]
+
+
+def test_brat_discontinuous_span_is_reported():
+    _, issues = import_brat("d", "Choi met Bessent", "T1\tPER 0 4;9 16\tChoi Bessent\n")
+    assert [i.code for i in issues] == ["invalid-value"] and "discontinuous" in issues[0].message
+
+
+tag = st.sampled_from(["O", "B-PER", "I-PER", "B-GPE", "I-GPE"])
+
+
+@given(st.lists(tag, max_size=25))
+def test_iob2_decoding_agrees_with_seqeval(tags):
+    tokens = tokenize(" ".join(f"w{i}" for i in range(len(tags))))
+    tokens = tokens[0] if tokens else []
+    ours = [(label, s, e) for s, e, label in tags_to_spans(tokens, tags)]
+    theirs = [(label, tokens[i].start, tokens[j].end) for label, i, j in get_entities(list(tags))]
+    assert ours == theirs
+
+
+def test_convert_command_round_trip_and_iob2_predictions(tmp_path):
+    shutil.copytree(FIXTURES / "seeds", tmp_path / "seeds")
+    (tmp_path / "annotations").mkdir()
+    shutil.copy(FIXTURES / "valid" / "tiny.json", tmp_path / "annotations")
+    ann = tmp_path / "annotations"
+    r = runner.invoke(app, ["convert", str(ann), "--from", "json", "--to", "brat", "--out", str(tmp_path / "brat")])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["convert", str(tmp_path / "brat"), "--from", "brat", "--to", "json", "--out", str(tmp_path / "back"),
+                            "--root", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    assert json.loads((tmp_path / "back" / "tiny.json").read_text()) == json.loads((ann / "tiny.json").read_text())
+    r = runner.invoke(app, ["convert", str(ann), "--from", "json", "--to", "iob2", "--out", str(tmp_path / "iob")])
+    assert r.exit_code == 0
+    files, issues = convert(tmp_path / "iob" / "mentions.iob2", "iob2", "json")
+    pred = json.loads(files["tiny.json"])
+    assert [(m["start"], m["end"], e["type"]) for e in pred["entities"] for m in e["mentions"]][:2] == [(0, 13, "PER"), (18, 31, "PER")]
+    bad = runner.invoke(app, ["convert", str(tmp_path / "iob" / "mentions.iob2"), "--from", "iob2", "--to", "brat", "--out", str(tmp_path / "x")])
+    assert bad.exit_code == 1 and "Traceback" not in bad.output
