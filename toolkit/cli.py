@@ -188,6 +188,60 @@ def convert(
         typer.echo(f"wrote {out / name}")
 
 
+def _refuse_protected(path: Path, gold: Path) -> None:
+    """Usage error when an output path lies inside the gold annotations or the seeds."""
+    target = path.resolve()
+    for protected in (gold.resolve(), Path("annotations").resolve(), Path("seeds").resolve()):
+        if target == protected or protected in target.parents:
+            _err(f"{path}: refusing to write inside {protected} (annotations and seeds are never written by this command)")
+            raise typer.Exit(EXIT_USAGE)
+
+
+@app.command()
+def show(
+    doc: str = typer.Argument(..., help="Document id (e.g. 000_f9a79c641ca46a11)."),
+    gold: Path = typer.Option(Path("annotations"), "--gold", help="Gold annotations folder or published dataset folder."),
+    pred: Optional[Path] = typer.Option(None, "--pred", help="Prediction file, or folder holding <doc_id>.json, or a .jsonl file."),
+    system: Optional[str] = typer.Option(None, "--system", help="Run a system (baseline, empty, or package.module:function) and show its output."),
+    html: Optional[Path] = typer.Option(None, "--html", help="Write a self-contained HTML page here instead of printing text."),
+) -> None:
+    """Render a document with its annotations inline; with predictions, mark each span correct, missed, spurious or mistyped."""
+    from .gold import load_gold
+    from .render import view_html, view_text
+    from .show import build_view
+    from .viewing import prediction_for
+    from .validate import InvalidData
+
+    if pred is not None and system is not None:
+        _err("give --pred or --system, not both")
+        raise typer.Exit(EXIT_USAGE)
+    if html is not None:
+        _refuse_protected(html, gold)
+    try:
+        docs = load_gold(gold)
+    except InvalidData as exc:
+        _err(report.format_issues(exc.issues))
+        raise typer.Exit(EXIT_INVALID)
+    if doc not in docs:
+        _err(f"{gold}: no document '{doc}'; documents: {', '.join(sorted(docs))}")
+        raise typer.Exit(EXIT_INVALID)
+    prediction, issues = (None, [])
+    if pred is not None or system is not None:
+        prediction, issues = prediction_for(docs[doc], pred, system)
+        if issues:
+            _err(report.format_issues(issues))
+        if prediction is None:
+            raise typer.Exit(EXIT_INVALID)
+    view = build_view(docs[doc], prediction, pred_title=system or (str(pred) if pred else "predictions"))
+    if html is not None:
+        from .authoring import write_text_atomic
+
+        write_text_atomic(html, view_html(view))
+        typer.echo(f"wrote {html}")
+    else:
+        typer.echo(view_text(view), nl=False)
+
+
 def main() -> None:  # pragma: no cover - console-script entry point
     """Run the app; an unexpected internal error is reported in one line (TOOLKIT_DEBUG=1 shows the traceback)."""
     import os
