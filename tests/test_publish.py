@@ -129,3 +129,13 @@ def test_push_to_hub_fails_clearly_offline(project, monkeypatch):
     monkeypatch.delenv("HUGGING_FACE_HUB_TOKEN", raising=False)
     with pytest.raises(pub.HubUnavailable, match="HF_TOKEN"):
         pub.push_to_hub(out, "someone/data")
+
+
+def test_config_with_no_rows_still_loads(project):
+    data = json.loads((project / "annotations" / "tiny.json").read_text())
+    data["stances"] = []
+    (project / "annotations" / "tiny.json").write_text(json.dumps(data))
+    out = project / "dataset"
+    assert run_publish(project, out).exit_code == 0
+    stances = datasets.load_dataset(str(out), "stances", split="test")
+    assert len(stances) == 0 and "label" in stances.features

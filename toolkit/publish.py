@@ -164,7 +164,8 @@ def build(docs: list[Document], folder: Path, card_body: str, guidelines: Path |
     result = PublishResult(out=folder)
     (folder / "data").mkdir()
     for config in CONFIGS:
-        ds = Dataset.from_list(table[config], features=feats[config])
+        columns = {name: [row[name] for row in table[config]] for name in feats[config]}  # also right when empty
+        ds = Dataset.from_dict(columns, features=feats[config])
         path = folder / data_file(config)
         ds.to_parquet(str(path))
         result.files.append(path)
