@@ -37,7 +37,7 @@ def test_publish_and_load_every_config(project):
     gold = json.loads((project / "annotations" / "tiny.json").read_text())
     inv = inventory()
 
-    docs = datasets.load_dataset(str(out), split="test")  # default config: documents
+    docs = datasets.load_dataset(str(out), split="test", cache_dir=str(project / "cache"))  # default config: documents
     assert docs.features["entities"].feature["type"].names == list(inv.entity_types)
     row = docs[0]
     assert row["doc_id"] == "tiny" and row["publisher"] == "Test Press" and row["date"] == "2025-04-24"
@@ -45,7 +45,7 @@ def test_publish_and_load_every_config(project):
     assert row["entities"][0]["mentions"][1] == {"id": "M2", "start": 59, "end": 61, "text": "He",
                                                  "kind": list(inv.mention_kinds).index("pronoun")}
 
-    mentions = datasets.load_dataset(str(out), "mentions", split="test")
+    mentions = datasets.load_dataset(str(out), "mentions", split="test", cache_dir=str(project / "cache"))
     flat = [(e["id"], m["id"], m["start"], m["end"], m["text"], e["type"], m["kind"])
             for e in gold["entities"] for m in e["mentions"]]
     names = mentions.features["type"].names, mentions.features["kind"].names
@@ -53,7 +53,7 @@ def test_publish_and_load_every_config(project):
            for r in mentions]
     assert got == flat
 
-    events = datasets.load_dataset(str(out), "events", split="test")
+    events = datasets.load_dataset(str(out), "events", split="test", cache_dir=str(project / "cache"))
     (ev,) = events
     assert events.features["type"].names[ev["type"]] == "Trade.Negotiate"
     assert (ev["trigger_start"], ev["trigger_end"], ev["trigger_text"]) == (14, 17, "met")
@@ -62,7 +62,7 @@ def test_publish_and_load_every_config(project):
         ("Participant", "M1", "Choi Sang-mok"), ("Participant", "M3", "Scott Bessent"), ("Place", "M4", "Washington"),
         ("Time", "M5", "Thursday")]
 
-    stances = datasets.load_dataset(str(out), "stances", split="test")
+    stances = datasets.load_dataset(str(out), "stances", split="test", cache_dir=str(project / "cache"))
     (st,) = stances
     assert st["holder_name"] == "Choi Sang-mok" and st["target_id"] == "korea-tariff-relief"
     assert stances.features["label"].names[st["label"]] == "favour"
@@ -131,11 +131,13 @@ def test_push_to_hub_fails_clearly_offline(project, monkeypatch):
         pub.push_to_hub(out, "someone/data")
 
 
-def test_config_with_no_rows_still_loads(project):
+def test_config_with_no_rows_is_left_out_and_the_rest_loads(project):
     data = json.loads((project / "annotations" / "tiny.json").read_text())
     data["stances"] = []
     (project / "annotations" / "tiny.json").write_text(json.dumps(data))
     out = project / "dataset"
     assert run_publish(project, out).exit_code == 0
-    stances = datasets.load_dataset(str(out), "stances", split="test")
-    assert len(stances) == 0 and "label" in stances.features
+    card = (out / "README.md").read_text().split("---")[1]
+    assert "config_name: stances" not in card and not (out / "data" / "stances-test.parquet").exists()
+    docs = datasets.load_dataset(str(out), split="test", cache_dir=str(project / "cache"))
+    assert docs[0]["stances"] == []

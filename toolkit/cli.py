@@ -147,6 +147,8 @@ def publish(
     guidelines = next((p for p in (gold.resolve().parent / "CONTRIBUTING.md", Path("CONTRIBUTING.md")) if p.is_file()), None)
     result = build_dataset(docs, out, body, guidelines)
     typer.echo(f"published {len(docs)} documents to {result.out}: " + ", ".join(f"{c} {n} rows" for c, n in result.counts.items()))
+    if result.skipped:
+        _err(f"warning: no rows for config(s) {', '.join(result.skipped)}; left out (datasets cannot load an empty split)")
     if push_to_hub:
         try:
             url = push(result.out, push_to_hub)

@@ -125,9 +125,10 @@ class PublishResult:
     out: Path
     files: list[Path] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
 
 
-def card_metadata(feats: dict):
+def card_metadata(feats: dict, configs: list[str] | tuple[str, ...] = CONFIGS):
     """The dataset card's YAML header (huggingface_hub ``DatasetCardData``) with configs and features."""
     from datasets import DatasetInfo
     from datasets.info import DatasetInfosDict
@@ -148,9 +149,9 @@ def card_metadata(feats: dict):
         task_ids=["named-entity-recognition", "coreference-resolution", "multi-class-classification"],
         tags=["event-extraction", "stance-detection", "information-extraction", "trade-policy", "news"],
         configs=[{"config_name": c, "data_files": [{"split": SPLIT, "path": data_file(c)}], **({"default": True} if c == "documents" else {})}
-                 for c in CONFIGS],
+                 for c in configs],
     )
-    DatasetInfosDict({c: DatasetInfo(features=feats[c], config_name=c) for c in CONFIGS}).to_dataset_card_data(data)
+    DatasetInfosDict({c: DatasetInfo(features=feats[c], config_name=c) for c in configs}).to_dataset_card_data(data)
     return data
 
 
@@ -163,14 +164,18 @@ def build(docs: list[Document], folder: Path, card_body: str, guidelines: Path |
     table = rows(docs)
     result = PublishResult(out=folder)
     (folder / "data").mkdir()
-    for config in CONFIGS:
+    # datasets cannot load a split with no rows ("corresponds to no data"), so a config without
+    # rows is left out of the folder and reported in result.skipped.
+    configs = [c for c in CONFIGS if table[c] or c == "documents"]
+    result.skipped = [c for c in CONFIGS if c not in configs]
+    for config in configs:
         columns = {name: [row[name] for row in table[config]] for name in feats[config]}  # also right when empty
         ds = Dataset.from_dict(columns, features=feats[config])
         path = folder / data_file(config)
         ds.to_parquet(str(path))
         result.files.append(path)
         result.counts[config] = len(ds)
-    card = DatasetCard("---\n" + card_metadata(feats).to_yaml() + "\n---\n\n" + card_body)
+    card = DatasetCard("---\n" + card_metadata(feats, configs).to_yaml() + "\n---\n\n" + card_body)
     card.save(str(folder / "README.md"))
     result.files.append(folder / "README.md")
     (folder / "schema").mkdir()
@@ -233,8 +238,17 @@ def load_published(folder: Path) -> dict[str, Document]:
     """Read a published dataset folder back into annotation documents (via ``datasets``, offline)."""
     import datasets
 
-    ds = datasets.load_dataset(str(Path(folder).resolve()), "documents", split=SPLIT)
-    f = ds.features
+    # A private, throw-away cache: datasets caches a local folder under its base name and config,
+    # so a folder republished under the same name could otherwise be read back stale.
+    with tempfile.TemporaryDirectory(prefix="toolkit-hf-cache-") as cache:
+        ds = datasets.load_dataset(str(Path(folder).resolve()), "documents", split=SPLIT, cache_dir=cache)
+        ds = ds.with_format(None)
+        rows_ = [row for row in ds]
+    return _documents_from_rows(ds.features, rows_)
+
+
+def _documents_from_rows(f, rows_: list[dict]) -> dict[str, Document]:
+    """Documents from rows of the ``documents`` config and its features (ClassLabel ids -> names)."""
     names = lambda feat: feat.names  # noqa: E731
     etype = names(f["entities"].feature["type"])
     kinds = names(f["entities"].feature["mentions"].feature["kind"])
@@ -244,7 +258,7 @@ def load_published(folder: Path) -> dict[str, Document]:
     tkind = names(f["stances"].feature["target_kind"])
     labels = names(f["stances"].feature["label"])
     docs: dict[str, Document] = {}
-    for row in ds:
+    for row in rows_:
         entities = tuple(
             Entity(e["id"], etype[e["type"]], e["name"], tuple(
                 Mention(m["id"], Span(m["start"], m["end"], m["text"]), kinds[m["kind"]], e["id"], etype[e["type"]])

@@ -192,7 +192,7 @@ def semantic_issues(data: dict, text: str, file: str, prefix: str = "") -> Itera
             where = prefix + pointer("entities", i, "mentions", j)
             yield from claim(m.get("id"), where + "/id")
             if isinstance(m.get("id"), str):
-                mention_type[m["id"]] = ent.get("type")
+                mention_type[m["id"]] = ent.get("type") if isinstance(ent.get("type"), str) else None
             if _is_span(m):
                 found = list(span_issues(m, text, file, where))
                 yield from found
@@ -206,7 +206,7 @@ def semantic_issues(data: dict, text: str, file: str, prefix: str = "") -> Itera
         yield from claim(ev.get("id"), where + "/id")
         if _is_span(ev.get("trigger")):
             yield from span_issues(ev["trigger"], text, file, where + "/trigger")
-        roles = inv.roles.get(ev.get("type"))
+        roles = inv.roles.get(ev["type"]) if isinstance(ev.get("type"), str) else None
         seen: set[tuple] = set()
         args = ev.get("arguments") if isinstance(ev.get("arguments"), list) else []
         for k, arg in enumerate(args):
@@ -214,7 +214,7 @@ def semantic_issues(data: dict, text: str, file: str, prefix: str = "") -> Itera
                 continue
             aw = where + pointer("arguments", k)
             role, mid = arg["role"], arg.get("mention")
-            key = (role, mid)
+            key = (role, mid if isinstance(mid, str) else repr(mid))
             if key in seen:
                 yield Issue("duplicate-argument", file, aw, f"argument {role} -> {mid} is given twice", "remove one")
             seen.add(key)
