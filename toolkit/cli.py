@@ -244,6 +244,28 @@ def show(
         typer.echo(view_text(view), nl=False)
 
 
+@app.command()
+def agree(
+    a: Path = typer.Argument(..., help="Folder of the first pass (e.g. annotations/passes/a)."),
+    b: Path = typer.Argument(..., help="Folder of the second pass (e.g. annotations/passes/b)."),
+    format: TableFormat = typer.Option(TableFormat.text, "--format", help="text, markdown, csv or json."),
+) -> None:
+    """Inter-annotator agreement of two passes: mention F1, coreference, event F1, Cohen's kappa on stances, per document and overall."""
+    from .agree import agreement
+    from .validate import InvalidData
+
+    try:
+        result = agreement(a, b)
+    except InvalidData as exc:
+        _err(report.format_issues(exc.issues))
+        raise typer.Exit(EXIT_INVALID)
+    for doc_id in result.only_in_a:
+        _err(f"warning: {doc_id} is only in {a}")
+    for doc_id in result.only_in_b:
+        _err(f"warning: {doc_id} is only in {b}")
+    typer.echo(report.agreement_output(result, format.value))
+
+
 def main() -> None:  # pragma: no cover - console-script entry point
     """Run the app; an unexpected internal error is reported in one line (TOOLKIT_DEBUG=1 shows the traceback)."""
     import os

@@ -77,3 +77,32 @@ def stats_output(stats, fmt: str, full: bool = False) -> str:
     table = markdown_table if fmt == "markdown" else text_table
     short = labels.rename(columns={c: c.split("_")[0] for c in labels.columns if "_" in str(c)})
     return "Documents\n\n" + table(stats.documents) + "\n\nLabels\n\n" + table(short)
+
+
+AGREEMENT_COLUMNS = ["doc_id", "mention span F1", "mention span+type F1", "coref CoNLL F1", "trigger span+type F1",
+                     "argument F1", "realis kappa", "stance pairs", "stance kappa"]
+
+
+def agreement_markdown(report, full: bool = False) -> str:
+    """The agreement table (see :mod:`toolkit.agree`) as Markdown; ``full`` shows every column."""
+    table = report.table()
+    if not full:
+        table = table[AGREEMENT_COLUMNS]
+    table = table.assign(doc_id=[str(d).split("_")[0] for d in table["doc_id"]])
+    return markdown_table(table)
+
+
+def agreement_output(report, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(report.to_dict(), indent=2)
+    if fmt == "csv":
+        return report.table().to_csv(index=False)
+    if fmt == "markdown":
+        return agreement_markdown(report, full=True)
+    table = report.table()
+    lines = []
+    for _, row in table.iterrows():
+        lines.append(f"{row['doc_id']}")
+        for col in table.columns[1:]:
+            lines.append(f"  {col:<28} {_cell(row[col])}")
+    return "\n".join(lines)

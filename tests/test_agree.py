@@ -1,0 +1,71 @@
+"""Inter-annotator agreement on hand-made variants of the fixture (values computed by hand)."""
+
+import copy
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from sklearn.metrics import cohen_kappa_score
+from typer.testing import CliRunner
+
+from toolkit.agree import _kappa, agreement
+from toolkit.cli import app
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BASE = json.loads((FIXTURES / "valid" / "tiny.json").read_text())
+
+
+def passes(tmp_path, mutate):
+    shutil.copytree(FIXTURES / "seeds", tmp_path / "seeds")
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+    (tmp_path / "a" / "tiny.json").write_text(json.dumps(BASE))
+    b = copy.deepcopy(BASE)
+    mutate(b)
+    (tmp_path / "b" / "tiny.json").write_text(json.dumps(b))
+    return tmp_path / "a", tmp_path / "b"
+
+
+def overall(report):
+    return report.table().set_index("doc_id").loc["overall"]
+
+
+def test_identical_passes_agree_fully(tmp_path):
+    row = overall(agreement(*passes(tmp_path, lambda b: None)))
+    for col in ("mention span F1", "mention span+type F1", "coref CoNLL F1", "trigger span+type F1", "argument F1",
+                "stance triple F1"):
+        assert row[col] == 1.0, col
+
+
+def test_hand_computed_disagreements(tmp_path):
+    def mutate(b):
+        b["entities"][1]["type"] = "ORG"                      # Bessent retyped: span agrees, type does not
+        b["entities"][0]["mentions"].pop(1)                     # pass B misses "He"
+        b["events"][0]["arguments"] = b["events"][0]["arguments"][:2]  # drops Place and Time
+        b["stances"][0]["label"] = "against"
+    row = overall(agreement(*passes(tmp_path, mutate)))
+    assert row["mention span F1"] == pytest.approx(2 * 5 / (6 + 5))
+    assert row["mention span+type F1"] == pytest.approx(2 * 4 / (6 + 5))
+    assert row["argument F1"] == pytest.approx(2 * 2 / (4 + 2))
+    assert row["stance pairs"] == 1 and row["stance pair F1"] == 1.0 and row["stance triple F1"] == 0.0
+    assert row["stance kappa"] is None  # one pair: undefined, not 0
+    # B3 with "He" missing in B: key {Choi, He}, {Bessent}, ...; recall loses half of Choi's cluster
+    assert row["coref b3 F1"] < 1.0
+
+
+def test_kappa_matches_scikit_learn():
+    pairs = [("favour", "favour"), ("against", "favour"), ("against", "against"), ("neutral", "against"),
+             ("favour", "favour"), ("against", "against")]
+    a, b = zip(*pairs)
+    assert _kappa(pairs) == pytest.approx(cohen_kappa_score(a, b))
+    assert _kappa([("favour", "favour"), ("favour", "favour")]) is None  # a single label: undefined
+
+
+def test_agree_command(tmp_path):
+    a, b = passes(tmp_path, lambda b: b["entities"][1].update(type="ORG"))
+    result = CliRunner().invoke(app, ["agree", str(a), str(b), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["documents"][-1]["doc_id"] == "overall"
+    assert data["documents"][-1]["mention span+type F1"] == pytest.approx(5 / 6)

@@ -1,0 +1,184 @@
+"""Inter-annotator agreement between two passes of the same documents.
+
+Agreement is symmetric, so spans are compared as sets (exact match), pass A against pass B:
+
+- **mentions**: F1 = 2|A∩B| / (|A| + |B|) over mention spans ``(start, end)``, and over
+  ``(start, end, entity type)``;
+- **coreference**: MUC, B-cubed, CEAF-e and their mean (CoNLL F1) with pass A's clusters as key and
+  pass B's as response (:mod:`toolkit.coref`), each cluster a set of mention spans;
+- **events**: F1 over trigger spans, over ``(trigger span, event type)``, and over arguments
+  ``(trigger span, event type, role, argument span)``; Cohen's kappa on realis over the triggers
+  both passes share with the same type;
+- **stances**: a stance of A and one of B are paired when their holders are the same entity (the
+  two holder entities share a mention span) and their targets are the same (same topic; events with
+  the same trigger span and type; entities sharing a mention span). Over those pairs: Cohen's kappa
+  on the labels (scikit-learn), and the raw agreement; and F1 over whole (holder, target, label)
+  triples and over (holder, target) pairs.
+
+Every figure is computed from counts summed over documents (``overall``), and per document.
+F1 with no item on either side, and kappa on fewer than two paired items or a single label on
+both sides, are ``None`` (undefined), never 0.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from sklearn.metrics import cohen_kappa_score
+
+from .coref import METRICS, PRCounts, coref_scores
+from .document import Document
+from .validate import load_corpus
+
+
+@dataclass
+class Overlap:
+    """|A|, |B| and |A∩B| of one comparison; ``+`` merges documents."""
+
+    a: int = 0
+    b: int = 0
+    both: int = 0
+
+    def __add__(self, other: "Overlap") -> "Overlap":
+        return Overlap(self.a + other.a, self.b + other.b, self.both + other.both)
+
+    @property
+    def f1(self) -> float | None:
+        return 2 * self.both / (self.a + self.b) if self.a + self.b else None
+
+
+def _overlap(a: Counter, b: Counter) -> Overlap:
+    return Overlap(sum(a.values()), sum(b.values()), sum((a & b).values()))
+
+
+@dataclass
+class DocAgreement:
+    doc_id: str
+    overlaps: dict[str, Overlap] = field(default_factory=dict)
+    coref: dict[str, PRCounts] = field(default_factory=dict)
+    realis_pairs: list[tuple[str, str]] = field(default_factory=list)
+    stance_pairs: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _kappa(pairs: list[tuple[str, str]]) -> float | None:
+    if len(pairs) < 2:
+        return None
+    a, b = zip(*pairs)
+    if len(set(a) | set(b)) < 2:
+        return None
+    value = cohen_kappa_score(list(a), list(b))
+    return None if value != value else float(value)  # nan -> None
+
+
+def _holder_key(doc: Document):
+    spans = {e.id: {m.span.offsets for m in e.mentions} for e in doc.entities}
+    return spans
+
+
+def _same_target(sa, sb, da: Document, db: Document, spans_a, spans_b) -> bool:
+    ta, tb = sa.target, sb.target
+    if ta.kind != tb.kind:
+        return False
+    if ta.kind == "topic":
+        return ta.id == tb.id
+    if ta.kind == "event":
+        ea, eb = da.event_index().get(ta.id), db.event_index().get(tb.id)
+        return ea is not None and eb is not None and (ea.trigger.offsets, ea.type) == (eb.trigger.offsets, eb.type)
+    return bool(spans_a.get(ta.id, set()) & spans_b.get(tb.id, set()))
+
+
+def compare_documents(a: Document, b: Document) -> DocAgreement:
+    """Agreement of two annotations of the same text."""
+    out = DocAgreement(a.doc_id)
+    ma, mb = list(a.mentions()), list(b.mentions())
+    out.overlaps["mention span"] = _overlap(Counter(m.span.offsets for m in ma), Counter(m.span.offsets for m in mb))
+    out.overlaps["mention span+type"] = _overlap(Counter((*m.span.offsets, m.entity_type) for m in ma),
+                                                 Counter((*m.span.offsets, m.entity_type) for m in mb))
+    out.coref = coref_scores([[m.span.offsets for m in e.mentions] for e in a.entities],
+                             [[m.span.offsets for m in e.mentions] for e in b.entities])
+    out.overlaps["trigger span"] = _overlap(Counter(e.trigger.offsets for e in a.events), Counter(e.trigger.offsets for e in b.events))
+    out.overlaps["trigger span+type"] = _overlap(Counter((e.trigger.offsets, e.type) for e in a.events),
+                                                 Counter((e.trigger.offsets, e.type) for e in b.events))
+
+    def args(doc: Document) -> Counter:
+        idx = doc.mention_index()
+        return Counter((e.trigger.offsets, e.type, r.role, idx[r.mention_id].span.offsets) for e in doc.events for r in e.arguments)
+
+    out.overlaps["argument"] = _overlap(args(a), args(b))
+    realis_b = {(e.trigger.offsets, e.type): e.realis for e in b.events}
+    out.realis_pairs = [(e.realis, realis_b[(e.trigger.offsets, e.type)]) for e in a.events if (e.trigger.offsets, e.type) in realis_b]
+
+    spans_a, spans_b = _holder_key(a), _holder_key(b)
+    used: set[str] = set()
+    pairs = []
+    for sa in a.stances:
+        for sb in b.stances:
+            if sb.id in used:
+                continue
+            if spans_a.get(sa.holder, set()) & spans_b.get(sb.holder, set()) and _same_target(sa, sb, a, b, spans_a, spans_b):
+                pairs.append((sa.label, sb.label))
+                used.add(sb.id)
+                break
+    out.stance_pairs = pairs
+    same_label = sum(1 for x, y in pairs if x == y)
+    out.overlaps["stance holder+target"] = Overlap(len(a.stances), len(b.stances), len(pairs))
+    out.overlaps["stance holder+target+label"] = Overlap(len(a.stances), len(b.stances), same_label)
+    return out
+
+
+@dataclass
+class AgreementReport:
+    """Per-document and overall agreement; ``table()`` gives one row per document plus ``overall``."""
+
+    documents: list[DocAgreement]
+    only_in_a: list[str] = field(default_factory=list)
+    only_in_b: list[str] = field(default_factory=list)
+
+    @staticmethod
+    def _row(doc_id: str, overlaps: dict[str, Overlap], coref: dict[str, PRCounts], realis, stance) -> dict:
+        row: dict = {"doc_id": doc_id}
+        for name in ("mention span", "mention span+type"):
+            row[f"{name} F1"] = overlaps[name].f1
+        for m in METRICS:
+            row[f"coref {m} F1"] = coref[m].f1
+        f1s = [coref[m].f1 for m in METRICS]
+        row["coref CoNLL F1"] = None if None in f1s else sum(f1s) / 3
+        for name in ("trigger span", "trigger span+type", "argument"):
+            row[f"{name} F1"] = overlaps[name].f1
+        row["realis kappa"] = _kappa(realis)
+        row["stance pairs"] = len(stance)
+        row["stance pair F1"] = overlaps["stance holder+target"].f1
+        row["stance triple F1"] = overlaps["stance holder+target+label"].f1
+        row["stance label agreement"] = (sum(x == y for x, y in stance) / len(stance)) if stance else None
+        row["stance kappa"] = _kappa(stance)
+        return row
+
+    def table(self) -> pd.DataFrame:
+        rows = [self._row(d.doc_id, d.overlaps, d.coref, d.realis_pairs, d.stance_pairs) for d in self.documents]
+        if self.documents:
+            total: dict[str, Overlap] = {}
+            coref: dict[str, PRCounts] = {m: PRCounts() for m in METRICS}
+            for d in self.documents:
+                for k, v in d.overlaps.items():
+                    total[k] = total.get(k, Overlap()) + v
+                for m in METRICS:
+                    coref[m] = coref[m] + d.coref[m]
+            realis = [p for d in self.documents for p in d.realis_pairs]
+            stance = [p for d in self.documents for p in d.stance_pairs]
+            rows.append(self._row("overall", total, coref, realis, stance))
+        return pd.DataFrame(rows)
+
+    def to_dict(self) -> dict:
+        table = self.table().astype(object).where(self.table().notna(), None)
+        return {"documents": table.to_dict(orient="records"), "only_in_a": self.only_in_a, "only_in_b": self.only_in_b}
+
+
+def agreement(path_a: Path | str, path_b: Path | str) -> AgreementReport:
+    """Compare two folders of annotation files (documents paired by doc id; both must validate)."""
+    a, b = load_corpus(path_a), load_corpus(path_b)
+    shared = sorted(set(a) & set(b))
+    return AgreementReport([compare_documents(a[d], b[d]) for d in shared],
+                           sorted(set(a) - set(b)), sorted(set(b) - set(a)))
