@@ -94,6 +94,9 @@ def test_all_problems_are_reported_not_just_the_first(tmp_path):
 def test_nested_mentions_are_allowed(tmp_path):
     data = json.loads((FIXTURES / "valid" / "tiny.json").read_text())
     data["entities"][1]["mentions"].append({"id": "M9", "start": 24, "end": 31, "text": "Bessent", "kind": "name"})
+    # sharing the start or the end is nesting too
+    data["entities"][1]["mentions"].append({"id": "M10", "start": 18, "end": 23, "text": "Scott", "kind": "name"})
+    data["entities"][0]["mentions"].append({"id": "M11", "start": 5, "end": 13, "text": "Sang-mok", "kind": "name"})
     (tmp_path / "seeds").mkdir()
     shutil.copy(FIXTURES / "seeds" / "tiny.txt", tmp_path / "seeds")
     (tmp_path / "tiny.json").write_text(json.dumps(data))

@@ -198,7 +198,7 @@ def semantic_issues(data: dict, text: str, file: str, prefix: str = "") -> Itera
                 yield from found
                 if not found:
                     spans.append((m["start"], m["end"], where))
-    spans.sort()
+    spans.sort(key=lambda s: (s[0], -s[1]))  # containers before what they contain
     yield from _overlap_issues(spans, file)
 
     for i, ev in items("events"):
@@ -254,7 +254,7 @@ def semantic_issues(data: dict, text: str, file: str, prefix: str = "") -> Itera
 
 
 def _overlap_issues(spans: list[tuple[int, int, str]], file: str) -> Iterator[Issue]:
-    """Duplicate and crossing mention spans; ``spans`` sorted by (start, end). Nesting is allowed."""
+    """Duplicate and crossing mention spans; ``spans`` sorted by (start, -end). Nesting is allowed."""
     open_spans: list[tuple[int, int, str]] = []
     for start, end, where in spans:
         open_spans = [s for s in open_spans if s[1] > start]
