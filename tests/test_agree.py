@@ -69,3 +69,17 @@ def test_agree_command(tmp_path):
     data = json.loads(result.stdout)
     assert data["documents"][-1]["doc_id"] == "overall"
     assert data["documents"][-1]["mention span+type F1"] == pytest.approx(5 / 6)
+
+
+def test_differences_list_each_disagreement(tmp_path):
+    from toolkit.agree import differences_table
+
+    def mutate(b):
+        b["entities"][1]["type"] = "ORG"
+        b["stances"][0]["label"] = "against"
+    report = agreement(*passes(tmp_path, mutate))
+    rows = differences_table(report)
+    got = sorted(zip(rows.layer, rows.only_in, rows.text))
+    assert got == [("mention", "a", "Scott Bessent"), ("mention", "b", "Scott Bessent"), ("stance label", "both", "Korea wants tariff relief")]
+    r = CliRunner().invoke(app, ["agree", str(tmp_path / "a"), str(tmp_path / "b"), "--differences", "--format", "json"])
+    assert r.exit_code == 0 and len(json.loads(r.stdout)) == 3

@@ -57,6 +57,7 @@ def _overlap(a: Counter, b: Counter) -> Overlap:
 @dataclass
 class DocAgreement:
     doc_id: str
+    differences: list[dict] = field(default_factory=list)
     overlaps: dict[str, Overlap] = field(default_factory=dict)
     coref: dict[str, PRCounts] = field(default_factory=dict)
     realis_pairs: list[tuple[str, str]] = field(default_factory=list)
@@ -123,6 +124,7 @@ def compare_documents(a: Document, b: Document) -> DocAgreement:
                 used.add(sb.id)
                 break
     out.stance_pairs = pairs
+    out.differences = list(_differences(a, b, spans_a, spans_b))
     same_label = sum(1 for x, y in pairs if x == y)
     out.overlaps["stance holder+target"] = Overlap(len(a.stances), len(b.stances), len(pairs))
     out.overlaps["stance holder+target+label"] = Overlap(len(a.stances), len(b.stances), same_label)
@@ -182,3 +184,77 @@ def agreement(path_a: Path | str, path_b: Path | str) -> AgreementReport:
     shared = sorted(set(a) & set(b))
     return AgreementReport([compare_documents(a[d], b[d]) for d in shared],
                            sorted(set(a) - set(b)), sorted(set(b) - set(a)))
+
+
+def _differences(a: Document, b: Document, spans_a, spans_b):
+    """Every item on which the passes differ, for adjudication: layer, which pass has it, where, what."""
+    text = a.text
+
+    def row(layer, side, start, end, label, detail=""):
+        return {"doc_id": a.doc_id, "layer": layer, "only_in": side, "start": start, "end": end,
+                "text": text[start:end] if start is not None else "", "label": label, "detail": detail}
+
+    for side, x, y in (("a", a, b), ("b", b, a)):
+        theirs = {(m.span.offsets, m.entity_type) for m in y.mentions()}
+        their_spans = {m.span.offsets: m.entity_type for m in y.mentions()}
+        for m in x.mentions():
+            if (m.span.offsets, m.entity_type) not in theirs:
+                other = their_spans.get(m.span.offsets)
+                yield row("mention", side, *m.span.offsets, f"{m.entity_type}/{m.kind}",
+                          f"other pass: {other}" if other else "")
+        their_trig = {(e.trigger.offsets, e.type): e for e in y.events}
+        their_trig_span = {e.trigger.offsets: e.type for e in y.events}
+        idx_x, idx_y = x.mention_index(), y.mention_index()
+        for e in x.events:
+            other = their_trig.get((e.trigger.offsets, e.type))
+            if other is None:
+                o = their_trig_span.get(e.trigger.offsets)
+                yield row("trigger", side, *e.trigger.offsets, f"{e.type}/{e.realis}", f"other pass: {o}" if o else "")
+                continue
+            mine = {(r.role, idx_x[r.mention_id].span.offsets) for r in e.arguments}
+            yours = {(r.role, idx_y[r.mention_id].span.offsets) for r in other.arguments}
+            for role, off in sorted(mine - yours):
+                yield row("argument", side, *off, role, f"of {e.type} '{e.trigger.text}' at {e.trigger.start}")
+            if side == "a" and e.realis != other.realis:
+                yield row("realis", "both", *e.trigger.offsets, e.type, f"a: {e.realis}, b: {other.realis}")
+    # coreference: shared mentions whose cluster-mates differ
+    def mates(doc):
+        out = {}
+        for e in doc.entities:
+            spans = frozenset(m.span.offsets for m in e.mentions)
+            for m in e.mentions:
+                out[m.span.offsets] = spans
+        return out
+    ma, mb = mates(a), mates(b)
+    seen = set()
+    for off in sorted(set(ma) & set(mb)):
+        if ma[off] & set(mb) != mb[off] & set(ma) and (ma[off], mb[off]) not in seen:
+            seen.add((ma[off], mb[off]))
+            only_a = sorted(ma[off] - mb[off] & set(mb))
+            only_b = sorted(mb[off] - ma[off] & set(ma))
+            yield row("coref", "both", *off, "", "a also links " + ", ".join(f"'{text[s:e]}'@{s}" for s, e in only_a)
+                      + "; b also links " + ", ".join(f"'{text[s:e]}'@{s}" for s, e in only_b))
+    # stances
+    def describe(doc, st, spans):
+        holder = doc.entity_index().get(st.holder)
+        t = st.target
+        target = t.id if t.kind == "topic" else (
+            f"event '{doc.event_index()[t.id].trigger.text}'@{doc.event_index()[t.id].trigger.start}" if t.kind == "event"
+            else f"entity {doc.entity_index()[t.id].name}")
+        return f"{holder.name if holder else st.holder} -> {target}: {st.label}"
+    for side, x, y, sx, sy in (("a", a, b, spans_a, spans_b), ("b", b, a, spans_b, spans_a)):
+        for st in x.stances:
+            match = [o for o in y.stances if sx.get(st.holder, set()) & sy.get(o.holder, set())
+                     and _same_target(st, o, x, y, sx, sy)]
+            ev = st.evidence[0] if st.evidence else None
+            if not match:
+                yield row("stance", side, ev.start if ev else None, ev.end if ev else None, st.label, describe(x, st, sx))
+            elif side == "a" and match[0].label != st.label:
+                yield row("stance label", "both", ev.start if ev else None, ev.end if ev else None, "",
+                          f"a: {describe(x, st, sx)}; b: {match[0].label}")
+
+
+def differences_table(report: "AgreementReport") -> pd.DataFrame:
+    """Every disagreement of every document, one row each (for adjudication)."""
+    rows = [r for d in report.documents for r in d.differences]
+    return pd.DataFrame(rows, columns=["doc_id", "layer", "only_in", "start", "end", "text", "label", "detail"])

@@ -249,6 +249,7 @@ def agree(
     a: Path = typer.Argument(..., help="Folder of the first pass (e.g. annotations/passes/a)."),
     b: Path = typer.Argument(..., help="Folder of the second pass (e.g. annotations/passes/b)."),
     format: TableFormat = typer.Option(TableFormat.text, "--format", help="text, markdown, csv or json."),
+    differences: bool = typer.Option(False, "--differences", help="List every disagreement (for adjudication) instead of the scores."),
 ) -> None:
     """Inter-annotator agreement of two passes: mention F1, coreference, event F1, Cohen's kappa on stances, per document and overall."""
     from .agree import agreement
@@ -263,6 +264,11 @@ def agree(
         _err(f"warning: {doc_id} is only in {a}")
     for doc_id in result.only_in_b:
         _err(f"warning: {doc_id} is only in {b}")
+    if differences:
+        from .agree import differences_table
+
+        typer.echo(report.table_output(differences_table(result), format.value))
+        return
     typer.echo(report.agreement_output(result, format.value))
 
 

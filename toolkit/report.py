@@ -106,3 +106,111 @@ def agreement_output(report, fmt: str) -> str:
         for col in table.columns[1:]:
             lines.append(f"  {col:<28} {_cell(row[col])}")
     return "\n".join(lines)
+
+
+def table_output(df, fmt: str) -> str:
+    """Any DataFrame as text, markdown, csv or json records."""
+    if fmt == "json":
+        return json.dumps(df.astype(object).where(df.notna(), None).to_dict(orient="records"), indent=2, ensure_ascii=False)
+    if fmt == "csv":
+        return df.to_csv(index=False)
+    return (markdown_table if fmt == "markdown" else text_table)(df)
+
+
+# ---------------------------------------------------------------- toolkit eval
+
+
+def _eval_tables(report, errors: bool) -> list[tuple[str, object]]:
+    """(title, DataFrame) of every table of an evaluation report (see :mod:`toolkit.evaluate`)."""
+    import pandas as pd
+
+    scores = report.scores()
+    tables: list[tuple[str, object]] = []
+    count_cols = ["correct", "incorrect", "partial", "missed", "spurious", "possible", "actual"]
+    ent = scores.get("entities")
+    if ent is not None:
+        rows = [{"scheme": s, **{c: ent["micro"][s][c] for c in count_cols},
+                 "P": ent["micro"][s]["precision"], "R": ent["micro"][s]["recall"], "F1": ent["micro"][s]["f1"],
+                 "macro P": ent["macro"][s]["precision"], "macro R": ent["macro"][s]["recall"], "macro F1": ent["macro"][s]["f1"]}
+                for s in ent["micro"]]
+        tables.append(("Entities: mentions (SemEval-2013 schemes; micro over all mentions, macro over types)", pd.DataFrame(rows)))
+        rows = [{"type": t, "gold": per["strict"]["possible"], "predicted": per["strict"]["actual"],
+                 "strict P": per["strict"]["precision"], "strict R": per["strict"]["recall"], "strict F1": per["strict"]["f1"],
+                 "exact F1": per["exact"]["f1"], "partial F1": per["partial"]["f1"], "type F1": per["type"]["f1"]}
+                for t, per in ent["per_type"].items()]
+        if rows:
+            tables.append(("Entities per type (a mistyped match counts under its gold type)", pd.DataFrame(rows)))
+    if "coreference" in scores:
+        coref = scores["coreference"]
+        if coref is None:
+            tables.append(("Coreference: not available (toolkit.coref is missing)", pd.DataFrame({"note": ["not scored"]})))
+        else:
+            rows = [{"metric": m, "P": s["precision"], "R": s["recall"], "F1": s["f1"]} for m, s in coref.items() if m != "conll_f1"]
+            rows.append({"metric": "CoNLL-2012 (mean F1)", "P": None, "R": None, "F1": coref["conll_f1"]})
+            tables.append(("Coreference", pd.DataFrame(rows, columns=["metric", "P", "R", "F1"])))
+    ev = scores.get("events")
+    if ev is not None:
+        metrics = [m for m in ev if m != "per_type"]
+        rows = [{"metric": m.replace("_", " "), "tp": ev[m]["tp"], "fp": ev[m]["fp"], "fn": ev[m]["fn"],
+                 "P": ev[m]["precision"], "R": ev[m]["recall"], "F1": ev[m]["f1"]} for m in metrics]
+        tables.append(("Events (TextEE: arguments keyed by event type; attached: the trigger must match too)", pd.DataFrame(rows)))
+        rows = [{"type": t, "gold": per["trigger_classification"]["tp"] + per["trigger_classification"]["fn"],
+                 "predicted": per["trigger_classification"]["tp"] + per["trigger_classification"]["fp"],
+                 "trigger I F1": per["trigger_identification"]["f1"], "trigger C F1": per["trigger_classification"]["f1"],
+                 "arg I F1": per["argument_identification"]["f1"], "arg C F1": per["argument_classification"]["f1"],
+                 "arg C attached F1": per["argument_classification_attached"]["f1"]}
+                for t, per in ev["per_type"].items()]
+        if rows:
+            tables.append(("Events per type", pd.DataFrame(rows)))
+    st = scores.get("stances")
+    if st is not None:
+        rows = [{"match": m, "tp": st[m]["tp"], "fp": st[m]["fp"], "fn": st[m]["fn"], "P": st[m]["precision"],
+                 "R": st[m]["recall"], "F1": st[m]["f1"]} for m in ("triples", "pairs")]
+        tables.append(("Stances end to end: (holder, target, label) triples and (holder, target) pairs", pd.DataFrame(rows)))
+        lab = st["labels"]
+        rows = [{"scope": "ALL", "pairs": lab["pairs"], "accuracy": lab["accuracy"], "macro F1": lab["macro_f1"], "F_avg": lab["f_avg"],
+                 **{f"F1 {k}": v for k, v in lab["f1_per_label"].items()}}]
+        rows += [{"scope": key, "pairs": per["labels"]["pairs"], "accuracy": per["labels"]["accuracy"],
+                  "macro F1": per["labels"]["macro_f1"], "F_avg": per["labels"]["f_avg"],
+                  **{f"F1 {k}": v for k, v in per["labels"]["f1_per_label"].items()}} for key, per in st["per_target"].items()]
+        tables.append(("Stance labels on the aligned (holder, target) pairs", pd.DataFrame(rows)))
+        conf = lab["confusion"]
+        tables.append(("Stance confusion (rows gold, columns predicted)",
+                       pd.DataFrame([{"gold \\ predicted": g, **dict(zip(conf["labels"], row))} for g, row in zip(conf["labels"], conf["matrix"])])))
+        rows = [{"target": key, "triples tp": per["triples"]["tp"], "fp": per["triples"]["fp"], "fn": per["triples"]["fn"],
+                 "triple F1": per["triples"]["f1"], "pair F1": per["pairs"]["f1"]} for key, per in st["per_target"].items()]
+        if rows:
+            tables.append(("Stances per target (topic, or (event) / (entity))", pd.DataFrame(rows)))
+    if errors:
+        columns = ["doc_id", "task", "category", "start", "end", "text", "gold", "pred", "detail"]
+        rows = [e.to_dict() for e in report.errors]
+        frame = pd.DataFrame(rows, columns=columns).astype({"start": "Int64", "end": "Int64"}) if rows else pd.DataFrame(columns=columns)
+        tables.append((f"Errors ({len(rows)})", frame))
+    return tables
+
+
+def _eval_header(report) -> str:
+    opts = report.options
+    kinds = ",".join(opts.mention_kinds) if opts.mention_kinds is not None else "all"
+    line = (f"{len(report.per_document)} document(s) scored; tasks: {', '.join(report.tasks)}; mention kinds: {kinds}; "
+            f"arguments: {'any mention of the entity (--coref-args)' if opts.coref_args else 'exact span'}")
+    if report.missing:
+        line += f"\n{len(report.missing)} document(s) without prediction, scored as predicting nothing: {', '.join(report.missing)}"
+    return line
+
+
+def eval_output(report, fmt: str, errors: bool = False) -> str:
+    """Render an :class:`toolkit.evaluate.EvalReport` as text, markdown, csv or json ('-' = undefined)."""
+    if fmt == "json":
+        return json.dumps(report.to_dict(errors=errors), indent=2, ensure_ascii=False)
+    if fmt == "csv":
+        out = report.to_dataframe().to_csv(index=False)
+        if errors:
+            tables = _eval_tables(report, errors=True)
+            out += "\n" + tables[-1][1].to_csv(index=False)
+        return out.rstrip("\n")
+    if fmt == "markdown":
+        parts = [f"### {title}\n\n{markdown_table(df)}" for title, df in _eval_tables(report, errors)]
+    else:
+        parts = [f"{title}\n\n{text_table(df)}" for title, df in _eval_tables(report, errors)]
+    return "\n\n".join([_eval_header(report), *parts])
