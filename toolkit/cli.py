@@ -272,6 +272,84 @@ def agree(
     typer.echo(report.agreement_output(result, format.value))
 
 
+# ---------------------------------------------------------------- toolkit eval
+
+EVAL_TASKS = ("entities", "coreference", "events", "stances")
+
+
+def _list_option(value: str, allowed, option: str) -> tuple[str, ...]:
+    """Split a comma-separated option; a value outside ``allowed`` is a usage error (exit 2)."""
+    items = tuple(dict.fromkeys(v.strip() for v in value.split(",") if v.strip()))
+    bad = [v for v in items if v not in allowed]
+    if bad or not items:
+        raise typer.BadParameter(f"{', '.join(bad) or 'nothing given'}: choose from {', '.join(allowed)}", param_hint=option)
+    return items
+
+
+@app.command("eval")
+def eval_command(
+    pred: Optional[Path] = typer.Option(None, "--pred", help="Predictions: a folder of <doc_id>.json files, a .jsonl file (one document per line) or one .json file."),
+    gold: Path = typer.Option(Path("annotations"), "--gold", help="Gold annotations folder, or a dataset folder written by `toolkit publish`."),
+    tasks: str = typer.Option(",".join(EVAL_TASKS), "--tasks", help="Comma-separated tasks to score: entities, coreference, events, stances."),
+    mention_kinds: Optional[str] = typer.Option(None, "--mention-kinds", help="Score only mentions of these kinds (comma-separated: name,nominal,pronoun); predicted mentions without a kind are kept."),
+    coref_args: bool = typer.Option(False, "--coref-args", help="Credit a predicted argument whose span equals any mention of the gold argument's entity."),
+    format: TableFormat = typer.Option(TableFormat.text, "--format", help="text, markdown, csv (one row per score) or json (counts per document too)."),
+    errors: bool = typer.Option(False, "--errors", help="Also list false positives, false negatives and type confusions with doc id, offsets and text."),
+    system: Optional[str] = typer.Option(None, "--system", help="Instead of --pred, run a system on the gold texts (baseline, empty, or package.module:function)."),
+) -> None:
+    """Score predictions against the gold: entities (SemEval-2013 strict/exact/partial/type), coreference, events (OneIE/TextEE), stances.
+
+    Every prediction problem is reported on stderr (file, JSON pointer, code, message, hint);
+    a gold document with no prediction is scored as predicting nothing (a warning). Exit 0 when
+    scored, 1 when the predictions or the gold do not validate, 2 on a usage error. Writes nothing.
+    Definitions: docs/metrics.md.
+    """
+    from .gold import load_gold
+    from .inventory import inventory
+    from .validate import InvalidData
+
+    task_list = _list_option(tasks, EVAL_TASKS, "--tasks")
+    kinds = _list_option(mention_kinds, tuple(inventory().mention_kinds), "--mention-kinds") if mention_kinds is not None else None
+    if (pred is None) == (system is None):
+        raise typer.BadParameter("give exactly one of --pred PATH or --system NAME", param_hint="--pred")
+    try:
+        gold_docs = load_gold(gold)
+    except InvalidData as exc:
+        _err(report.format_issues(exc.issues))
+        _err(f"{gold}: the gold annotations do not validate; run `toolkit validate {gold}`")
+        raise typer.Exit(EXIT_INVALID)
+    if not gold_docs:
+        _err(f"{gold}: no gold documents to score against")
+        raise typer.Exit(EXIT_INVALID)
+
+    from .evaluate import EvalOptions, evaluate
+    from .prediction import load_predictions, predictions_from_dicts
+
+    if system is not None:
+        from .systems import SystemFailure, load_system, run_system
+
+        try:
+            func = load_system(system)
+            outputs = [run_system(func, d.doc_id, d.text) for d in gold_docs.values()]
+        except SystemFailure as exc:
+            _err(f"--system {system}: {exc}")
+            raise typer.Exit(EXIT_INVALID)
+        preds = predictions_from_dicts(outputs, gold_docs, f"<system {system}>")
+    else:
+        preds = load_predictions(pred, gold_docs)
+    if preds.issues:
+        _err(report.format_issues(preds.issues))
+    if not preds.ok:
+        n_errors = sum(i.severity == "error" for i in preds.issues)
+        _err(f"{pred or system}: {n_errors} error(s) in the predictions; nothing scored")
+        raise typer.Exit(EXIT_INVALID)
+    result = evaluate(gold_docs, preds.documents, task_list, EvalOptions(kinds, coref_args))
+    typer.echo(report.eval_output(result, format.value, errors))
+
+
+# ---------------------------------------------------------------- end toolkit eval
+
+
 def main() -> None:  # pragma: no cover - console-script entry point
     """Run the app; an unexpected internal error is reported in one line (TOOLKIT_DEBUG=1 shows the traceback)."""
     import os

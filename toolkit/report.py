@@ -186,7 +186,18 @@ def _eval_tables(report, errors: bool) -> list[tuple[str, object]]:
         rows = [e.to_dict() for e in report.errors]
         frame = pd.DataFrame(rows, columns=columns).astype({"start": "Int64", "end": "Int64"}) if rows else pd.DataFrame(columns=columns)
         tables.append((f"Errors ({len(rows)})", frame))
-    return tables
+    return [(title, _numeric(df)) for title, df in tables]
+
+
+def _numeric(df):
+    """Columns holding only numbers and None become numeric (None -> NaN, shown as '-', right-aligned)."""
+    import pandas as pd
+
+    for col in df.columns:
+        values = [v for v in df[col] if v is not None and v == v]
+        if df[col].dtype == object and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+            df[col] = pd.to_numeric(df[col], errors="coerce")
+    return df
 
 
 def _eval_header(report) -> str:
@@ -214,3 +225,6 @@ def eval_output(report, fmt: str, errors: bool = False) -> str:
     else:
         parts = [f"{title}\n\n{text_table(df)}" for title, df in _eval_tables(report, errors)]
     return "\n\n".join([_eval_header(report), *parts])
+
+
+# ---------------------------------------------------------------- end toolkit eval
