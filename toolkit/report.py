@@ -183,10 +183,10 @@ def _eval_tables(report, errors: bool) -> list[tuple[str, object]]:
             tables.append(("Stances per target (topic, or (event) / (entity))", pd.DataFrame(rows)))
     if errors:
         columns = ["doc_id", "task", "category", "start", "end", "text", "gold", "pred", "detail"]
-        rows = [e.to_dict() for e in report.errors]
-        frame = pd.DataFrame(rows, columns=columns).astype({"start": "Int64", "end": "Int64"}) if rows else pd.DataFrame(columns=columns)
-        tables.append((f"Errors ({len(rows)})", frame))
-    return [(title, _numeric(df)) for title, df in tables]
+        rows = [{**e.to_dict(), "start": "-" if e.start is None else str(e.start), "end": "-" if e.end is None else str(e.end)}
+                for e in report.errors]
+        tables.append((f"Errors ({len(rows)})", pd.DataFrame(rows, columns=columns)))
+    return [(title, df if title.startswith("Errors") else _numeric(df)) for title, df in tables]
 
 
 def _numeric(df):
@@ -194,8 +194,10 @@ def _numeric(df):
     import pandas as pd
 
     for col in df.columns:
-        values = [v for v in df[col] if v is not None and v == v]
-        if df[col].dtype == object and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        if df[col].dtype != object:
+            continue
+        values = [v for v in df[col] if v is not None and not (isinstance(v, float) and v != v)]
+        if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
             df[col] = pd.to_numeric(df[col], errors="coerce")
     return df
 
