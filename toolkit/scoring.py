@@ -433,7 +433,8 @@ def stance_items(doc: Document, event_map: Mapping[str, str] | None = None) -> l
     for st in doc.stances:
         holder = holder_spans(st, entities)
         if st.holder in entities:
-            holder_text = entities[st.holder].name or (entities[st.holder].mentions[0].span.text if entities[st.holder].mentions else st.holder)
+            first = min(entities[st.holder].mentions, key=lambda m: m.span.offsets, default=None)
+            holder_text = entities[st.holder].name or (first.span.text if first is not None else st.holder)
         else:
             holder_text = getattr(getattr(st, "holder_span", None), "text", "") or st.holder
         kind, tid = st.target.kind, st.target.id

@@ -1,0 +1,173 @@
+"""Stance scores: end-to-end triples and pairs, label metrics on aligned pairs (checked against scikit-learn)."""
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from sklearn.metrics import accuracy_score, f1_score
+
+from eval_strategies import TEXT, documents, fixture_predictions, shuffled, span
+from toolkit.counts import Counts, StanceCounts
+from toolkit.document import Document, Entity, Event, Mention, Stance, Target
+from toolkit.evaluate import evaluate
+from toolkit.prediction import PredStance
+from toolkit.scoring import label_scores, score_events, score_stances, stance_scores
+
+
+@pytest.fixture(scope="module")
+def fixture_stances():
+    gold, preds = fixture_predictions()
+    assert preds.ok, preds.issues
+    return evaluate(gold, preds.documents, ("stances",)).scores()["stances"]
+
+
+def test_fixture_triples_and_pairs_by_hand(fixture_stances):
+    # gold: alpha Choi favour korea-tariff-relief, US Treasury against quick-deal, Bessent against
+    # the relief event; beta Seoul against the Jones Act (entity). Predicted: the same four with
+    # the Treasury's label wrong (favour; its holder given as a span), the event target through
+    # the aligned "relief" event, the beta holder through the second "Seoul" only, plus a
+    # spurious "Officials" against us-tariffs.
+    t, p = fixture_stances["triples"], fixture_stances["pairs"]
+    assert (t["tp"], t["fp"], t["fn"]) == (3, 2, 1)
+    assert (t["precision"], t["recall"], t["f1"]) == (pytest.approx(0.6), 0.75, pytest.approx(2 / 3))
+    assert (p["tp"], p["fp"], p["fn"]) == (4, 1, 0)
+    assert p["f1"] == pytest.approx(8 / 9)
+
+
+def test_fixture_label_scores_by_hand(fixture_stances):
+    lab = fixture_stances["labels"]
+    # aligned pairs (gold, predicted): (favour, favour), (against, favour), (against, against) x2
+    assert lab["pairs"] == 4
+    assert lab["accuracy"] == 0.75
+    assert lab["f1_per_label"] == {"favour": pytest.approx(2 / 3), "against": pytest.approx(0.8), "neutral": None}
+    assert lab["macro_f1"] == pytest.approx((2 / 3 + 0.8) / 2)
+    assert lab["f_avg"] == pytest.approx((2 / 3 + 0.8) / 2)
+    assert lab["confusion"] == {"labels": ["favour", "against", "neutral"], "matrix": [[1, 0, 0], [1, 2, 0], [0, 0, 0]]}
+
+
+def test_fixture_per_target_by_hand(fixture_stances):
+    per = fixture_stances["per_target"]
+    assert sorted(per) == ["(entity)", "(event)", "korea-tariff-relief", "quick-deal", "us-tariffs"]
+    assert (per["quick-deal"]["triples"]["fp"], per["quick-deal"]["triples"]["fn"], per["quick-deal"]["pairs"]["tp"]) == (1, 1, 1)
+    assert per["quick-deal"]["labels"]["accuracy"] == 0.0
+    assert per["us-tariffs"]["labels"]["accuracy"] is None  # no aligned pair: undefined
+    assert per["us-tariffs"]["triples"]["recall"] is None and per["us-tariffs"]["triples"]["precision"] == 0.0
+    assert per["(event)"]["triples"]["tp"] == per["(entity)"]["triples"]["tp"] == 1
+
+
+def _ent(eid, *spans):
+    return Entity(eid, "PER", eid, tuple(Mention(f"{eid}m{i}", span(*s), "name", eid, "PER") for i, s in enumerate(spans)))
+
+
+def _doc(entities=(), events=(), stances=()):
+    return Document("d", TEXT, tuple(entities), tuple(events), tuple(stances))
+
+
+def _score(gold, pred):
+    _, _, event_map = score_events(gold, pred)
+    return score_stances(gold, pred, event_map)[0]
+
+
+def test_labels_are_compared_by_matched_pair_not_by_position():
+    ents = [_ent("A", (0, 3)), _ent("B", (5, 8))]
+    gold = _doc(ents, stances=[Stance("s1", "A", Target("topic", "quick-deal"), "favour", ()),
+                               Stance("s2", "B", Target("topic", "us-tariffs"), "against", ())])
+    pred = _doc(ents, stances=[Stance("p1", "B", Target("topic", "us-tariffs"), "against", ()),
+                               Stance("p2", "A", Target("topic", "quick-deal"), "favour", ())])
+    scores = stance_scores(_score(gold, pred))
+    assert scores["labels"]["accuracy"] == 1.0  # position-wise it would be 0
+    assert scores["triples"]["f1"] == 1.0
+
+
+def test_holder_matches_through_any_shared_mention_or_a_span():
+    gold = _doc([_ent("A", (0, 3), (10, 12))], stances=[Stance("s", "A", Target("topic", "quick-deal"), "favour", ())])
+    via_other_mention = _doc([_ent("X", (10, 12))], stances=[Stance("p", "X", Target("topic", "quick-deal"), "favour", ())])
+    via_span = _doc(stances=[PredStance("p", "", Target("topic", "quick-deal"), "favour", (), holder_span=span(0, 3))])
+    wrong_span = _doc(stances=[PredStance("p", "", Target("topic", "quick-deal"), "favour", (), holder_span=span(0, 4))])
+    assert _score(gold, via_other_mention).overall("triples") == Counts(1, 0, 0)
+    assert _score(gold, via_span).overall("triples") == Counts(1, 0, 0)
+    assert _score(gold, wrong_span).overall("triples") == Counts(0, 1, 1)
+
+
+def test_event_target_needs_the_aligned_event():
+    ents = [_ent("A", (0, 3))]
+    gold = _doc(ents, [Event("V1", "Trade.Negotiate", "actual", span(20, 25), ())],
+                [Stance("s", "A", Target("event", "V1"), "against", ())])
+    same = _doc(ents, [Event("x", "Trade.Negotiate", "", span(20, 25), ())], [Stance("p", "A", Target("event", "x"), "against", ())])
+    mistyped = _doc(ents, [Event("x", "Contact.Meet", "", span(20, 25), ())], [Stance("p", "A", Target("event", "x"), "against", ())])
+    assert _score(gold, same).overall("triples") == Counts(1, 0, 0)
+    assert _score(gold, mistyped).overall("pairs") == Counts(0, 1, 1)
+
+
+def test_entity_target_matches_through_a_shared_mention_span():
+    gold = _doc([_ent("A", (0, 3)), _ent("T", (30, 35), (40, 44))], stances=[Stance("s", "A", Target("entity", "T"), "favour", ())])
+    pred = _doc([_ent("A", (0, 3)), _ent("U", (40, 44))], stances=[Stance("p", "A", Target("entity", "U"), "favour", ())])
+    other = _doc([_ent("A", (0, 3)), _ent("U", (41, 44))], stances=[Stance("p", "A", Target("entity", "U"), "favour", ())])
+    assert _score(gold, pred).overall("triples") == Counts(1, 0, 0)
+    assert _score(gold, other).overall("triples") == Counts(0, 1, 1)
+
+
+def test_pair_alignment_prefers_the_same_label():
+    # Two predictions for the same pair; the one with the gold label is aligned, the other is a fp.
+    gold = _doc([_ent("A", (0, 3))], stances=[Stance("s", "A", Target("topic", "quick-deal"), "against", ())])
+    for order in (["favour", "against"], ["against", "favour"]):
+        pred = _doc([_ent("A", (0, 3))], stances=[Stance(f"p{i}", "A", Target("topic", "quick-deal"), lab, ()) for i, lab in enumerate(order)])
+        counts = _score(gold, pred)
+        assert counts.label_pairs() == [("against", "against")]
+        assert counts.overall("pairs") == Counts(1, 1, 0)
+
+
+labels = st.sampled_from(["favour", "against", "neutral"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(labels, labels), min_size=1, max_size=30))
+def test_label_scores_equal_scikit_learn(pairs):
+    y_true = [g for g, _ in pairs]
+    y_pred = [p for _, p in pairs]
+    got = label_scores(pairs)
+    assert got["macro_f1"] == pytest.approx(f1_score(y_true, y_pred, average="macro"))
+    assert got["accuracy"] == pytest.approx(accuracy_score(y_true, y_pred))
+    present = set(y_true) | set(y_pred)
+    if {"favour", "against"} <= present:
+        fav, ag = f1_score(y_true, y_pred, labels=["favour", "against"], average=None)
+        assert got["f_avg"] == pytest.approx((fav + ag) / 2)
+    else:
+        assert got["f_avg"] is None
+    assert sum(map(sum, got["confusion"]["matrix"])) == len(pairs)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(labels, labels), max_size=20), st.lists(st.tuples(labels, labels), max_size=20))
+def test_label_confusion_merges_across_documents(a, b):
+    def counts(pairs):
+        table: dict = {}
+        for g, p in pairs:
+            table.setdefault("t", {}).setdefault(g, {}).setdefault(p, 0)
+            table["t"][g][p] += 1
+        return StanceCounts({}, table)
+
+    assert (counts(a) + counts(b)).label_pairs() == sorted(a + b)
+
+
+@settings(max_examples=100, deadline=None)
+@given(documents())
+def test_gold_against_itself_is_perfect(doc):
+    assume(doc.stances)
+    scores = stance_scores(_score(doc, doc))
+    assert scores["triples"]["f1"] == scores["pairs"]["f1"] == 1.0
+    assert scores["labels"]["accuracy"] == 1.0 and scores["labels"]["macro_f1"] == 1.0
+
+
+@settings(max_examples=100, deadline=None)
+@given(documents())
+def test_empty_prediction_gives_recall_zero_and_precision_none(doc):
+    assume(doc.stances)
+    scores = stance_scores(_score(doc, Document("d", doc.text)))
+    assert scores["triples"]["recall"] == 0.0 and scores["triples"]["precision"] is None
+    assert scores["labels"]["accuracy"] is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(documents(), documents(), st.randoms(use_true_random=False))
+def test_input_order_does_not_change_any_count(gold, pred, rnd):
+    assert _score(shuffled(gold, rnd), shuffled(pred, rnd)) == _score(gold, pred)
