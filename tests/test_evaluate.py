@@ -1,0 +1,265 @@
+"""evaluate() and EvalReport; loading predictions (issues, anchoring); merging counts; whole-pipeline properties."""
+
+import json
+import math
+import random
+import shutil
+import sys
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from eval_strategies import EVAL, all_scores, corpora, fixture_gold, fixture_pred_dict, fixture_predictions, shuffled
+from toolkit.counts import EvalCounts, total
+from toolkit.document import Document
+from toolkit.evaluate import TASKS, EvalOptions, EvalReport, evaluate, evaluate_document
+from toolkit.prediction import load_predictions, predictions_from_dicts
+
+
+def write_preds(tmp_path, docs: dict) -> "Path":  # noqa: F821
+    folder = tmp_path / "pred"
+    folder.mkdir()
+    for name, data in docs.items():
+        (folder / f"{name}.json").write_text(json.dumps(data), encoding="utf-8")
+    return folder
+
+
+def codes(issues):
+    return [(i.code, i.severity) for i in issues]
+
+
+# ------------------------------------------------------------------ loading predictions
+
+
+def test_fixture_predictions_load_cleanly_with_quotes_anchored():
+    gold, preds = fixture_predictions()
+    assert preds.issues == [] and preds.missing == [] and preds.unknown == []
+    alpha = preds.documents["alpha"]
+    spans = sorted((m.span.start, m.span.end, m.span.text) for m in alpha.mentions())
+    assert (32, 45, "in Washington") in spans and (73, 78, "Korea") in spans
+    beta = preds.documents["beta"]
+    seoul = {m.entity_id: m.span.offsets for m in beta.mentions() if m.span.text == "Seoul"}
+    assert seoul == {"s0": (15, 20), "s1": (97, 102)}  # occurrence 0 and the context pick both
+    assert {m.kind for m in alpha.mentions() if m.span.text == "US Treasury"} == {""}  # no kind given
+
+
+def test_jsonl_loads_like_a_folder():
+    gold, folder = fixture_predictions()
+    _, jsonl = fixture_predictions(EVAL / "pred.jsonl")
+    assert jsonl.ok
+    assert evaluate(gold, jsonl.documents).to_dict() == evaluate(gold, folder.documents).to_dict()
+
+
+def test_gold_files_load_as_predictions_and_score_perfectly():
+    gold = fixture_gold()
+    preds = load_predictions(EVAL / "gold", gold)
+    assert preds.issues == []
+    report = evaluate(gold, preds.documents)
+    values = [v for _, v in all_scores(report) if v is not None]
+    assert values and all(v == 1.0 for v in values)
+    assert report.errors == []
+
+
+def test_missing_prediction_is_a_warning_and_scores_as_nothing(tmp_path):
+    gold = fixture_gold()
+    preds = load_predictions(write_preds(tmp_path, {"alpha": fixture_pred_dict("alpha")}), gold)
+    assert codes(preds.issues) == [("missing-prediction", "warning")]
+    assert "beta" in preds.issues[0].message and preds.ok
+    report = evaluate(gold, preds.documents, ("entities",))
+    assert report.missing == ["beta"]
+    strict = report.scores()["entities"]["micro"]["strict"]
+    assert (strict["correct"], strict["missed"], strict["possible"]) == (4, 1 + 7, 15)
+
+
+def test_unknown_and_duplicate_documents_are_errors(tmp_path):
+    gold = fixture_gold()
+    alpha = fixture_pred_dict("alpha")
+    folder = write_preds(tmp_path, {"a1": alpha, "a2": alpha, "beta": fixture_pred_dict("beta"),
+                                    "x": {"doc_id": "alpah", "entities": []}})
+    preds = load_predictions(folder, gold)
+    assert codes(preds.issues) == [("duplicate-document", "error"), ("unknown-document", "error")]
+    dup, unknown = preds.issues
+    assert dup.file.endswith("a2.json") and dup.pointer == "/doc_id" and "a1.json" in dup.message
+    assert unknown.hint == "did you mean 'alpha'?"
+    assert preds.unknown == ["alpah"] and not preds.ok
+
+
+def test_schema_errors_are_located_and_the_document_is_not_scored(tmp_path):
+    gold = fixture_gold()
+    bad = fixture_pred_dict("alpha")
+    bad["entities"][0]["type"] = "PERSON"
+    preds = load_predictions(write_preds(tmp_path, {"alpha": bad, "beta": fixture_pred_dict("beta")}), gold)
+    assert codes(preds.issues) == [("unknown-label", "error")]
+    assert preds.issues[0].pointer == "/entities/0/type" and preds.issues[0].hint == "did you mean 'PER'?"
+    assert "alpha" not in preds.documents
+
+
+def test_quote_problems(tmp_path):
+    gold = fixture_gold()
+    data = fixture_pred_dict("beta")
+    data["entities"][0]["mentions"][0] = {"text": "Oficials"}  # nowhere in the text
+    data["entities"][1]["mentions"][0] = {"id": "s0m", "text": "Seoul"}  # twice in the text, no occurrence: first free one
+    data["entities"][2]["mentions"][0] = {"id": "s1m", "text": "Seoul"}  # ... then the second
+    preds = load_predictions(write_preds(tmp_path, {"beta": data, "alpha": fixture_pred_dict("alpha")}), gold)
+    assert codes(preds.issues) == [("unanchored-quote", "error"), ("ambiguous-quote", "warning"), ("ambiguous-quote", "warning")]
+    assert preds.issues[0].pointer == "/entities/0/mentions/0/text"
+    seoul = sorted(m.span.offsets for m in preds.documents["beta"].mentions() if m.span.text == "Seoul")
+    assert seoul == [(15, 20), (97, 102)]
+
+
+def test_reference_problems(tmp_path):
+    gold = fixture_gold()
+    data = fixture_pred_dict("alpha")
+    data["events"][0]["arguments"][0]["mention"] = "nope"
+    data["events"][0]["arguments"][1]["role"] = "Participants"
+    data["stances"][0]["holder"] = "a"  # a mention id, not an entity id
+    data["entities"][2]["id"] = "p1"
+    preds = load_predictions(write_preds(tmp_path, {"alpha": data, "beta": fixture_pred_dict("beta")}), gold)
+    got = sorted((i.code, i.severity, i.pointer) for i in preds.issues)
+    assert got == [
+        ("dangling-reference", "error", "/events/0/arguments/0/mention"),
+        ("dangling-reference", "error", "/stances/0/holder"),
+        ("duplicate-id", "error", "/entities/2/id"),
+        ("role-not-allowed", "warning", "/events/0/arguments/1/role"),
+    ]
+    holder = next(i for i in preds.issues if i.pointer == "/stances/0/holder")
+    assert "not a mention id" in holder.hint
+    role = next(i for i in preds.issues if i.code == "role-not-allowed")
+    assert "did you mean 'Participant'?" in role.hint
+
+
+def test_sha256_of_another_text_is_a_warning(tmp_path):
+    gold = fixture_gold()
+    data = dict(fixture_pred_dict("beta"), sha256="0" * 64)
+    preds = load_predictions(write_preds(tmp_path, {"beta": data, "alpha": fixture_pred_dict("alpha")}), gold)
+    assert codes(preds.issues) == [("sha256-mismatch", "warning")]
+
+
+def test_an_empty_folder_is_an_error(tmp_path):
+    (tmp_path / "empty").mkdir()
+    preds = load_predictions(tmp_path / "empty", fixture_gold())
+    assert not preds.ok and preds.issues[0].code == "file-not-found"
+
+
+def test_system_output_in_memory():
+    gold = fixture_gold()
+    preds = predictions_from_dicts([fixture_pred_dict("beta")], gold, "<system test>")
+    assert codes(preds.issues) == [("missing-prediction", "warning")]
+    assert sorted(preds.documents) == ["beta"]
+
+
+# ------------------------------------------------------------------ the report
+
+
+def test_to_dict_structure_is_stable_and_strict_json():
+    gold, preds = fixture_predictions()
+    data = evaluate(gold, preds.documents).to_dict(errors=True)
+    assert list(data) == ["format", "tasks", "options", "documents", "entities", "coreference", "events", "stances", "per_document", "errors"]
+    assert data["format"] == "toolkit-eval/1"
+    assert data["documents"] == {"scored": 2, "ids": ["alpha", "beta"], "missing_predictions": [], "unmatched_predictions": []}
+    assert list(data["entities"]) == ["micro", "macro", "per_type"]
+    assert list(data["entities"]["micro"]) == ["strict", "exact", "partial", "type"]
+    assert list(data["coreference"]) == ["b3", "ceafe", "muc", "conll_f1"]
+    assert list(data["events"])[:6] == list(("trigger_identification", "trigger_classification", "argument_identification",
+                                            "argument_classification", "argument_identification_attached",
+                                            "argument_classification_attached"))
+    assert list(data["stances"]) == ["triples", "pairs", "labels", "per_target"]
+    assert list(data["per_document"]["alpha"]) == ["entities", "coreference", "events", "stances"]
+    assert {e["category"] for e in data["errors"]} == {"false-positive", "false-negative", "type-confusion", "boundary", "label-confusion"}
+    json.dumps(data, allow_nan=False)  # no NaN anywhere: undefined is null
+
+
+def test_coreference_muc_by_hand():
+    gold, preds = fixture_predictions()
+    muc = evaluate(gold, preds.documents, ("coreference",)).scores()["coreference"]["muc"]
+    # links: alpha Choi+He found (1 of 1); beta Officials+They found, Seoul+Seoul split (1 of 2)
+    assert (muc["recall"], muc["precision"]) == (pytest.approx(2 / 3), 1.0)
+
+
+def test_coreference_hook_when_the_module_is_missing(monkeypatch):
+    gold, preds = fixture_predictions()
+    monkeypatch.setitem(sys.modules, "toolkit.coref", None)  # import now raises ImportError
+    data = evaluate(gold, preds.documents, ("entities", "coreference")).to_dict()
+    assert data["coreference"] is None and data["entities"] is not None
+
+
+def test_dataframe_has_one_row_per_score():
+    gold, preds = fixture_predictions()
+    df = evaluate(gold, preds.documents).to_dataframe()
+    row = df[(df.task == "entities") & (df.metric == "partial") & (df.label == "ALL")].iloc[0]
+    assert (row.correct, row.partial, row.possible) == (12, 2, 15)
+    assert row.f1 == pytest.approx(13 / 15)
+    assert df[(df.task == "stances") & (df.metric == "label macro_f1") & (df.label == "ALL")].value.iloc[0] == pytest.approx((2 / 3 + 0.8) / 2)
+    assert math.isnan(df[(df.task == "events") & (df.metric == "argument_classification") & (df.label == "Contact.Meet")].f1.iloc[0])
+
+
+def test_report_round_trips_through_json_and_shards_merge():
+    gold, preds = fixture_predictions()
+    whole = evaluate(gold, preds.documents, options=EvalOptions(("name", "nominal"), True))
+    again = EvalReport.from_dict(json.loads(json.dumps(whole.to_dict(errors=True))))
+    assert again.to_dict(errors=True) == whole.to_dict(errors=True)
+    a = evaluate({"alpha": gold["alpha"]}, {"alpha": preds.documents["alpha"]}, options=whole.options)
+    b = evaluate({"beta": gold["beta"]}, {"beta": preds.documents["beta"]}, options=whole.options)
+    assert a.merge(b).to_dict() == whole.to_dict()
+    with pytest.raises(ValueError):
+        a.merge(a)
+
+
+def test_unknown_task_is_a_value_error():
+    with pytest.raises(ValueError, match="unknown task"):
+        evaluate({}, {}, ("entities", "relations"))
+
+
+# ------------------------------------------------------------------ properties of the whole pipeline
+
+
+@settings(max_examples=60, deadline=None)
+@given(corpora())
+def test_gold_against_itself_scores_one_everywhere(gold):
+    values = [v for _, v in all_scores(evaluate(gold, gold, options=EvalOptions(coref_args=True)))]
+    assume(any(v is not None for v in values))
+    assert all(v == 1.0 for v in values if v is not None), values
+
+
+@settings(max_examples=60, deadline=None)
+@given(corpora())
+def test_no_predictions_recall_zero_precision_undefined(gold):
+    report = evaluate(gold, {})
+    assert report.missing == sorted(gold)
+    scores = report.scores()
+    ent = scores["entities"]["micro"]["strict"]
+    if ent["possible"]:
+        assert ent["recall"] == 0.0 and ent["precision"] is None
+    for metric, s in scores["events"].items():
+        if metric != "per_type" and s["tp"] + s["fn"]:
+            assert s["recall"] == 0.0 and s["precision"] is None
+    if scores["stances"]["triples"]["fn"]:
+        assert scores["stances"]["triples"]["recall"] == 0.0 and scores["stances"]["triples"]["precision"] is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(corpora(), corpora(), st.randoms(use_true_random=False))
+def test_input_order_changes_no_score(gold, pred, rnd):
+    pred = {d: pred[d] for d in pred if d in gold}
+    base = evaluate(gold, pred).to_dict(errors=True)
+    mixed_gold = [shuffled(d, rnd) for d in gold.values()]
+    mixed_pred = [shuffled(d, rnd) for d in pred.values()]
+    rnd.shuffle(mixed_gold)
+    rnd.shuffle(mixed_pred)
+    assert evaluate(mixed_gold, mixed_pred).to_dict(errors=True) == base
+
+
+@settings(max_examples=60, deadline=None)
+@given(corpora(4), corpora(4), st.integers(0, 4))
+def test_merged_document_counts_equal_whole_corpus_counts(gold, pred, cut):
+    pred = {d: pred[d] for d in pred if d in gold}
+    whole = evaluate(gold, pred)
+    per_doc = [evaluate_document(gold[d], pred.get(d))[0] for d in sorted(gold)]
+    assert total(per_doc) == whole.counts
+    assert EvalCounts.from_dict(json.loads(json.dumps(whole.counts.to_dict()))) == whole.counts
+    ids = sorted(gold)
+    first, second = ids[:cut], ids[cut:]
+    assume(first and second)
+    shard = lambda keep: evaluate({d: gold[d] for d in keep}, {d: pred[d] for d in keep if d in pred})  # noqa: E731
+    assert shard(first).merge(shard(second)).scores() == whole.scores()
