@@ -83,3 +83,32 @@ def test_differences_list_each_disagreement(tmp_path):
     assert got == [("mention", "a", "Scott Bessent"), ("mention", "b", "Scott Bessent"), ("stance label", "both", "Korea wants tariff relief")]
     r = CliRunner().invoke(app, ["agree", str(tmp_path / "a"), str(tmp_path / "b"), "--differences", "--format", "json"])
     assert r.exit_code == 0 and len(json.loads(r.stdout)) == 3
+
+
+def test_adjudicate_applies_each_decision(tmp_path):
+    import csv
+
+    from toolkit.adjudicate import adjudicate
+
+    def mutate(b):
+        b["entities"][1]["type"] = "ORG"            # a: PER, b: ORG
+        b["entities"][0]["mentions"].pop(1)           # "He" only in a
+        b["events"][0]["realis"] = "other"
+    a_dir, b_dir = passes(tmp_path, mutate)
+    from toolkit.agree import differences_table as table
+    rows = table(agreement(a_dir, b_dir))
+    decide = {("mention", "a", "Scott Bessent"): "drop", ("mention", "b", "Scott Bessent"): "add",
+              ("mention", "a", "He"): "keep", ("realis", "both", "met"): "b"}
+    rows["decision"] = [decide.get((l, o, t), "") for l, o, t in zip(rows.layer, rows.only_in, rows.text)]
+    path = tmp_path / "decisions.csv"
+    rows.to_csv(path, index=False)
+    gold = adjudicate(a_dir, b_dir, path)["tiny"]
+    types = {m["text"]: e["type"] for e in gold["entities"] for m in e["mentions"]}
+    assert types["Scott Bessent"] == "ORG" and "He" in types
+    assert gold["events"][0]["realis"] == "other"
+    # Bessent's argument followed the mention to its new (ORG) entity
+    ids = {m["id"]: m["text"] for e in gold["entities"] for m in e["mentions"]}
+    assert "Scott Bessent" in [ids[a["mention"]] for a in gold["events"][0]["arguments"]]
+    r = CliRunner().invoke(app, ["adjudicate", str(a_dir), str(b_dir), str(path), "--out", str(tmp_path / "gold")])
+    assert r.exit_code == 0, r.output
+    assert json.loads((tmp_path / "gold" / "tiny.json").read_text()) == gold

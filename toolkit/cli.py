@@ -350,6 +350,40 @@ def eval_command(
 # ---------------------------------------------------------------- end toolkit eval
 
 
+@app.command()
+def adjudicate(
+    a: Path = typer.Argument(..., help="Folder of pass A (the starting point)."),
+    b: Path = typer.Argument(..., help="Folder of pass B."),
+    decisions: Path = typer.Argument(..., help="CSV from `toolkit agree A B --differences --format csv` with a filled-in 'decision' column."),
+    out: Path = typer.Option(..., "--out", help="Folder to write the adjudicated gold files into."),
+) -> None:
+    """Merge two passes into the gold: pass A plus the adjudicator's decision on each disagreement."""
+    from .adjudicate import AdjudicationError, adjudicate as run
+    from .authoring import write_json_atomic
+    from .corpus import RawDoc
+    from .validate import InvalidData, check_raw
+
+    try:
+        gold = run(a, b, decisions)
+    except InvalidData as exc:
+        _err(report.format_issues(exc.issues))
+        raise typer.Exit(EXIT_INVALID)
+    except (AdjudicationError, KeyError, StopIteration, ValueError) as exc:
+        _err(f"{decisions}: cannot apply a decision: {exc}")
+        raise typer.Exit(EXIT_INVALID)
+    failed = False
+    for doc_id, data in gold.items():
+        target = out / f"{doc_id}.json"
+        result = check_raw(RawDoc(data, str(target), "", target), seed_root=a.resolve())
+        if result.issues:
+            _err(report.format_issues(result.issues))
+            failed = True
+            continue
+        write_json_atomic(target, data)
+        typer.echo(f"wrote {target}")
+    raise typer.Exit(EXIT_INVALID if failed else 0)
+
+
 def main() -> None:  # pragma: no cover - console-script entry point
     """Run the app; an unexpected internal error is reported in one line (TOOLKIT_DEBUG=1 shows the traceback)."""
     import os
