@@ -1,0 +1,168 @@
+"""`toolkit eval`: exit codes 0/1/2, streams, formats, and clear errors for bad prediction files."""
+
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from toolkit.cli import app
+
+EVAL = Path(__file__).parent / "fixtures" / "eval"
+GOLD = str(EVAL / "gold")
+PRED = str(EVAL / "pred")
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, ["eval", "--gold", GOLD, *args])
+
+
+def clean_exit(result):
+    """No traceback, and no exception other than the intended exit."""
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_scores_exit_0_text():
+    result = run("--pred", PRED)
+    assert result.exit_code == 0, result.output
+    clean_exit(result)
+    assert "2 document(s) scored" in result.stdout
+    assert "strict" in result.stdout and "0.7333" in result.stdout  # strict micro F1 = 11/15
+    assert result.stderr == ""
+
+
+def test_json_output_is_the_report_dict():
+    result = run("--pred", PRED, "--format", "json", "--errors")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["entities"]["micro"]["strict"]["f1"] == pytest.approx(11 / 15)
+    assert data["events"]["trigger_classification"]["tp"] == 3
+    assert data["stances"]["labels"]["f_avg"] == pytest.approx((2 / 3 + 0.8) / 2)
+    assert data["entities"]["per_type"]["COMMODITY"]["strict"]["recall"] is None  # null, never 0
+    assert len(data["errors"]) == 22
+
+
+def test_csv_and_markdown_outputs():
+    csv = run("--pred", PRED, "--format", "csv")
+    assert csv.exit_code == 0
+    df = pd.read_csv(io.StringIO(csv.stdout))
+    assert df[(df.task == "events") & (df.metric == "trigger_identification") & (df.label == "ALL")].f1.iloc[0] == pytest.approx(8 / 11)
+    md = run("--pred", PRED, "--format", "markdown", "--tasks", "entities")
+    assert md.exit_code == 0
+    assert "| strict | 11 | 3 | 0 | 1 | 1 | 15 | 15 |" in md.stdout
+    assert "Events" not in md.stdout
+
+
+def test_errors_listing_names_document_offsets_and_text():
+    result = run("--pred", PRED, "--errors", "--tasks", "entities,events")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert any(line.split()[:5] == ["alpha", "entities", "type-confusion", "18", "31"] and "Scott Bessent" in line for line in lines)
+    assert any(line.startswith("beta") and "events" in line and "false-negative" in line and "discuss" in line for line in lines)
+
+
+def test_options_change_the_scores():
+    names = json.loads(run("--pred", PRED, "--format", "json", "--mention-kinds", "name", "--tasks", "entities").stdout)
+    assert names["options"]["mention_kinds"] == ["name"]
+    assert names["entities"]["micro"]["strict"]["possible"] == 12
+    coref = json.loads(run("--pred", PRED, "--format", "json", "--coref-args", "--tasks", "events").stdout)
+    assert coref["events"]["argument_classification"]["tp"] == 7
+
+
+def test_missing_prediction_warns_on_stderr_and_scores():
+    result = run("--pred", str(EVAL / "pred" / "alpha.json"))
+    assert result.exit_code == 0
+    assert "warning [missing-prediction] no prediction for gold document 'beta'" in result.stderr
+    assert "scored as predicting nothing" in result.stdout
+
+
+def test_jsonl_predictions():
+    result = run("--pred", str(EVAL / "pred.jsonl"), "--format", "json")
+    assert result.exit_code == 0 and result.stderr == ""
+    assert json.loads(result.stdout)["documents"]["scored"] == 2
+
+
+@pytest.mark.parametrize(
+    "name,expected",
+    [
+        ("malformed.json", "malformed.json: error [invalid-json] malformed JSON at line 1, column"),
+        ("unknown-label.json", "unknown-label.json:/entities/1/type: error [unknown-label] unknown entity type 'PERSON'"),
+        ("unanchored-quote.json", "unanchored-quote.json:/entities/0/mentions/0/text: error [unanchored-quote] 'Choi Sangmok' does not occur in the text"),
+        ("unknown-document.json", "unknown-document.json:/doc_id: error [unknown-document] doc_id 'gamma' is not a gold document"),
+    ],
+)
+def test_bad_prediction_files_exit_1_with_clear_errors(name, expected):
+    result = run("--pred", str(EVAL / "bad" / name))
+    assert result.exit_code == 1
+    clean_exit(result)
+    assert expected in result.stderr
+    assert "nothing scored" in result.stderr
+    assert result.stdout == ""
+
+
+def test_hints_are_printed():
+    result = run("--pred", str(EVAL / "bad" / "unknown-label.json"))
+    assert "hint: did you mean" in result.stderr
+
+
+def test_invalid_gold_exits_1():
+    result = runner.invoke(app, ["eval", "--gold", str(Path(__file__).parent / "fixtures" / "invalid"), "--pred", PRED])
+    assert result.exit_code == 1
+    clean_exit(result)
+    assert "the gold annotations do not validate" in result.stderr
+
+
+def test_missing_paths_exit_1():
+    result = run("--pred", str(EVAL / "no-such-folder"))
+    assert result.exit_code == 1
+    assert "[file-not-found]" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],  # neither --pred nor --system
+        ["--pred", PRED, "--tasks", "entities,relations"],
+        ["--pred", PRED, "--tasks", ""],
+        ["--pred", PRED, "--mention-kinds", "proper"],
+        ["--pred", PRED, "--format", "yaml"],
+        ["--pred", PRED, "--system", "empty"],
+        ["--pred", PRED, "--no-such-option"],
+    ],
+)
+def test_usage_errors_exit_2(args):
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    clean_exit(result)
+
+
+def test_system_run_on_the_gold_texts():
+    result = run("--system", "empty", "--format", "json", "--tasks", "entities")
+    assert result.exit_code == 0
+    strict = json.loads(result.stdout)["entities"]["micro"]["strict"]
+    assert (strict["recall"], strict["precision"]) == (0.0, None)
+
+
+def test_unknown_system_exits_1():
+    result = run("--system", "no.such.module:extract")
+    assert result.exit_code == 1
+    clean_exit(result)
+    assert "cannot import" in result.stderr
+
+
+def test_eval_writes_nothing(tmp_path, monkeypatch):
+    def snapshot(folder):
+        return {p: p.stat().st_mtime_ns for p in folder.rglob("*")}
+
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    fixtures_before = snapshot(EVAL)
+    for fmt in ("text", "json", "csv", "markdown"):
+        assert run("--pred", PRED, "--format", fmt, "--errors").exit_code == 0
+    assert list(cwd.iterdir()) == []
+    assert snapshot(EVAL) == fixtures_before
