@@ -22,6 +22,7 @@ import copy
 import csv
 from pathlib import Path
 
+from .agree import describe_stance
 from .document import Document
 from .validate import load_corpus
 
@@ -180,11 +181,10 @@ def apply_decisions(a: Document, b: Document, rows: list[dict]) -> dict:
                             s["target"]["id"] = ent["id"]
             ent["mentions"].sort(key=lambda x: (x["start"], -x["end"]))
         elif layer == "stance" and side == "a" and decision == "drop":
-            holder_name = row["detail"].split(" -> ")[0]
-            gold.data["stances"] = [s for s in gold.data["stances"] if not (
-                s["evidence"] and s["evidence"][0]["start"] == start and s["evidence"][0]["end"] == end)]
+            drop = next(st.id for st in a.stances if describe_stance(a, st) == row["detail"])
+            gold.data["stances"] = [s for s in gold.data["stances"] if s["id"] != drop]
         elif layer == "stance" and side == "b" and decision == "add":
-            bs = next(s for s in b.stances if s.evidence and s.evidence[0].offsets == (start, end))
+            bs = next(s for s in b.stances if describe_stance(b, s) == row["detail"])
             holder = gold.entity_of({m.span.offsets for m in b.entity_index()[bs.holder].mentions})
             if holder is None:
                 raise AdjudicationError(f"{where}: B's holder has no gold entity; add its mention first")

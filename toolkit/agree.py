@@ -186,6 +186,16 @@ def agreement(path_a: Path | str, path_b: Path | str) -> AgreementReport:
                            sorted(set(a) - set(b)), sorted(set(b) - set(a)))
 
 
+def describe_stance(doc: Document, st) -> str:
+    """'holder name -> target: label', as the differences table shows a stance."""
+    holder = doc.entity_index().get(st.holder)
+    t = st.target
+    target = t.id if t.kind == "topic" else (
+        f"event '{doc.event_index()[t.id].trigger.text}'@{doc.event_index()[t.id].trigger.start}" if t.kind == "event"
+        else f"entity {doc.entity_index()[t.id].name}")
+    return f"{holder.name if holder else st.holder} -> {target}: {st.label}"
+
+
 def _differences(a: Document, b: Document, spans_a, spans_b):
     """Every item on which the passes differ, for adjudication: layer, which pass has it, where, what."""
     text = a.text
@@ -236,12 +246,7 @@ def _differences(a: Document, b: Document, spans_a, spans_b):
                       + "; b also links " + ", ".join(f"'{text[s:e]}'@{s}" for s, e in only_b))
     # stances
     def describe(doc, st, spans):
-        holder = doc.entity_index().get(st.holder)
-        t = st.target
-        target = t.id if t.kind == "topic" else (
-            f"event '{doc.event_index()[t.id].trigger.text}'@{doc.event_index()[t.id].trigger.start}" if t.kind == "event"
-            else f"entity {doc.entity_index()[t.id].name}")
-        return f"{holder.name if holder else st.holder} -> {target}: {st.label}"
+        return describe_stance(doc, st)
     for side, x, y, sx, sy in (("a", a, b, spans_a, spans_b), ("b", b, a, spans_b, spans_a)):
         for st in x.stances:
             match = [o for o in y.stances if sx.get(st.holder, set()) & sy.get(o.holder, set())
