@@ -263,3 +263,25 @@ def test_merged_document_counts_equal_whole_corpus_counts(gold, pred, cut):
     assume(first and second)
     shard = lambda keep: evaluate({d: gold[d] for d in keep}, {d: pred[d] for d in keep if d in pred})  # noqa: E731
     assert shard(first).merge(shard(second)).scores() == whole.scores()
+
+
+# ------------------------------------------------------------------ docs/metrics.md
+
+
+def test_worked_examples_of_the_metrics_doc():
+    gold, preds = fixture_predictions()
+    alpha = evaluate({"alpha": gold["alpha"]}, preds.documents, ("entities",)).scores()["entities"]
+    table = {s: tuple(alpha["micro"][s][k] for k in ("correct", "incorrect", "partial", "missed", "spurious", "precision"))
+             for s in ("strict", "exact", "partial", "type")}
+    assert table == {"strict": (4, 3, 0, 1, 1, 0.5), "exact": (5, 2, 0, 1, 1, 0.625),
+                     "partial": (5, 0, 2, 1, 1, 0.75), "type": (6, 1, 0, 1, 1, 0.75)}
+    assert alpha["macro"]["strict"] == {"precision": 0.5, "recall": 0.5, "f1": pytest.approx(0.4), "types": 5}
+    beta = evaluate({"beta": gold["beta"]}, preds.documents, ("coreference", "events")).scores()
+    rows = {m: (beta["events"][m]["tp"], beta["events"][m]["fp"], beta["events"][m]["fn"]) for m in beta["events"] if m != "per_type"}
+    assert rows == {"trigger_identification": (2, 2, 1), "trigger_classification": (1, 3, 2),
+                    "argument_identification": (3, 2, 3), "argument_classification": (3, 2, 3),
+                    "argument_identification_attached": (2, 3, 4), "argument_classification_attached": (2, 3, 4)}
+    coref_args = evaluate({"beta": gold["beta"]}, preds.documents, ("events",), EvalOptions(coref_args=True)).scores()
+    assert coref_args["events"]["argument_classification"]["f1"] == pytest.approx(8 / 11)
+    assert (beta["coreference"]["muc"]["recall"], beta["coreference"]["muc"]["precision"]) == (0.5, 1.0)
+    assert beta["coreference"]["b3"]["recall"] == pytest.approx(6 / 7)
