@@ -106,14 +106,15 @@ def test_entity_target_matches_through_a_shared_mention_span():
     assert _score(gold, other).overall("triples") == Counts(0, 1, 1)
 
 
-def test_pair_alignment_prefers_the_same_label():
-    # Two predictions for the same pair; the one with the gold label is aligned, the other is a fp.
-    gold = _doc([_ent("A", (0, 3))], stances=[Stance("s", "A", Target("topic", "quick-deal"), "against", ())])
-    for order in (["favour", "against"], ["against", "favour"]):
+@pytest.mark.parametrize("gold_label", ["favour", "against", "neutral"])
+def test_pair_alignment_prefers_the_same_label(gold_label):
+    # Three predictions for the same pair; the one with the gold label is aligned, the others are fps.
+    gold = _doc([_ent("A", (0, 3))], stances=[Stance("s", "A", Target("topic", "quick-deal"), gold_label, ())])
+    for order in (["favour", "against", "neutral"], ["neutral", "against", "favour"]):
         pred = _doc([_ent("A", (0, 3))], stances=[Stance(f"p{i}", "A", Target("topic", "quick-deal"), lab, ()) for i, lab in enumerate(order)])
         counts = _score(gold, pred)
-        assert counts.label_pairs() == [("against", "against")]
-        assert counts.overall("pairs") == Counts(1, 1, 0)
+        assert counts.label_pairs() == [(gold_label, gold_label)]
+        assert counts.overall("pairs") == Counts(1, 2, 0)
 
 
 labels = st.sampled_from(["favour", "against", "neutral"])
