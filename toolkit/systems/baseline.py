@@ -51,12 +51,12 @@ REGIONS = {"Asia": ["Asia", "Asian"], "Europe": ["Europe"], "Middle East": ["Mid
 TITLES = {"President", "Prime", "Minister", "Secretary", "Representative", "Governor", "Director", "Chairman",
           "Chief", "Deputy", "Vice", "Acting", "Finance", "Trade", "Commerce", "Treasury", "Industry", "Energy",
           "Economic", "Foreign", "Defense", "Senator", "Ambassador", "Commissioner", "Professor", "Dr", "Mr", "Ms",
-          "Mrs", "General", "Revitalization", "Staff", "Policy", "Strategy", "Economy", "then-Finance"}
+          "Mrs", "General", "Staff", "Policy", "Strategy", "Economy"}
 GOV_WORDS = {"Ministry", "Department", "Office", "Administration", "Government", "Treasury", "Assembly", "Cabinet",
              "Parliament", "Congress", "Senate", "Commission", "Council", "Agency", "Bureau", "Representative"}
 ORG_WORDS = {"University", "Institute", "Bank", "News", "Press", "Daily", "Journal", "Times", "Post", "Corporation",
-             "Company", "Inc", "Group", "Association", "Fund", "Organization", "School", "Ilbo", "Agency",
-             "IMF", "WTO", "OECD", "G20", "G7", "Bloomberg", "Reuters", "AFP", "Yonhap", "AP"}
+             "Company", "Inc", "Group", "Association", "Fund", "Organization", "School", "Agency",
+             "IMF", "WTO", "OECD", "G20", "G7", "Bloomberg", "Reuters", "AFP", "AP"}
 LEADING_WORDS = {"And", "But", "So", "The", "During", "While", "After", "Before", "As", "In", "On", "At", "If",
                  "Despite", "Following", "According", "Earlier", "Still", "Usually", "This", "These", "Apart", "Adding"}
 LAW_WORDS = {"Act", "Law", "Treaty", "Accord", "Order", "Bill", "Code"}
@@ -70,7 +70,7 @@ NOMINALS = {
 COMMODITIES = ["steel", "aluminum", "aluminium", "autos", "automobiles", "auto", "cars", "vehicles", "semiconductors",
                "semiconductor", "chips", "LNG", "liquefied natural gas", "shipbuilding", "ships", "energy", "rice",
                "beef", "oil", "gas", "components", "pharmaceuticals", "biotechnology", "lumber", "copper", "goods",
-               "exports", "imports", "pet food"]
+               "exports", "imports"]
 PRONOUNS = {"he": "PER", "his": "PER", "him": "PER", "she": "PER", "her": "PER"}
 TRIGGERS = {
     "Contact.Meet": ["meeting", "meetings", "meet", "met", "summit", "conference"],
@@ -87,7 +87,7 @@ TRIGGERS = {
     "Trade.Offer": ["offered", "offer", "proposed", "propose", "proposals", "suggested"],
     "Trade.Agree": ["agreed", "agreement", "deal", "deals"],
     "Transaction.Invest": ["investments", "investment", "investing", "invest", "fund"],
-    "Transaction.Budget": ["budget", "spending plan"],
+    "Transaction.Budget": ["budget", "budgets"],
 }
 FUTURE = re.compile(r"\b(will|would|may|might|could|plans?|planned|expected|aims?|seeks?|seeking|set to|to|"
                     r"potential|possible|likely|if|not|no|proposed|upcoming|forthcoming|next)\b", re.I)
