@@ -99,7 +99,11 @@ def card_body(docs: list[Document], agreement_md: str | None = None, baseline_md
         "",
     ]
     if agreement_md:
-        parts += ["### Inter-annotator agreement (pass A vs pass B, before adjudication)", "", agreement_md, ""]
+        parts += ["### Inter-annotator agreement (pass A vs pass B, before adjudication)", "", agreement_md, "",
+                  "Both passes were made by independent sessions of the same kind of AI annotator, each seeing only the "
+                  "guidelines and the text. The figures measure how reproducible the labels are under these guidelines; "
+                  "they are likely higher than two human annotators would reach, and the stance kappa rests on few "
+                  "pairs, nearly all `favour`. Definitions: `toolkit agree` in the toolkit's README and docs/metrics.md.", ""]
     parts += [
         "## Labels",
         "",
