@@ -1,0 +1,51 @@
+"""The gold set itself: valid, reproducible from its two passes and the recorded decisions, publishable losslessly."""
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from toolkit.adjudicate import adjudicate
+from toolkit.publish import load_published, publish
+from toolkit.validate import load_corpus, validate_paths
+
+ROOT = Path(__file__).resolve().parent.parent
+ANN = ROOT / "annotations"
+SHARED = ROOT.parent / "shared" / "seeds"
+
+
+def test_gold_and_both_passes_validate():
+    report = validate_paths([ANN])
+    assert report.issues == []
+    gold = load_corpus(ANN)
+    assert sorted(gold) == sorted(p.stem for p in (ROOT / "seeds").glob("*.txt"))
+    for name in ("a", "b"):
+        assert sorted(load_corpus(ANN / "passes" / name)) == sorted(gold)
+
+
+def test_seeds_are_the_shared_originals_byte_for_byte():
+    if not SHARED.is_dir():
+        pytest.skip("../shared/seeds is not beside this checkout")
+    for seed in (ROOT / "seeds").glob("*.txt"):
+        assert seed.read_bytes() == (SHARED / seed.name).read_bytes()
+
+
+def test_gold_is_the_passes_plus_the_recorded_decisions():
+    gold = load_corpus(ANN)
+    rebuilt = adjudicate(ANN / "passes" / "a", ANN / "passes" / "b", ANN / "adjudication" / "decisions.csv")
+    for doc_id, data in rebuilt.items():
+        mine = gold[doc_id].to_dict()
+        for key in ("entities", "events", "stances"):
+            assert data[key] == mine[key], (doc_id, key)
+
+
+def test_gold_round_trips_through_the_published_dataset(tmp_path):
+    gold = load_corpus(ANN)
+    publish(list(gold.values()), tmp_path / "dataset", "card")
+    assert load_published(tmp_path / "dataset") == gold
+
+
+def test_every_document_has_every_layer():
+    for doc in load_corpus(ANN).values():
+        assert doc.entities and doc.events and doc.stances, doc.doc_id
+        assert hashlib.sha256((ROOT / doc.seed_file).read_bytes()).hexdigest() == doc.sha256
