@@ -157,9 +157,11 @@ def card_metadata(feats: dict, configs: list[str] | tuple[str, ...] = CONFIGS):
 
 def build(docs: list[Document], folder: Path, card_body: str, guidelines: Path | None) -> PublishResult:
     """Write every file of the dataset into ``folder`` (which must exist and be empty)."""
+    import datasets
     from datasets import Dataset
     from huggingface_hub import DatasetCard
 
+    datasets.disable_progress_bars()
     feats = features()
     table = rows(docs)
     result = PublishResult(out=folder)
@@ -238,6 +240,7 @@ def load_published(folder: Path) -> dict[str, Document]:
     """Read a published dataset folder back into annotation documents (via ``datasets``, offline)."""
     import datasets
 
+    datasets.disable_progress_bars()  # a library call: results are returned, not drawn on stderr
     # A private, throw-away cache: datasets caches a local folder under its base name and config,
     # so a folder republished under the same name could otherwise be read back stale.
     with tempfile.TemporaryDirectory(prefix="toolkit-hf-cache-") as cache:
