@@ -73,8 +73,19 @@ class PRCounts:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "PRCounts":
+    def from_dict(cls, data) -> "PRCounts":
         return cls(**{k: float(data[k]) for k in ("r_num", "r_den", "p_num", "p_den")})
+
+    @classmethod
+    def of(cls, counts: object) -> "PRCounts":
+        """Convert any counts-like object (a mapping, or attributes ``r_num``, ``r_den``, ``p_num``, ``p_den``)."""
+        if isinstance(counts, dict):
+            return cls.from_dict(counts)
+        return cls(*(float(getattr(counts, name)) for name in ("r_num", "r_den", "p_num", "p_den")))
+
+    def scores(self) -> dict:
+        """Counts with precision, recall and F1 (None where undefined)."""
+        return {**self.to_dict(), "precision": self.precision, "recall": self.recall, "f1": self.f1}
 
 
 def _clean(clusters: Iterable[Cluster]) -> list[frozenset]:

@@ -25,6 +25,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Callable, Iterable, Mapping, TypeVar
 
+from .coref import PRCounts
+
 T = TypeVar("T")
 
 
@@ -155,51 +157,8 @@ class SchemeCounts:
                 "precision": self.precision, "recall": self.recall, "f1": self.f1}
 
 
-@dataclass(frozen=True)
-class RatioCounts:
-    """Numerators and denominators of recall and precision (coreference metrics); ``+`` merges."""
-
-    r_num: float = 0.0
-    r_den: float = 0.0
-    p_num: float = 0.0
-    p_den: float = 0.0
-
-    def __add__(self, other: "RatioCounts") -> "RatioCounts":
-        return RatioCounts(self.r_num + other.r_num, self.r_den + other.r_den,
-                           self.p_num + other.p_num, self.p_den + other.p_den)
-
-    @classmethod
-    def of(cls, counts: object) -> "RatioCounts":
-        """Convert any counts-like object with ``r_num``, ``r_den``, ``p_num``, ``p_den``."""
-        if isinstance(counts, Mapping):
-            return cls.from_dict(counts)
-        return cls(*(float(getattr(counts, name)) for name in ("r_num", "r_den", "p_num", "p_den")))
-
-    @property
-    def recall(self) -> float | None:
-        return ratio(self.r_num, self.r_den)
-
-    @property
-    def precision(self) -> float | None:
-        return ratio(self.p_num, self.p_den)
-
-    @property
-    def f1(self) -> float | None:
-        """Harmonic mean of P and R; None when either is undefined, 0.0 when both are 0."""
-        p, r = self.precision, self.recall
-        if p is None or r is None:
-            return None
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-    def to_dict(self) -> dict:
-        return {"r_num": self.r_num, "r_den": self.r_den, "p_num": self.p_num, "p_den": self.p_den}
-
-    @classmethod
-    def from_dict(cls, data: Mapping) -> "RatioCounts":
-        return cls(*(float(data[k]) for k in ("r_num", "r_den", "p_num", "p_den")))
-
-    def scores(self) -> dict:
-        return {**self.to_dict(), "precision": self.precision, "recall": self.recall, "f1": self.f1}
+# Coreference counts are the numerators and denominators of toolkit.coref (one class for both).
+RatioCounts = PRCounts
 
 
 SCHEMES = ("strict", "exact", "partial", "type")
