@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from toolkit.cli import app
 from toolkit.convert import convert
 from toolkit.convert.brat import export_brat, import_brat
-from toolkit.convert.iob2 import spans_to_tags, tags_to_spans, tokenize, writable_spans
+from toolkit.convert.iob2 import export_iob2, spans_to_tags, tags_to_spans, tokenize, writable_spans
 from toolkit.convert.labelstudio import export_labelstudio, from_utf16, import_labelstudio, to_utf16
 from toolkit.validate import load_corpus, validate_paths
 
@@ -144,3 +144,23 @@ def test_convert_command_round_trip_and_iob2_predictions(tmp_path):
     assert [(m["start"], m["end"], e["type"]) for e in pred["entities"] for m in e["mentions"]][:2] == [(0, 13, "PER"), (18, 31, "PER")]
     bad = runner.invoke(app, ["convert", str(tmp_path / "iob" / "mentions.iob2"), "--from", "iob2", "--to", "brat", "--out", str(tmp_path / "x")])
     assert bad.exit_code == 1 and "Traceback" not in bad.output
+
+
+def test_iob2_predictions_are_scored_by_eval(tmp_path):
+    """Gold written as IOB2 and scored back: precision 1, recall = the share of mentions IOB2 can hold."""
+    from toolkit.evaluate import evaluate
+    from toolkit.prediction import load_predictions
+
+    docs = validate_paths([FIXTURES / "valid"]).documents
+    gold = {d.doc_id: d for d in docs}
+    content, notes = export_iob2(docs)
+    (tmp_path / "pred.iob2").write_text(content)
+    preds = load_predictions(tmp_path / "pred.iob2", gold)
+    assert not [i for i in preds.issues if i.severity == "error"]
+    strict = evaluate(gold, preds.documents, tasks=("entities",)).scores()["entities"]["micro"]["strict"]
+    written = sum(len(writable_spans(d)[0]) for d in docs)
+    total = sum(1 for d in docs for _ in d.mentions())
+    assert strict["precision"] == 1.0
+    assert strict["recall"] == pytest.approx(written / total)
+    r = runner.invoke(app, ["eval", "--gold", str(FIXTURES / "valid"), "--pred", str(tmp_path / "pred.iob2"), "--tasks", "entities"])
+    assert r.exit_code == 0, r.output

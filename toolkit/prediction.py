@@ -273,6 +273,8 @@ def load_predictions(path: Path | str, gold: Mapping[str, Document]) -> Predicti
     holding one document or a ``.jsonl`` file holding one per line.
     """
     path = Path(path)
+    if path.suffix in IOB2_SUFFIXES and path.is_file():
+        return _load_iob2(path, gold)
     files, issues = list_files([path], recursive=False, suffixes=(".json", ".jsonl"))
     if path.is_dir() and not files:
         issues.append(Issue("file-not-found", str(path), "", f"the folder {path} holds no .json or .jsonl prediction file",
@@ -287,4 +289,25 @@ def load_predictions(path: Path | str, gold: Mapping[str, Document]) -> Predicti
     result = predictions_from_raw(raws, gold, str(path))
     result.issues[:0] = issues
     result.files = [str(f) for f in files]
+    return result
+
+
+IOB2_SUFFIXES = (".iob2", ".iob", ".bio", ".conll")
+
+
+def _load_iob2(path: Path, gold: Mapping[str, Document]) -> PredictionSet:
+    """Entity predictions from an IOB2 token file (format: :mod:`toolkit.convert.iob2`)."""
+    from .convert.iob2 import import_iob2
+
+    try:
+        content = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return PredictionSet(issues=[Issue("invalid-encoding", str(path), "", f"not valid UTF-8 at byte {exc.start}")],
+                             files=[str(path)])
+    dicts, issues = import_iob2(content, str(path))
+    if has_errors(issues):
+        return PredictionSet(issues=issues, files=[str(path)])
+    result = predictions_from_raw([RawDoc(d, str(path), f"/{d['doc_id']}") for d in dicts], gold, str(path))
+    result.issues[:0] = issues
+    result.files = [str(path)]
     return result
