@@ -30,6 +30,7 @@ import pandas as pd
 from sklearn.metrics import cohen_kappa_score
 
 from .coref import METRICS, PRCounts, coref_scores
+from .counts import dice
 from .document import Document
 from .validate import load_corpus
 
@@ -47,7 +48,8 @@ class Overlap:
 
     @property
     def f1(self) -> float | None:
-        return 2 * self.both / (self.a + self.b) if self.a + self.b else None
+        """2|A∩B| / (|A| + |B|): the F1 of either pass scored against the other."""
+        return dice(self.both, self.a, self.b)
 
 
 def _overlap(a: Counter, b: Counter) -> Overlap:
