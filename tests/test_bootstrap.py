@@ -83,3 +83,11 @@ def test_interval_bounds_lie_within_the_resampled_range(rows, seed):
         # a resample equal to the whole corpus is possible, so the estimate lies in the resampled range
         per_doc = [2 * d["tp"] / (2 * d["tp"] + d["fp"] + d["fn"]) for d in docs if 2 * d["tp"] + d["fp"] + d["fn"]]
         assert min(per_doc) - 1e-9 <= iv.estimate <= max(per_doc) + 1e-9
+
+
+def test_worked_example_of_docs_metrics():
+    """docs/metrics.md, Resampling: two documents, interval [0.5, 0.857] around 8/11."""
+    docs = [{"tp": 3, "fp": 1, "fn": 0}, {"tp": 1, "fp": 0, "fn": 2}]
+    iv = bootstrap_intervals(docs, F1, KEYS, 2000, seed=0)["f1"]
+    assert iv.estimate == pytest.approx(8 / 11)
+    assert (iv.low, iv.high) == pytest.approx((0.5, 12 / 14))

@@ -166,3 +166,58 @@ def test_eval_writes_nothing(tmp_path, monkeypatch):
         assert run("--pred", PRED, "--format", fmt, "--errors").exit_code == 0
     assert list(cwd.iterdir()) == []
     assert snapshot(EVAL) == fixtures_before
+
+
+def test_bootstrap_adds_reproducible_intervals():
+    first = run("--pred", PRED, "--format", "json", "--bootstrap", "200", "--seed", "4")
+    again = run("--pred", PRED, "--format", "json", "--bootstrap", "200", "--seed", "4")
+    assert first.exit_code == 0, first.output
+    data = json.loads(first.stdout)
+    assert data == json.loads(again.stdout)
+    boot = data["bootstrap"]
+    assert (boot["resamples"], boot["seed"], boot["documents"]) == (200, 4, 2)
+    strict = boot["intervals"]["entities.micro.strict.f1"]
+    assert strict["estimate"] == data["entities"]["micro"]["strict"]["f1"]
+    assert strict["low"] <= strict["estimate"] <= strict["high"]
+    text = run("--pred", PRED, "--bootstrap", "50")
+    assert "percentile-bootstrap intervals (50 resamples of the 2 documents, seed 0)" in text.stdout
+    assert "bootstrap" not in json.loads(run("--pred", PRED, "--format", "json").stdout)
+
+
+def test_bootstrap_rejects_a_negative_count():
+    result = run("--pred", PRED, "--bootstrap", "-5")
+    assert result.exit_code == 2
+    clean_exit(result)
+
+
+def test_save_pred_keeps_the_system_output_and_rescores_identically(tmp_path):
+    out = tmp_path / "runs" / "baseline"
+    saved = runner.invoke(app, ["eval", "--system", "baseline", "--save-pred", str(out), "--format", "json"])
+    assert saved.exit_code == 0, saved.output
+    files = sorted(p.name for p in out.glob("*.json"))
+    assert files == sorted(f"{p.stem}.json" for p in Path("annotations").glob("*.json"))
+    assert f"saved {len(files)} prediction file(s) of baseline in {out}" in saved.stderr
+    rescored = runner.invoke(app, ["eval", "--pred", str(out), "--format", "json"])
+    assert rescored.exit_code == 0, rescored.output
+    drop = lambda d: {k: v for k, v in d.items() if k != "documents"}  # noqa: E731
+    assert drop(json.loads(rescored.stdout)) == drop(json.loads(saved.stdout))
+
+
+def test_save_pred_refuses_protected_folders_and_pred_files(tmp_path):
+    before = sorted(p.name for p in Path("annotations").iterdir())
+    for target in ("annotations/baseline", "seeds"):
+        result = runner.invoke(app, ["eval", "--system", "baseline", "--save-pred", target])
+        assert result.exit_code == 2 and "refusing to write inside" in result.stderr
+        clean_exit(result)
+    assert sorted(p.name for p in Path("annotations").iterdir()) == before
+    result = run("--pred", PRED, "--save-pred", str(tmp_path / "x"))
+    assert result.exit_code == 2 and not (tmp_path / "x").exists()
+
+
+def test_save_pred_reports_an_output_that_is_not_json(tmp_path, monkeypatch):
+    (tmp_path / "setty.py").write_text("def run(text):\n    return {'entities': {1, 2}}\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    result = runner.invoke(app, ["eval", "--system", "setty:run", "--save-pred", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    clean_exit(result)
+    assert "cannot be saved as JSON" in result.stderr and "document '000_f9a79c641ca46a11'" in result.stderr

@@ -141,3 +141,16 @@ def test_config_with_no_rows_is_left_out_and_the_rest_loads(project):
     assert "config_name: stances" not in card and not (out / "data" / "stances-test.parquet").exists()
     docs = datasets.load_dataset(str(out), split="test", cache_dir=str(project / "cache"))
     assert docs[0]["stances"] == []
+
+
+def test_readme_baseline_table_is_what_the_toolkit_computes():
+    """The README's "Baseline scores" table is `toolkit eval --system baseline --bootstrap 1000`, current."""
+    from toolkit.gold import load_gold
+    from toolkit.publishing import baseline_table
+    from toolkit.report import markdown_table
+
+    table = baseline_table(list(load_gold("annotations").values()))
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert markdown_table(table) in readme
+    strict = table[table["metric"] == "mentions, strict (micro)"].iloc[0]
+    assert strict["F1 low"] <= strict["F1"] <= strict["F1 high"]

@@ -296,22 +296,57 @@ def eval_command(
     format: TableFormat = typer.Option(TableFormat.text, "--format", help="text, markdown, csv (one row per score) or json (counts per document too)."),
     errors: bool = typer.Option(False, "--errors", help="Also list false positives, false negatives and type confusions with doc id, offsets and text."),
     system: Optional[str] = typer.Option(None, "--system", help="Instead of --pred, run a system on the gold texts (baseline, empty, or package.module:function)."),
+    bootstrap: int = typer.Option(0, "--bootstrap", min=0, help="Add 95% percentile-bootstrap intervals of every headline score from N resamples of the documents (e.g. 1000)."),
+    seed: int = typer.Option(0, "--seed", help="Random seed of --bootstrap (the same seed gives the same intervals)."),
+    save_pred: Optional[Path] = typer.Option(None, "--save-pred", help="With --system: keep its output as DIR/<doc_id>.json (scorable later with --pred DIR)."),
+    counts_only: bool = typer.Option(False, "--counts-only", help="Output the raw counts per document (JSON, no score) of this shard, for `toolkit merge`."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write the output (report or counts) to this file instead of stdout."),
 ) -> None:
     """Score predictions against the gold: entities (SemEval-2013 strict/exact/partial/type), coreference, events (OneIE/TextEE), stances.
 
     Every prediction problem is reported on stderr (file, JSON pointer, code, message, hint);
     a gold document with no prediction is scored as predicting nothing (a warning). Exit 0 when
-    scored, 1 when the predictions or the gold do not validate, 2 on a usage error. Writes nothing.
-    Definitions: docs/metrics.md.
+    scored, 1 when the predictions or the gold do not validate, 2 on a usage error. Writes no file
+    but --out and --save-pred. Definitions: docs/metrics.md.
     """
-    from .gold import load_gold
     from .inventory import inventory
-    from .validate import InvalidData
 
     task_list = _list_option(tasks, EVAL_TASKS, "--tasks")
     kinds = _list_option(mention_kinds, tuple(inventory().mention_kinds), "--mention-kinds") if mention_kinds is not None else None
     if (pred is None) == (system is None):
         raise typer.BadParameter("give exactly one of --pred PATH or --system NAME", param_hint="--pred")
+    if save_pred is not None:
+        if system is None:
+            raise typer.BadParameter("--save-pred keeps what --system produced; --pred files are already saved", param_hint="--save-pred")
+        _refuse_protected(save_pred, gold)
+    _check_counts_only(counts_only, format, bootstrap, out, gold)
+    gold_docs = _gold_for_scoring(gold)
+
+    from .evaluate import EvalOptions, evaluate
+
+    if system is not None:
+        preds = _system_predictions(system, gold_docs, save_pred, f"--system {system}")
+    else:
+        from .prediction import load_predictions
+
+        preds = load_predictions(pred, gold_docs)
+    _check_predictions(preds, str(pred or system))
+    result = evaluate(gold_docs, preds.documents, task_list, EvalOptions(kinds, coref_args))
+    if counts_only:
+        return _emit(report.counts_output(result, errors), out)
+    intervals = None
+    if bootstrap:
+        from .statistics import intervals as bootstrap_intervals
+
+        intervals = bootstrap_intervals(result, bootstrap, seed)
+    _emit(report.eval_output(result, format.value, errors, intervals), out)
+
+
+def _gold_for_scoring(gold: Path) -> dict:
+    """The gold documents, or exit 1 with every issue."""
+    from .gold import load_gold
+    from .validate import InvalidData
+
     try:
         gold_docs = load_gold(gold)
     except InvalidData as exc:
@@ -321,33 +356,174 @@ def eval_command(
     if not gold_docs:
         _err(f"{gold}: no gold documents to score against")
         raise typer.Exit(EXIT_INVALID)
+    return gold_docs
 
-    from .evaluate import EvalOptions, evaluate
-    from .prediction import load_predictions, predictions_from_dicts
 
-    if system is not None:
-        from .systems import SystemFailure, load_system, run_system
+def _system_predictions(system: str, gold_docs: dict, save_pred: Optional[Path], label: str):
+    """Run a system on every gold text (optionally saving its outputs); exit 1 naming the failure."""
+    from .corpus import RawDoc
+    from .prediction import predictions_from_dicts, predictions_from_raw
+    from .systems import SystemFailure, load_system, run_system, save_outputs
 
-        try:
-            func = load_system(system)
-            outputs = [run_system(func, d.doc_id, d.text) for d in gold_docs.values()]
-        except SystemFailure as exc:
-            _err(f"--system {system}: {exc}")
-            raise typer.Exit(EXIT_INVALID)
-        preds = predictions_from_dicts(outputs, gold_docs, f"<system {system}>")
-    else:
-        preds = load_predictions(pred, gold_docs)
+    try:
+        func = load_system(system)
+        outputs = {d.doc_id: run_system(func, d.doc_id, d.text) for d in gold_docs.values()}
+        if save_pred is None:
+            return predictions_from_dicts(list(outputs.values()), gold_docs, f"<system {system}>")
+        paths = save_outputs(outputs, save_pred)
+    except SystemFailure as exc:
+        _err(f"{label}: {exc}")
+        raise typer.Exit(EXIT_INVALID)
+    _err(f"saved {len(paths)} prediction file(s) of {system} in {save_pred}")
+    raws = [RawDoc(outputs[p.stem], str(p), "", p) for p in paths]
+    return predictions_from_raw(raws, gold_docs, str(save_pred))
+
+
+def _check_predictions(preds, label: str) -> None:
+    """Report prediction issues on stderr; exit 1 when any is an error."""
     if preds.issues:
         _err(report.format_issues(preds.issues))
     if not preds.ok:
         n_errors = sum(i.severity == "error" for i in preds.issues)
-        _err(f"{pred or system}: {n_errors} error(s) in the predictions; nothing scored")
+        _err(f"{label}: {n_errors} error(s) in the predictions; nothing scored")
         raise typer.Exit(EXIT_INVALID)
-    result = evaluate(gold_docs, preds.documents, task_list, EvalOptions(kinds, coref_args))
-    typer.echo(report.eval_output(result, format.value, errors))
+
+
+class CompareTest(str, Enum):
+    bootstrap = "bootstrap"
+    permutation = "permutation"
+
+
+@app.command()
+def compare(
+    systems: List[str] = typer.Argument(..., help="Two or more systems: a prediction folder or file, system:NAME (baseline, empty, package.module:function) or gold."),
+    gold: Path = typer.Option(Path("annotations"), "--gold", help="Gold annotations folder, or a dataset folder written by `toolkit publish`."),
+    tasks: str = typer.Option(",".join(EVAL_TASKS), "--tasks", help="Comma-separated tasks to score: entities, coreference, events, stances."),
+    mention_kinds: Optional[str] = typer.Option(None, "--mention-kinds", help="Score only mentions of these kinds (comma-separated: name,nominal,pronoun)."),
+    coref_args: bool = typer.Option(False, "--coref-args", help="Credit a predicted argument whose span equals any mention of the gold argument's entity."),
+    metric: Optional[List[str]] = typer.Option(None, "--metric", help="A score to compare, by its path in the eval JSON (e.g. entities.micro.strict.f1); repeat it; 'all' for every headline score. Default: the F1 of each measure."),
+    rank_by: Optional[str] = typer.Option(None, "--rank-by", help="The metric that orders the systems (default: the first compared metric)."),
+    test: CompareTest = typer.Option(CompareTest.bootstrap, "--test", help="bootstrap (paired bootstrap) or permutation (approximate randomisation)."),
+    resamples: int = typer.Option(1000, "--resamples", min=1, help="Bootstrap resamples, or randomisation trials."),
+    seed: int = typer.Option(0, "--seed", help="Random seed (the same seed gives the same intervals and p-values)."),
+    format: TableFormat = typer.Option(TableFormat.text, "--format", help="text, markdown, csv or json."),
+) -> None:
+    """Score several systems on the same gold side by side, and test every pairwise difference (difference, interval, p-value).
+
+    Exit 0 when compared, 1 when a system's predictions or the gold do not validate, 2 on a usage
+    error. Writes nothing. Definitions: docs/metrics.md, section "Resampling".
+    """
+    from .evaluate import EvalOptions, evaluate
+    from .inventory import inventory
+    from .statistics import DEFAULT_COMPARE_METRICS, compare as run_compare, headline_metrics
+
+    task_list = _list_option(tasks, EVAL_TASKS, "--tasks")
+    kinds = _list_option(mention_kinds, tuple(inventory().mention_kinds), "--mention-kinds") if mention_kinds is not None else None
+    if len(systems) < 2:
+        raise typer.BadParameter("give at least two systems to compare", param_hint="SYSTEMS")
+    available = list(headline_metrics(task_list))
+    if not metric:
+        names = [m for m in DEFAULT_COMPARE_METRICS if m in available]
+    elif "all" in metric:
+        names = available
+    else:
+        names = list(dict.fromkeys(metric))
+        bad = [m for m in names if m not in available]
+        if bad:
+            raise typer.BadParameter(f"{', '.join(bad)}: not a headline score of tasks {', '.join(task_list)}; choose from {', '.join(available)}",
+                                     param_hint="--metric")
+    if rank_by is not None and rank_by not in names:
+        raise typer.BadParameter(f"{rank_by}: not among the compared metrics ({', '.join(names)})", param_hint="--rank-by")
+    for source in systems:
+        if source != "gold" and not source.startswith("system:") and not Path(source).exists():
+            raise typer.BadParameter(f"{source}: no such file or folder (a system is written system:NAME, the gold as gold)",
+                                     param_hint="SYSTEMS")
+    gold_docs = _gold_for_scoring(gold)
+    options = EvalOptions(kinds, coref_args)
+    reports, labels = {}, {}
+    for source in systems:
+        if source == "gold":
+            name, docs = "gold", gold_docs
+        elif source.startswith("system:"):
+            spec = source[len("system:"):]
+            name = spec.rsplit(":", 1)[-1] if ":" in spec else spec
+            preds = _system_predictions(spec, gold_docs, None, source)
+            _check_predictions(preds, source)
+            docs = preds.documents
+        else:
+            from .prediction import load_predictions
+
+            name = Path(source).stem or source
+            preds = load_predictions(Path(source), gold_docs)
+            _check_predictions(preds, source)
+            docs = preds.documents
+        unique, n = name, 2
+        while unique in reports:
+            unique, n = f"{name}-{n}", n + 1
+        reports[unique] = evaluate(gold_docs, docs, task_list, options)
+        labels[unique] = source
+    result = run_compare(reports, resamples, seed, test.value, names, rank_by, labels=labels)
+    typer.echo(report.comparison_output(result, format.value))
 
 
 # ---------------------------------------------------------------- end toolkit eval
+
+
+# ---------------------------------------------------------------- toolkit merge (sharded scoring)
+
+
+def _check_counts_only(counts_only: bool, format: TableFormat, bootstrap: int, out: Optional[Path], gold: Path) -> None:
+    """Usage errors of --counts-only and --out (exit 2)."""
+    if counts_only and format is not TableFormat.text:
+        raise typer.BadParameter("--counts-only always writes JSON counts; leave out --format", param_hint="--format")
+    if counts_only and bootstrap:
+        raise typer.BadParameter("--counts-only writes counts, not scores; bootstrap the merged counts instead", param_hint="--bootstrap")
+    if out is not None:
+        _refuse_protected(out, gold)
+
+
+def _emit(text: str, out: Optional[Path]) -> None:
+    """Print ``text``, or write it to ``out`` (atomically) and say so on stderr."""
+    if out is None:
+        typer.echo(text)
+        return
+    from .authoring import write_text_atomic
+
+    write_text_atomic(out, text + "\n")
+    _err(f"wrote {out}")
+
+
+@app.command()
+def merge(
+    files: List[Path] = typer.Argument(..., help="Counts files of `toolkit eval --counts-only` (or folders of them), one per shard."),
+    format: TableFormat = typer.Option(TableFormat.text, "--format", help="text, markdown, csv or json: the same report as `toolkit eval`."),
+    errors: bool = typer.Option(False, "--errors", help="Also list the errors (every counts file must have been written with --errors)."),
+    counts_only: bool = typer.Option(False, "--counts-only", help="Output the merged counts again (JSON), to merge further up a hierarchy."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write the output to this file instead of stdout."),
+) -> None:
+    """Merge the counts of shards scored apart into the report of one run over all their documents.
+
+    The shards must be disjoint and scored with the same tasks and options; the merged report is
+    exactly what `toolkit eval` prints for the whole corpus. Exit 0 when merged, 1 when a counts
+    file is malformed or incompatible (file and JSON pointer on stderr), 2 on a usage error or a
+    missing file. Writes no file but --out.
+    """
+    from .shards import merge_counts
+
+    _check_counts_only(counts_only, format, 0, out, Path("annotations"))
+    merged, issues = merge_counts(files, errors)
+    if issues:
+        _err(report.format_issues(issues))
+    if merged is None:
+        missing = [i for i in issues if i.code == "file-not-found"]
+        _err(f"{len(issues)} problem(s) in the counts files; nothing merged")
+        raise typer.Exit(EXIT_USAGE if missing else EXIT_INVALID)
+    if counts_only:
+        return _emit(report.counts_output(merged, errors), out)
+    _emit(report.eval_output(merged, format.value, errors), out)
+
+
+# ---------------------------------------------------------------- end toolkit merge
 
 
 @app.command()

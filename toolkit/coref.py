@@ -25,6 +25,8 @@ A ratio whose denominator is 0 is ``None`` (undefined), never 0.
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import asdict, dataclass
 from typing import Hashable, Iterable, Sequence
 
@@ -112,15 +114,16 @@ def muc(gold: Iterable[Cluster], pred: Iterable[Cluster]) -> PRCounts:
 
 def _b3_side(key: list[frozenset], response: list[frozenset]) -> tuple[float, float]:
     where = {m: r for r in response for m in r}
-    num = 0.0
+    terms = []
     for k in key:
         overlaps: dict[int, int] = {}
         for m in k:
             r = where.get(m)
             if r is not None:
                 overlaps[id(r)] = overlaps.get(id(r), 0) + 1
-        num += sum(n * n for n in overlaps.values()) / len(k)
-    return num, float(sum(len(k) for k in key))
+        terms.append(sum(n * n for n in overlaps.values()) / len(k))
+    # math.fsum is exactly rounded, so the sum does not depend on the order of the clusters
+    return math.fsum(terms), float(sum(len(k) for k in key))
 
 
 def b_cubed(gold: Iterable[Cluster], pred: Iterable[Cluster]) -> PRCounts:
@@ -138,7 +141,7 @@ def ceaf_e(gold: Iterable[Cluster], pred: Iterable[Cluster]) -> PRCounts:
     if g and p:
         phi = np.array([[2 * len(k & r) / (len(k) + len(r)) for r in p] for k in g])
         rows, cols = linear_sum_assignment(phi, maximize=True)
-        total = float(phi[rows, cols].sum())
+        total = math.fsum(float(x) for x in phi[rows, cols])  # order-independent, as in B-cubed
     return PRCounts(total, float(len(g)), total, float(len(p)))
 
 

@@ -212,21 +212,92 @@ def _eval_header(report) -> str:
     return line
 
 
-def eval_output(report, fmt: str, errors: bool = False) -> str:
-    """Render an :class:`toolkit.evaluate.EvalReport` as text, markdown, csv or json ('-' = undefined)."""
+def eval_output(report, fmt: str, errors: bool = False, intervals=None) -> str:
+    """Render an :class:`toolkit.evaluate.EvalReport` as text, markdown, csv or json ('-' = undefined).
+
+    ``intervals`` (:class:`toolkit.statistics.Intervals`) adds the bootstrap table first (json: a
+    ``bootstrap`` section; csv: a second block after a blank line).
+    """
     if fmt == "json":
-        return json.dumps(report.to_dict(errors=errors), indent=2, ensure_ascii=False)
+        data = report.to_dict(errors=errors)
+        if intervals is not None:
+            data["bootstrap"] = intervals.to_dict()
+        return json.dumps(data, indent=2, ensure_ascii=False)
     if fmt == "csv":
         out = report.to_dataframe().to_csv(index=False)
+        if intervals is not None:
+            out += "\n" + intervals_table(intervals).to_csv(index=False)
         if errors:
             tables = _eval_tables(report, errors=True)
             out += "\n" + tables[-1][1].to_csv(index=False)
         return out.rstrip("\n")
+    tables = _eval_tables(report, errors)
+    if intervals is not None:
+        tables.insert(0, (_intervals_title(intervals), intervals_table(intervals)))
     if fmt == "markdown":
-        parts = [f"### {title}\n\n{markdown_table(df)}" for title, df in _eval_tables(report, errors)]
+        parts = [f"### {title}\n\n{markdown_table(df)}" for title, df in tables]
     else:
-        parts = [f"{title}\n\n{text_table(df)}" for title, df in _eval_tables(report, errors)]
+        parts = [f"{title}\n\n{text_table(df)}" for title, df in tables]
     return "\n\n".join([_eval_header(report), *parts])
 
 
+def _intervals_title(iv) -> str:
+    return (f"Headline scores with {iv.level:.0%} percentile-bootstrap intervals ({iv.resamples} resamples of the "
+            f"{iv.documents} documents, seed {iv.seed})")
+
+
+def intervals_table(iv):
+    """One row per headline score: estimate, interval, and resamples on which it was undefined."""
+    import pandas as pd
+
+    rows = [{"metric": name, "estimate": i.estimate, "low": i.low, "high": i.high, "undefined": i.undefined}
+            for name, i in iv.intervals.items()]
+    return _numeric(pd.DataFrame(rows, columns=["metric", "estimate", "low", "high", "undefined"]))
+
+
+def comparison_tables(cmp) -> list[tuple[str, object]]:
+    """(title, DataFrame) of a :class:`toolkit.statistics.Comparison`: the ranked scores, then the tests."""
+    import pandas as pd
+
+    rows = [{"metric": m, **{s: cmp.scores[s][m] for s in cmp.order}} for m in cmp.metrics]
+    scores = _numeric(pd.DataFrame(rows, columns=["metric", *cmp.order]))
+    test = "paired bootstrap" if cmp.method == "bootstrap" else "approximate randomisation"
+    rows = []
+    for (a, b), per in cmp.tests.items():
+        for m, d in per.items():
+            rows.append({"A": a, "B": b, "metric": m, "A score": d.a, "B score": d.b, "A - B": d.delta,
+                         "low": d.low, "high": d.high, "p-value": d.p_value})
+    tests = _numeric(pd.DataFrame(rows, columns=["A", "B", "metric", "A score", "B score", "A - B", "low", "high", "p-value"]))
+    ranking = ", ".join(f"{i + 1}. {s}" for i, s in enumerate(cmp.order))
+    return [(f"Scores on {cmp.documents} documents; systems ranked by {cmp.rank_by}: {ranking}", scores),
+            (f"Pairwise differences A - B: {cmp.level:.0%} interval from {cmp.resamples} paired bootstrap resamples, "
+             f"two-sided p-value by {test} (seed {cmp.seed})", tests)]
+
+
+def comparison_output(cmp, fmt: str) -> str:
+    """Render a :class:`toolkit.statistics.Comparison` as text, markdown, csv or json."""
+    if fmt == "json":
+        return json.dumps(cmp.to_dict(), indent=2, ensure_ascii=False)
+    tables = comparison_tables(cmp)
+    if fmt == "csv":
+        return "\n".join(df.to_csv(index=False) for _, df in tables).rstrip("\n")
+    labels = [f"{s} = {cmp.labels[s]}" for s in cmp.systems if cmp.labels.get(s, s) != s]
+    head = "Systems: " + "; ".join(labels) if labels else ""
+    if fmt == "markdown":
+        parts = [f"### {title}\n\n{markdown_table(df)}" for title, df in tables]
+    else:
+        parts = [f"{title}\n\n{text_table(df)}" for title, df in tables]
+    return "\n\n".join([p for p in (head, *parts) if p])
+
+
 # ---------------------------------------------------------------- end toolkit eval
+
+
+# ---------------------------------------------------------------- toolkit merge
+
+
+def counts_output(report, errors: bool = False) -> str:
+    """The counts file of an :class:`toolkit.evaluate.EvalReport` (``toolkit eval --counts-only``; :mod:`toolkit.shards`)."""
+    from .shards import counts_dict
+
+    return json.dumps(counts_dict(report, errors), indent=2, ensure_ascii=False)

@@ -48,3 +48,24 @@ def run_system(func: System, doc_id: str, text: str) -> dict:
         raise SystemFailure(f"system returned {type(out).__name__} for document '{doc_id}', expected a prediction dict")
     out.setdefault("doc_id", doc_id)
     return out
+
+
+def save_outputs(outputs: dict[str, dict], folder) -> list:
+    """Write each system output as ``folder/<doc_id>.json`` (``outputs``: gold doc id -> prediction
+    dict; each file written atomically), so the folder can be scored again with ``--pred``.
+    Returns the paths written, in doc-id order; raises :class:`SystemFailure` naming the document
+    whose output is not JSON-serialisable."""
+    from pathlib import Path
+
+    from ..authoring import write_json_atomic
+
+    folder = Path(folder)
+    paths = []
+    for doc_id, data in sorted(outputs.items()):
+        path = folder / f"{doc_id}.json"
+        try:
+            write_json_atomic(path, data)
+        except (TypeError, ValueError) as exc:  # not JSON-serialisable (a set, a numpy number, NaN ...)
+            raise SystemFailure(f"the output for document '{doc_id}' cannot be saved as JSON: {exc}") from exc
+        paths.append(path)
+    return paths
