@@ -221,3 +221,26 @@ def test_save_pred_reports_an_output_that_is_not_json(tmp_path, monkeypatch):
     assert result.exit_code == 1
     clean_exit(result)
     assert "cannot be saved as JSON" in result.stderr and "document '000_f9a79c641ca46a11'" in result.stderr
+
+
+def test_plugin_system_is_loaded_scored_and_compared(tmp_path, monkeypatch):
+    """A user's module:function: every occurrence of "Seoul" as a GPE mention, by quote and occurrence.
+    The gold has 460 mentions, 4 of them these "Seoul"s: P = 4/4, R = 4/460, F1 = 8/464."""
+    (tmp_path / "seoul_ie.py").write_text(
+        "def extract(text, doc_id):\n"
+        "    n = text.count('Seoul')\n"
+        "    mentions = [{'text': 'Seoul', 'occurrence': k} for k in range(n)]\n"
+        "    return {'doc_id': doc_id, 'entities': [{'type': 'GPE', 'mentions': mentions}] if n else []}\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    result = runner.invoke(app, ["eval", "--system", "seoul_ie:extract", "--tasks", "entities", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    strict = json.loads(result.stdout)["entities"]["micro"]["strict"]
+    assert (strict["correct"], strict["spurious"], strict["possible"]) == (4, 0, 460)
+    assert strict["f1"] == pytest.approx(8 / 464)
+    cmp = runner.invoke(app, ["compare", "system:seoul_ie:extract", "system:empty", "--tasks", "entities",
+                              "--resamples", "200", "--format", "json"])
+    assert cmp.exit_code == 0, cmp.output
+    data = json.loads(cmp.stdout)
+    assert data["ranking"] == ["seoul_ie:extract", "empty"]
+    assert data["systems"]["seoul_ie:extract"]["source"] == "system:seoul_ie:extract"

@@ -446,7 +446,7 @@ def compare(
             name, docs = "gold", gold_docs
         elif source.startswith("system:"):
             spec = source[len("system:"):]
-            name = spec.rsplit(":", 1)[-1] if ":" in spec else spec
+            name = spec
             preds = _system_predictions(spec, gold_docs, None, source)
             _check_predictions(preds, source)
             docs = preds.documents
