@@ -1,0 +1,351 @@
+"""The toolkit's benchmark: one command, several corpus sizes, ratios against seqeval and nervaluate.
+
+    python -m benchmarks.run --sizes 10000,50000,200000 --seed 0      # the full run (benchmarks/README.md)
+    python -m benchmarks.run --quick                                  # a smoke run on 2000 documents
+
+Each size runs in its own subprocess (so the peak memory of one size does not pollute the next),
+on a synthetic corpus generated once from the seed (:mod:`benchmarks.synth`, cached under
+``--data``, default ``benchmarks/data/``). In that subprocess, with ``time.perf_counter``:
+
+- references: ``json.loads`` of the gold file, jsonschema's compiled validator on every gold
+  document, seqeval's ``classification_report`` and ``f1_score`` and nervaluate's ``Evaluator``
+  (all four modes) on the IOB2 tag lists already in memory, and a plain set-based strict F1;
+- the toolkit: validation of the whole corpus (``validate_paths``, what ``toolkit validate`` does),
+  loading the gold and the predictions (read, validate, anchor), the scoring core on documents
+  already in memory (entities alone, and entities + events + stances), the JSON report, and
+  1000 bootstrap resamples of every headline score (:mod:`toolkit.bootstrap`);
+- the real command end to end, as a user runs it (a subprocess, its wall time and peak RSS):
+  ``toolkit eval --gold annotations --pred pred.jsonl --tasks entities --format json``, the same
+  with ``--tasks entities,events,stances``, and ``toolkit validate annotations``;
+- cross-checks: the toolkit's strict micro F1 equals seqeval's to 1e-9, and its counts of the four
+  schemes equal nervaluate's (each span overlaps at most one span of the other side, by
+  construction, where nervaluate's greedy matching is exact).
+
+The parent prints a table per size, the ratios and the targets of the "Scale" issue, and writes
+every number to ``--out`` (JSON). No timing is ever asserted in the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+TARGETS_AT = 50_000
+
+
+def _timed(fn, *args, **kwargs):
+    t0 = time.perf_counter()
+    value = fn(*args, **kwargs)
+    return time.perf_counter() - t0, value
+
+
+def _toolkit_command() -> list[str]:
+    exe = shutil.which("toolkit")
+    return [exe] if exe else [sys.executable, "-c", "from toolkit.cli import main; main()"]
+
+
+def _run_cli(args: list[str], cwd: Path, stdout_path: Path) -> dict:
+    """Run ``toolkit ARGS`` with stdout to a file; wall time, exit code and peak RSS of that process."""
+    with open(stdout_path, "wb") as out, open(stdout_path.with_suffix(".err"), "wb") as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(_toolkit_command() + args, cwd=cwd, stdout=out, stderr=err,
+                                env={**os.environ, "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1"})
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    return {"seconds": wall, "exit": proc.returncode, "peak_rss_mb": usage.ru_maxrss / 1024,
+            "stdout_mb": stdout_path.stat().st_size / 1e6, "stderr_lines": len(stdout_path.with_suffix(".err").read_bytes().splitlines())}
+
+
+def _headline_per_doc(report) -> tuple[list[dict], dict, list[str]]:
+    """Per-document count dicts and the score functions of every headline score."""
+    from toolkit.bootstrap import f1_from
+    from toolkit.counts import EVENT_METRICS, SCHEMES
+
+    rows = []
+    for counts in report.per_document.values():
+        row: dict[str, float] = {}
+        if counts.entities is not None:
+            for scheme in SCHEMES:
+                o = counts.entities.overall(scheme)
+                for k in ("correct", "incorrect", "partial", "missed", "spurious"):
+                    row[f"ent.{scheme}.{k}"] = getattr(o, k)
+        if counts.events is not None:
+            for metric in EVENT_METRICS:
+                c = counts.events.overall(metric)
+                row[f"ev.{metric}.tp"], row[f"ev.{metric}.fp"], row[f"ev.{metric}.fn"] = c.tp, c.fp, c.fn
+        if counts.stances is not None:
+            for metric in ("triples", "pairs"):
+                c = counts.stances.overall(metric)
+                row[f"st.{metric}.tp"], row[f"st.{metric}.fp"], row[f"st.{metric}.fn"] = c.tp, c.fp, c.fn
+        rows.append(row)
+    metrics, keys = {}, sorted(rows[0]) if rows else []
+    for scheme in SCHEMES:
+        p = f"ent.{scheme}."
+        if p + "correct" in keys:
+            # F1 = 2(C + P/2) / (POS + ACT), as toolkit.counts.SchemeCounts.f1
+            metrics[f"entities.{scheme}.f1"] = _entity_f1(p)
+    for metric in EVENT_METRICS:
+        if f"ev.{metric}.tp" in keys:
+            metrics[f"events.{metric}.f1"] = f1_from(f"ev.{metric}.tp", f"ev.{metric}.fp", f"ev.{metric}.fn")
+    for metric in ("triples", "pairs"):
+        if f"st.{metric}.tp" in keys:
+            metrics[f"stances.{metric}.f1"] = f1_from(f"st.{metric}.tp", f"st.{metric}.fp", f"st.{metric}.fn")
+    return rows, metrics, keys
+
+
+def _entity_f1(p: str):
+    from toolkit.bootstrap import safe_div
+
+    def score(c):
+        credit = c[p + "correct"] + 0.5 * c[p + "partial"]
+        possible = c[p + "correct"] + c[p + "incorrect"] + c[p + "partial"] + c[p + "missed"]
+        actual = c[p + "correct"] + c[p + "incorrect"] + c[p + "partial"] + c[p + "spurious"]
+        return safe_div(2 * credit, possible + actual)
+    return score
+
+
+def child(n_docs: int, seed: int, data_root: Path, references: bool) -> dict:
+    """Everything measured for one size (runs in its own process)."""
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.synth import dataset, read_iob2_tags
+
+    t_gen, folder = _timed(dataset, data_root, n_docs, seed)
+    meta = json.loads((folder / "meta.json").read_text())
+    gold_dir, pred_file = folder / "annotations", folder / "pred.jsonl"
+    res: dict = {"documents": n_docs, "seed": seed, "meta": meta, "generate_or_reuse_s": t_gen, "folder": str(folder)}
+    t: dict[str, float] = {}
+
+    # The real command, end to end (run first, on a cold process of its own).
+    res["cli"] = {
+        "eval_entities": _run_cli(["eval", "--gold", "annotations", "--pred", "pred.jsonl", "--tasks", "entities",
+                                   "--format", "json"], folder, folder / "out.entities.json"),
+        "eval_all": _run_cli(["eval", "--gold", "annotations", "--pred", "pred.jsonl", "--tasks",
+                              "entities,events,stances", "--format", "json"], folder, folder / "out.all.json"),
+        "validate": _run_cli(["validate", "annotations"], folder, folder / "out.validate.txt"),
+    }
+
+    lines = (gold_dir / "gold.jsonl").read_bytes().splitlines()
+    t["json_loads_gold"], gold_dicts = _timed(lambda: [json.loads(x) for x in lines])
+    if references:
+        from toolkit.validate import validator
+
+        v = validator("annotation")
+        t["jsonschema_validate_gold"], n_errors = _timed(lambda: sum(1 for d in gold_dicts for _ in v.iter_errors(d)))
+        assert n_errors == 0
+    del gold_dicts, lines
+
+    from toolkit.evaluate import evaluate
+    from toolkit.prediction import load_predictions
+    from toolkit.validate import load_corpus, validate_paths
+
+    t["toolkit_validate_corpus"], vreport = _timed(validate_paths, [gold_dir])
+    assert vreport.ok, vreport.issues[:3]
+    del vreport
+    t["toolkit_load_gold"], gold = _timed(load_corpus, gold_dir)
+    t["toolkit_load_predictions"], preds = _timed(load_predictions, pred_file, gold)
+    assert preds.ok and not preds.issues, preds.issues[:3]
+
+    from toolkit import report as report_mod
+
+    def core(tasks):
+        rep = evaluate(gold, preds.documents, tasks)
+        return rep, rep.scores()
+
+    t["core_entities"], (rep_ent, scores_ent) = _timed(core, ("entities",))
+    t["core_entities_events_stances"], (rep_all, _) = _timed(core, ("entities", "events", "stances"))
+    t["report_json_entities"], _ = _timed(report_mod.eval_output, rep_ent, "json")
+
+    from toolkit.bootstrap import bootstrap_intervals
+
+    t["bootstrap_flatten_counts"], (rows, metrics, keys) = _timed(_headline_per_doc, rep_all)
+    t["bootstrap_1000"], intervals = _timed(bootstrap_intervals, rows, metrics, keys, 1000, 0)
+    res["bootstrap_metrics"] = len(metrics)
+    res["bootstrap_example"] = intervals["entities.strict.f1"].to_dict()
+
+    # IOB2 references on the same spans (tag lists in memory; reading them is not timed).
+    y_true, y_pred = read_iob2_tags(folder / "gold.iob2"), read_iob2_tags(folder / "pred.iob2")
+    strict = scores_ent["entities"]["micro"]
+    checks: dict = {}
+    from seqeval.metrics import classification_report, f1_score
+
+    t["seqeval_f1_score"], seq_f1 = _timed(f1_score, y_true, y_pred)
+    checks["strict_f1_toolkit"] = strict["strict"]["f1"]
+    checks["strict_f1_seqeval"] = float(seq_f1)
+    checks["strict_f1_agrees_1e-9"] = bool(abs(strict["strict"]["f1"] - seq_f1) <= 1e-9)
+    if references:
+        t["seqeval_classification_report"], _ = _timed(classification_report, y_true, y_pred, digits=4)
+    from nervaluate import Evaluator
+
+    types = sorted({tag[2:] for seq in y_true + y_pred for tag in seq if tag != "O"})
+    t["nervaluate_evaluator"], ner = _timed(lambda: Evaluator(y_true, y_pred, tags=types, loader="list").evaluate())
+    overall = ner["overall"] if isinstance(ner, dict) else ner[0]
+    agree = {}
+    for scheme, name in (("strict", "strict"), ("exact", "exact"), ("partial", "partial"), ("type", "ent_type")):
+        ours, theirs = strict[scheme], overall[name]
+        agree[scheme] = bool(all(ours[k] == getattr(theirs, k) for k in ("correct", "incorrect", "partial", "missed", "spurious")))
+    checks["nervaluate_counts_agree"] = agree
+    checks["strict_f1_nervaluate_agrees_1e-9"] = bool(abs(strict["strict"]["f1"] - overall["strict"].f1) <= 1e-9)
+
+    def plain_set_f1():
+        def spans(seqs):
+            out = set()
+            for d, seq in enumerate(seqs):
+                start = None
+                for i, tag in enumerate(seq + ["O"]):
+                    if start is not None and not (tag.startswith("I-") and tag[2:] == label):
+                        out.add((d, start, i, label))
+                        start = None
+                    if tag.startswith("B-"):
+                        start, label = i, tag[2:]
+            return out
+        g, p = spans(y_true), spans(y_pred)
+        return 2 * len(g & p) / (len(g) + len(p))
+    t["plain_set_strict_f1"], plain = _timed(plain_set_f1)
+    checks["strict_f1_plain_set_agrees_1e-9"] = bool(abs(plain - strict["strict"]["f1"]) <= 1e-9)
+    res["checks"] = checks
+    res["seconds"] = t
+    res["peak_rss_mb_benchmark_process"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return res
+
+
+# ---------------------------------------------------------------- parent: run the sizes, print
+
+
+def _machine() -> dict:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem = next((line.split(":", 1)[1].strip() for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")), "?")
+    from importlib.metadata import PackageNotFoundError, version
+
+    versions = {}
+    for name in ("toolkit", "jsonschema", "orjson", "numpy", "scipy", "seqeval", "nervaluate"):
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = None
+    return {"nproc": os.cpu_count(), "cpu": cpu, "memory": mem, "python": platform.python_version(),
+            "platform": platform.platform(), "packages": versions}
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    return f"{a / b:.1f}x" if a and b else "-"
+
+
+def summarise(results: list[dict]) -> str:
+    lines = []
+    head = ("| documents | gold / pred mentions | `toolkit eval` entities (CLI) | entities+events+stances (CLI) | "
+            "scoring core (entities) | validate corpus | bootstrap x1000 | seqeval report | seqeval f1 | nervaluate | "
+            "json.loads | jsonschema | peak RSS eval CLI (all tasks) |")
+    lines += [head, "|" + "|".join(["---:"] * (head.count("|") - 1)) + "|"]
+    for r in results:
+        s, c, m = r["seconds"], r["cli"], r["meta"]
+        fmt = lambda x: f"{x:.2f} s" if x is not None else "-"  # noqa: E731
+        lines.append(f"| {r['documents']:,} | {m['gold_mentions']:,} / {m['pred_mentions']:,} | {fmt(c['eval_entities']['seconds'])} | "
+                     f"{fmt(c['eval_all']['seconds'])} | {fmt(s['core_entities'])} | {fmt(s['toolkit_validate_corpus'])} | "
+                     f"{fmt(s['bootstrap_1000'])} | {fmt(s.get('seqeval_classification_report'))} | {fmt(s['seqeval_f1_score'])} | "
+                     f"{fmt(s['nervaluate_evaluator'])} | {fmt(s['json_loads_gold'])} | {fmt(s.get('jsonschema_validate_gold'))} | "
+                     f"{max(c['eval_all']['peak_rss_mb'], c['eval_entities']['peak_rss_mb']):.0f} MB |")
+    lines.append("")
+    lines.append("| documents | seqeval report / eval CLI | nervaluate / eval CLI | nervaluate / scoring core | "
+                 "µs per gold mention (eval CLI) | strict F1 = seqeval (1e-9) | counts = nervaluate (4 schemes) |")
+    lines.append("|---:|---:|---:|---:|---:|---|---|")
+    for r in results:
+        s, c, k = r["seconds"], r["cli"], r["checks"]
+        e2e = c["eval_entities"]["seconds"]
+        lines.append(f"| {r['documents']:,} | {_ratio(s.get('seqeval_classification_report'), e2e)} | {_ratio(s['nervaluate_evaluator'], e2e)} | "
+                     f"{_ratio(s['nervaluate_evaluator'], s['core_entities'])} | {1e6 * e2e / r['meta']['gold_mentions']:.2f} | "
+                     f"{'yes' if k['strict_f1_agrees_1e-9'] else 'NO'} | {'yes' if all(k['nervaluate_counts_agree'].values()) else 'NO ' + str(k['nervaluate_counts_agree'])} |")
+    return "\n".join(lines)
+
+
+def targets(results: list[dict]) -> str:
+    by_size = {r["documents"]: r for r in results}
+    out = []
+    r = by_size.get(TARGETS_AT)
+    if r is not None:
+        s, c = r["seconds"], r["cli"]
+        e2e = c["eval_entities"]["seconds"]
+        rows = [
+            ("`toolkit eval` entities end to end <= 2 s", e2e, e2e <= 2.0, f"{e2e:.2f} s"),
+            ("... >= 5x seqeval classification_report", s.get("seqeval_classification_report"),
+             bool(s.get("seqeval_classification_report")) and s["seqeval_classification_report"] / e2e >= 5,
+             _ratio(s.get("seqeval_classification_report"), e2e)),
+            ("... >= 3.5x nervaluate", None, s["nervaluate_evaluator"] / e2e >= 3.5, _ratio(s["nervaluate_evaluator"], e2e)),
+            ("scoring core >= 10x nervaluate", None, s["nervaluate_evaluator"] / s["core_entities"] >= 10,
+             _ratio(s["nervaluate_evaluator"], s["core_entities"])),
+            ("validation of the corpus <= 1 s", None, s["toolkit_validate_corpus"] <= 1.0, f"{s['toolkit_validate_corpus']:.2f} s"),
+            ("bootstrap x1000 <= 0.5 s", None, s["bootstrap_1000"] <= 0.5, f"{s['bootstrap_1000']:.2f} s"),
+        ]
+        out.append(f"Targets at {TARGETS_AT:,} documents:")
+        out += [f"  [{'met' if ok else 'MISSED'}] {name}: {shown}" for name, _, ok, shown in rows]
+    big = by_size.get(200_000) or (results[-1] if results else None)
+    if big is not None:
+        peak = max(big["cli"]["eval_all"]["peak_rss_mb"], big["cli"]["eval_entities"]["peak_rss_mb"])
+        out.append(f"  [{'met' if peak < 1536 else 'MISSED'}] peak memory of `toolkit eval` < 1.5 GB at {big['documents']:,} documents: {peak:.0f} MB")
+    if len(results) > 1:
+        per = [(r["documents"], r["cli"]["eval_entities"]["seconds"] / r["meta"]["gold_mentions"]) for r in results]
+        growth = per[-1][1] / per[0][1]
+        out.append(f"  [{'met' if growth <= 1.25 else 'MISSED'}] linear growth: time per mention at {per[-1][0]:,} / at {per[0][0]:,} = {growth:.2f}")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10000,50000,200000", help="Comma-separated corpus sizes (documents).")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--quick", action="store_true", help="A smoke run: one size of 2000 documents.")
+    parser.add_argument("--data", type=Path, default=HERE / "data", help="Where the synthetic corpora are cached.")
+    parser.add_argument("--out", type=Path, default=None, help="Write every number here (JSON); default DATA/results.json.")
+    parser.add_argument("--no-references", action="store_true",
+                        help="Skip the slowest references (seqeval's report, jsonschema on every document).")
+    parser.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child is not None:
+        print(json.dumps(child(args.child, args.seed, args.data, not args.no_references)))
+        return 0
+    sizes = [2000] if args.quick else [int(x) for x in args.sizes.split(",") if x.strip()]
+    machine = _machine()
+    print(f"machine: {machine['nproc']} cores, {machine['cpu']}, {machine['memory']}, Python {machine['python']}", flush=True)
+    results = []
+    for n in sizes:
+        print(f"-- {n:,} documents ...", flush=True)
+        cmd = [sys.executable, "-m", "benchmarks.run", "--child", str(n), "--seed", str(args.seed), "--data", str(args.data)]
+        if args.no_references:
+            cmd.append("--no-references")
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        if proc.returncode != 0:
+            print(proc.stderr, file=sys.stderr)
+            return 1
+        res = json.loads(proc.stdout.strip().splitlines()[-1])
+        results.append(res)
+        s = res["seconds"]
+        print("   " + ", ".join(f"{k} {v:.2f}s" for k, v in s.items()), flush=True)
+        print("   cli: " + ", ".join(f"{k} {v['seconds']:.2f}s (exit {v['exit']}, {v['peak_rss_mb']:.0f} MB)" for k, v in res["cli"].items()), flush=True)
+        print(f"   checks: {res['checks']}", flush=True)
+    print()
+    print(summarise(results))
+    print()
+    print(targets(results))
+    out = args.out or args.data / "results.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"machine": machine, "results": results}, indent=2) + "\n")
+    print(f"\nwrote {out}")
+    bad = [r["documents"] for r in results if not r["checks"]["strict_f1_agrees_1e-9"]]
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
