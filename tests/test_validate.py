@@ -15,7 +15,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 INVALID = sorted((FIXTURES / "invalid").glob("*.json"))
 QUOTE_CODES = {"unanchored-quote", "ambiguous-quote"}  # prediction-format fixtures, checked by anchoring
 # Codes that are not a property of one file: tested in test_cli.py / the eval tests.
-NOT_FILE_CODES = {"file-not-found", "unknown-document", "missing-prediction", "duplicate-document"}
+NOT_FILE_CODES = {"file-not-found", "unknown-document", "missing-prediction", "duplicate-document", "incompatible-counts"}
 
 
 def test_valid_fixture_has_no_issues():

@@ -149,9 +149,13 @@ class EvalReport:
         overlap = set(self.per_document) & set(other.per_document)
         if overlap:
             raise ValueError(f"documents scored in both reports: {', '.join(sorted(overlap))}")
-        return EvalReport(self.tasks, self.options, {**self.per_document, **other.per_document},
+        # Documents in doc-id order, as evaluate() keeps them: the sums (and so every float) come
+        # out exactly as in one run over both shards.
+        per_document = dict(sorted({**self.per_document, **other.per_document}.items()))
+        return EvalReport(self.tasks, self.options, per_document,
                           sorted(self.errors + other.errors, key=lambda e: e.doc_id),
-                          sorted(self.missing + other.missing), sorted(self.unmatched + other.unmatched))
+                          sorted(self.missing + other.missing),
+                          sorted(set(self.unmatched + other.unmatched) - set(per_document)))
 
     def to_dataframe(self):
         """Every score as a row of a pandas DataFrame (long format, the ``csv`` output).

@@ -69,4 +69,5 @@ CODES: dict[str, str] = {
     "unknown-document": "A predicted document that the gold set does not have.",
     "missing-prediction": "A gold document with no prediction (scored as predicting nothing).",
     "duplicate-document": "Two files or lines give the same doc_id.",
+    "incompatible-counts": "Counts files made with different tasks or options, which cannot be merged.",
 }
