@@ -18,6 +18,7 @@ from referencing import Registry, Resource
 
 from .corpus import RawDoc, find_seed, list_files, read_documents, read_seed, sha256_of
 from .document import Document
+from .fastschema import is_valid
 from .inventory import SCHEMA_FILES, inventory, load_schema
 from .issues import Issue, has_errors, pointer
 
@@ -107,6 +108,8 @@ def schema_issues(data: object, file: str, kind: str = "annotation", prefix: str
     if not isinstance(data, dict):
         yield Issue("not-an-object", file, prefix, f"expected a JSON object, got {type(data).__name__}",
                     "an annotation file holds one JSON object; see CONTRIBUTING.md")
+        return
+    if is_valid(data, kind):  # the compiled check (toolkit/fastschema.py); jsonschema reports the errors
         return
     errors = sorted(validator(kind).iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     for err in errors:
