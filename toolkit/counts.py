@@ -119,7 +119,8 @@ class SchemeCounts:
     spurious: int = 0
 
     def __add__(self, other: "SchemeCounts") -> "SchemeCounts":
-        return SchemeCounts(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
+        return SchemeCounts(self.correct + other.correct, self.incorrect + other.incorrect, self.partial + other.partial,
+                            self.missed + other.missed, self.spurious + other.spurious)
 
     @property
     def possible(self) -> int:
@@ -146,7 +147,8 @@ class SchemeCounts:
         return dice(self.credit, self.actual, self.possible)
 
     def to_dict(self) -> dict:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return {"correct": self.correct, "incorrect": self.incorrect, "partial": self.partial, "missed": self.missed,
+                "spurious": self.spurious}
 
     @classmethod
     def from_dict(cls, data: Mapping) -> "SchemeCounts":

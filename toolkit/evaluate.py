@@ -21,6 +21,7 @@ from typing import Iterable, Mapping, Sequence
 
 from .counts import EVENT_METRICS, SCHEMES, EvalCounts, total
 from .document import Document
+from .perf import gc_paused
 from .scoring import (
     ErrorItem,
     coreference_scores,
@@ -114,6 +115,7 @@ class EvalReport:
             out["stances"] = stance_scores(counts.stances) if counts.stances is not None else None
         return out
 
+    @gc_paused()
     def to_dict(self, errors: bool = False, per_document: bool = True) -> dict:
         """A stable, JSON-ready structure (documented in docs/metrics.md)."""
         scores = self.scores()
@@ -219,6 +221,7 @@ class EvalReport:
         return df
 
 
+@gc_paused()
 def evaluate(gold_docs: Mapping[str, Document] | Iterable[Document], pred_docs: Mapping[str, Document] | Iterable[Document],
              tasks: Sequence[str] = TASKS, options: EvalOptions | None = None) -> EvalReport:
     """Score ``pred_docs`` against ``gold_docs`` (both keyed by doc id, or iterables of documents).

@@ -40,6 +40,7 @@ from .corpus import RawDoc, list_files, read_documents
 from .document import Argument, Document, Entity, Event, Mention, Span, Stance, Target
 from .inventory import inventory
 from .issues import Issue, has_errors, pointer
+from .perf import gc_paused
 from .validate import schema_issues
 
 
@@ -223,6 +224,7 @@ def prediction_from_dict(data: object, gold: Document, file: str = "<prediction>
     return to_document(anchored, gold.text), issues
 
 
+@gc_paused()
 def predictions_from_raw(raws: Iterable[RawDoc], gold: Mapping[str, Document], label: str = "predictions") -> PredictionSet:
     """Score-ready predictions from parsed documents (files, JSONL lines or a system's output)."""
     out = PredictionSet()
@@ -266,6 +268,7 @@ def predictions_from_dicts(items: Iterable[dict], gold: Mapping[str, Document], 
     return result
 
 
+@gc_paused()
 def load_predictions(path: Path | str, gold: Mapping[str, Document]) -> PredictionSet:
     """Read, check, anchor and convert the predictions under ``path`` for the gold documents ``gold``.
 

@@ -21,6 +21,7 @@ from .document import Document
 from .fastschema import is_valid
 from .inventory import SCHEMA_FILES, inventory, load_schema
 from .issues import Issue, has_errors, pointer
+from .perf import gc_paused
 
 _LABEL_DEFS = {
     "EntityType": "entity type",
@@ -327,6 +328,7 @@ def check_raw(raw: RawDoc, seed_root: Path | None = None) -> FileResult:
     return FileResult(file, document, issues)
 
 
+@gc_paused()
 def validate_paths(paths: Iterable[Path | str], recursive: bool = True) -> ValidationReport:
     """Validate every annotation file under ``paths`` (folders are searched for ``*.json``)."""
     files, issues = list_files(list(paths), recursive=recursive, suffixes=(".json", ".jsonl"))
