@@ -40,7 +40,10 @@ def anchor_drafts(drafts: list[Path], out: Path) -> tuple[list[Path], list[Issue
         data, read_issues = read_json(draft_path)
         issues.extend(read_issues)
         if not isinstance(data, dict) or not isinstance(data.get("doc_id"), str):
-            if data is not None:
+            if not read_issues and not isinstance(data, dict):  # JSON null, a list, a number ...
+                issues.append(Issue("not-an-object", str(draft_path), "", f"expected a JSON object, got {type(data).__name__}",
+                                    "a draft holds one JSON object with its doc_id"))
+            elif not read_issues:
                 issues.append(Issue("missing-field", str(draft_path), "/doc_id", "a draft needs its doc_id"))
             continue
         seed_file = f"seeds/{data['doc_id']}.txt"

@@ -48,9 +48,45 @@ def _decode(path: Path, label: str) -> tuple[str | None, list[Issue]]:
         ]
 
 
+MAX_DEPTH = 100
+"""Deepest nesting of arrays and objects a file may have (ours need 6 levels). Deeper data would
+exhaust Python's recursion limit in whatever walks it next (the schema check, an error message's
+repr), so it is reported here, where it is read."""
+
+
+def _too_deep(data: object, limit: int = MAX_DEPTH) -> tuple | None:
+    """None, or the path of the JSON value where nesting deeper than ``limit`` starts (iterative, no recursion)."""
+    stack: list[tuple[object, int, tuple]] = [(data, 0, ())]
+    while stack:
+        node, depth, path = stack.pop()
+        children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, child in children:
+            if isinstance(child, (dict, list)):
+                if depth + 1 >= limit:
+                    return _chain_start(data, path + (key,))
+                stack.append((child, depth + 1, path + (key,)))
+    return None
+
+
+def _chain_start(data: object, path: tuple) -> tuple:
+    """The outermost value on ``path`` from which the nesting is a single chain (one child per level): the junk itself."""
+    nodes = [data]
+    for key in path:
+        nodes.append(nodes[-1][key])
+    start = len(path)
+    while start > 0 and len(nodes[start - 1]) == 1:
+        start -= 1
+    return path[:start]
+
+
 def _parse(text: str, label: str, where: str = "") -> tuple[object, list[Issue]]:
     try:
-        return json.loads(text), []
+        data = json.loads(text)
+        deep = _too_deep(data)
+        if deep is not None:
+            return None, [Issue("invalid-json", label, where + pointer(*deep),
+                                f"JSON nested more than {MAX_DEPTH} levels deep here", "no annotation, prediction or counts file nests this deep")]
+        return data, []
     except json.JSONDecodeError as exc:
         return None, [
             Issue(
@@ -81,7 +117,9 @@ def read_documents(path: Path | str, label: str | None = None) -> tuple[list[Raw
     label = label or str(path)
     if path.suffix != ".jsonl":
         data, issues = read_json(path, label)
-        return ([RawDoc(data, label, "", path)] if data is not None else []), issues
+        # A file holding JSON null parses (data None, no issue): it is a document, and checking it
+        # reports not-an-object; only a file that could not be read at all yields no document.
+        return ([] if issues else [RawDoc(data, label, "", path)]), issues
     text, issues = _decode(path, label)
     if text is None:
         return [], issues
@@ -93,7 +131,7 @@ def read_documents(path: Path | str, label: str | None = None) -> tuple[list[Raw
         issues.extend(
             Issue(i.code, i.file, i.pointer, f"line {lineno + 1}: {i.message}", i.hint) for i in line_issues
         )
-        if data is not None:
+        if not line_issues:
             docs.append(RawDoc(data, label, pointer(lineno), path))
     if not docs and not issues:
         issues.append(Issue("empty-file", label, "", "the JSONL file holds no document"))

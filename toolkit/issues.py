@@ -43,7 +43,7 @@ CODES: dict[str, str] = {
     "file-not-found": "A path given on the command line does not exist.",
     "empty-file": "The file is empty.",
     "invalid-encoding": "The file is not valid UTF-8.",
-    "invalid-json": "The file is not well-formed JSON (or a JSONL line is not).",
+    "invalid-json": "The file is not well-formed JSON (or a JSONL line is not), or nests more than 100 levels deep.",
     "not-an-object": "The JSON document is not an object.",
     "missing-field": "A required field is missing.",
     "unknown-field": "A field the schema does not define.",

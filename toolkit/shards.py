@@ -131,7 +131,7 @@ def read_counts(path: Path | str) -> CountsFile:
     """Read and check one counts file; never raises on bad input."""
     file = str(path)
     data, issues = read_json(path, file)
-    if data is None:
+    if issues:  # unreadable (JSON null is read, and reported as not-an-object below)
         return CountsFile(file, None, False, issues)
     issues = counts_issues(data, file)
     if has_errors(issues):

@@ -68,7 +68,7 @@ def import_source(src: Path, fmt: str) -> tuple[list[dict], list[Issue]]:
         return out, issues
     if fmt == "labelstudio":
         data, issues = read_json(src)
-        if data is None:
+        if issues:
             return [], issues
         return import_labelstudio(data, str(src))
     if fmt == "iob2":
