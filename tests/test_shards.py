@@ -287,3 +287,17 @@ def test_library_reports_issues_without_raising(tmp_path, two_shards):
     assert issues == [] and sorted(merged.per_document) == DOC_IDS
     merged, issues = merge_counts([a, tmp_path / "none.json"])
     assert merged is None and [i.code for i in issues] == ["file-not-found"]
+
+
+def test_bootstrap_of_merged_counts_equals_the_whole_run(tmp_path):
+    """Intervals depend only on per-document counts, so `merge --bootstrap` equals `eval --bootstrap`."""
+    files = []
+    for k, folder in enumerate(make_shards(tmp_path, [DOC_IDS[:2], DOC_IDS[2:]])):
+        target = tmp_path / f"counts-{k}.json"
+        assert cli("eval", "--system", "baseline", "--gold", folder, "--counts-only", "--out", target).exit_code == 0
+        files.append(target)
+    whole = cli("eval", "--system", "baseline", "--gold", ROOT / "annotations", "--format", "json", "--bootstrap", "300", "--seed", "2")
+    merged = cli("merge", *files, "--format", "json", "--bootstrap", "300", "--seed", "2")
+    assert merged.exit_code == 0, merged.output
+    assert json.loads(merged.stdout)["bootstrap"] == json.loads(whole.stdout)["bootstrap"]
+    assert cli("merge", *files, "--counts-only", "--bootstrap", "10").exit_code == 2

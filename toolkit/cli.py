@@ -477,7 +477,7 @@ def _check_counts_only(counts_only: bool, format: TableFormat, bootstrap: int, o
     if counts_only and format is not TableFormat.text:
         raise typer.BadParameter("--counts-only always writes JSON counts; leave out --format", param_hint="--format")
     if counts_only and bootstrap:
-        raise typer.BadParameter("--counts-only writes counts, not scores; bootstrap the merged counts instead", param_hint="--bootstrap")
+        raise typer.BadParameter("--counts-only writes counts, not scores; bootstrap the merged counts (toolkit merge --bootstrap N)", param_hint="--bootstrap")
     if out is not None:
         _refuse_protected(out, gold)
 
@@ -500,6 +500,8 @@ def merge(
     errors: bool = typer.Option(False, "--errors", help="Also list the errors (every counts file must have been written with --errors)."),
     counts_only: bool = typer.Option(False, "--counts-only", help="Output the merged counts again (JSON), to merge further up a hierarchy."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write the output to this file instead of stdout."),
+    bootstrap: int = typer.Option(0, "--bootstrap", min=0, help="Add 95% percentile-bootstrap intervals from N resamples of all the merged documents (as `toolkit eval --bootstrap`)."),
+    seed: int = typer.Option(0, "--seed", help="Random seed of --bootstrap."),
 ) -> None:
     """Merge the counts of shards scored apart into the report of one run over all their documents.
 
@@ -510,7 +512,7 @@ def merge(
     """
     from .shards import merge_counts
 
-    _check_counts_only(counts_only, format, 0, out, Path("annotations"))
+    _check_counts_only(counts_only, format, bootstrap, out, Path("annotations"))
     merged, issues = merge_counts(files, errors)
     if issues:
         _err(report.format_issues(issues))
@@ -520,7 +522,12 @@ def merge(
         raise typer.Exit(EXIT_USAGE if missing else EXIT_INVALID)
     if counts_only:
         return _emit(report.counts_output(merged, errors), out)
-    _emit(report.eval_output(merged, format.value, errors), out)
+    intervals = None
+    if bootstrap:
+        from .statistics import intervals as bootstrap_intervals
+
+        intervals = bootstrap_intervals(merged, bootstrap, seed)
+    _emit(report.eval_output(merged, format.value, errors, intervals), out)
 
 
 # ---------------------------------------------------------------- end toolkit merge
