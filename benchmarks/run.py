@@ -68,54 +68,6 @@ def _run_cli(args: list[str], cwd: Path, stdout_path: Path) -> dict:
             "stdout_mb": stdout_path.stat().st_size / 1e6, "stderr_lines": len(stdout_path.with_suffix(".err").read_bytes().splitlines())}
 
 
-def _headline_per_doc(report) -> tuple[list[dict], dict, list[str]]:
-    """Per-document count dicts and the score functions of every headline score."""
-    from toolkit.bootstrap import f1_from
-    from toolkit.counts import EVENT_METRICS, SCHEMES
-
-    rows = []
-    for counts in report.per_document.values():
-        row: dict[str, float] = {}
-        if counts.entities is not None:
-            for scheme in SCHEMES:
-                o = counts.entities.overall(scheme)
-                for k in ("correct", "incorrect", "partial", "missed", "spurious"):
-                    row[f"ent.{scheme}.{k}"] = getattr(o, k)
-        if counts.events is not None:
-            for metric in EVENT_METRICS:
-                c = counts.events.overall(metric)
-                row[f"ev.{metric}.tp"], row[f"ev.{metric}.fp"], row[f"ev.{metric}.fn"] = c.tp, c.fp, c.fn
-        if counts.stances is not None:
-            for metric in ("triples", "pairs"):
-                c = counts.stances.overall(metric)
-                row[f"st.{metric}.tp"], row[f"st.{metric}.fp"], row[f"st.{metric}.fn"] = c.tp, c.fp, c.fn
-        rows.append(row)
-    metrics, keys = {}, sorted(rows[0]) if rows else []
-    for scheme in SCHEMES:
-        p = f"ent.{scheme}."
-        if p + "correct" in keys:
-            # F1 = 2(C + P/2) / (POS + ACT), as toolkit.counts.SchemeCounts.f1
-            metrics[f"entities.{scheme}.f1"] = _entity_f1(p)
-    for metric in EVENT_METRICS:
-        if f"ev.{metric}.tp" in keys:
-            metrics[f"events.{metric}.f1"] = f1_from(f"ev.{metric}.tp", f"ev.{metric}.fp", f"ev.{metric}.fn")
-    for metric in ("triples", "pairs"):
-        if f"st.{metric}.tp" in keys:
-            metrics[f"stances.{metric}.f1"] = f1_from(f"st.{metric}.tp", f"st.{metric}.fp", f"st.{metric}.fn")
-    return rows, metrics, keys
-
-
-def _entity_f1(p: str):
-    from toolkit.bootstrap import safe_div
-
-    def score(c):
-        credit = c[p + "correct"] + 0.5 * c[p + "partial"]
-        possible = c[p + "correct"] + c[p + "incorrect"] + c[p + "partial"] + c[p + "missed"]
-        actual = c[p + "correct"] + c[p + "incorrect"] + c[p + "partial"] + c[p + "spurious"]
-        return safe_div(2 * credit, possible + actual)
-    return score
-
-
 def child(n_docs: int, seed: int, data_root: Path, references: bool) -> dict:
     """Everything measured for one size (runs in its own process)."""
     sys.path.insert(0, str(ROOT))
@@ -168,11 +120,14 @@ def child(n_docs: int, seed: int, data_root: Path, references: bool) -> dict:
     t["report_json_entities"], _ = _timed(report_mod.eval_output, rep_ent, "json")
 
     from toolkit.bootstrap import bootstrap_intervals
+    from toolkit.statistics import count_matrix, headline_metrics
 
-    t["bootstrap_flatten_counts"], (rows, metrics, keys) = _timed(_headline_per_doc, rep_all)
-    t["bootstrap_1000"], intervals = _timed(bootstrap_intervals, rows, metrics, keys, 1000, 0)
+    # What `toolkit eval --bootstrap 1000` does: the count matrix, then every headline score's interval.
+    t["bootstrap_flatten_counts"], (keys, C) = _timed(count_matrix, rep_all)
+    metrics = headline_metrics(rep_all.tasks)
+    t["bootstrap_1000"], intervals = _timed(bootstrap_intervals, C, metrics, keys, 1000, 0)
     res["bootstrap_metrics"] = len(metrics)
-    res["bootstrap_example"] = intervals["entities.strict.f1"].to_dict()
+    res["bootstrap_example"] = intervals["entities.micro.strict.f1"].to_dict()
 
     # IOB2 references on the same spans (tag lists in memory; reading them is not timed).
     y_true, y_pred = read_iob2_tags(folder / "gold.iob2"), read_iob2_tags(folder / "pred.iob2")

@@ -73,3 +73,8 @@ def test_occurrence_anchoring_recovers_the_offsets(ws, data):
     k = sum(1 for j in range(i) if ws[j] == quote)
     a = Anchorer(text, "f", strict=True)
     assert a.span({"text": quote, "occurrence": k}, "") == (start, start + len(quote))
+
+
+def test_float_offsets_are_refused_not_crashed_on():
+    assert anchor({"start": 0.0, "end": 11, "text": "South Korea"}) == (None, [("wrong-type", "error")])
+    assert anchor({"start": 0, "end": 11.0}) == (None, [("wrong-type", "error")])

@@ -30,12 +30,14 @@ def test_fixed_seed_reproduces_exactly_and_interval_contains_estimate():
 def test_weights_are_resamples_with_replacement():
     w = resample_weights(5, 100, seed=1)
     assert w.shape == (100, 5) and (w.sum(axis=1) == 5).all() and (w >= 0).all()
+    draws = np.random.default_rng(1).integers(0, 5, size=(100, 5), dtype=np.int32)
+    assert (w == np.array([np.bincount(row, minlength=5) for row in draws])).all()
 
 
 def test_numpy_bootstrap_equals_a_plain_python_loop():
     n, B, seed = len(DOCS), 200, 3
     rng = np.random.default_rng(seed)
-    draws = rng.integers(0, n, size=(B, n))  # the same stream the vectorised code consumes
+    draws = rng.integers(0, n, size=(B, n), dtype=np.int32)  # the stream the vectorised code consumes, block by block
     scores = []
     for row in draws:
         tp = sum(DOCS[i]["tp"] for i in row)
@@ -91,3 +93,12 @@ def test_worked_example_of_docs_metrics():
     iv = bootstrap_intervals(docs, F1, KEYS, 2000, seed=0)["f1"]
     assert iv.estimate == pytest.approx(8 / 11)
     assert (iv.low, iv.high) == pytest.approx((0.5, 12 / 14))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 40), st.integers(1, 70), st.integers(0, 2**31))
+def test_block_draws_are_one_draw(n_docs, n_resamples, seed):
+    """Drawing in blocks of resamples consumes the same stream as one (B, n) draw."""
+    w = resample_weights(n_docs, n_resamples, seed)
+    draws = np.random.default_rng(seed).integers(0, n_docs, size=(n_resamples, n_docs), dtype=np.int32)
+    assert (w == np.array([np.bincount(row, minlength=n_docs) for row in draws])).all()

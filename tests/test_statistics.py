@@ -136,3 +136,14 @@ def test_compare_refuses_mismatched_reports(gold, reports):
         compare({"a": reports["gold"], "b": reports["empty"]}, method="t-test")
     with pytest.raises(ValueError, match="unknown metric"):
         compare({"a": reports["gold"], "b": reports["empty"]}, metrics=["entities.f2"])
+
+
+def test_count_matrix_equals_the_flat_counts(reports):
+    from toolkit.bootstrap import count_matrix as from_rows
+    from toolkit.statistics import count_matrix, count_table
+
+    for report in reports.values():
+        keys, C = count_matrix(report)
+        _, rows = count_table(report)
+        assert (C == from_rows(rows, keys)).all()
+        assert C.shape == (5, len(keys)) and C.sum() > 0

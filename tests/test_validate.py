@@ -129,3 +129,15 @@ def test_document_round_trips_to_dict():
     data = json.loads((FIXTURES / "valid" / "tiny.json").read_text())
     doc = validate_paths([FIXTURES / "valid"]).documents[0]
     assert doc.to_dict() == data
+
+
+@pytest.mark.parametrize("value", [13.0, 2147483648.0])
+def test_offsets_written_as_floats_are_wrong_type(tmp_path, value):
+    """JSON Schema counts 13.0 as an integer; the validator must still refuse it, located, with the fix."""
+    data = json.loads((FIXTURES / "valid" / "tiny.json").read_text())
+    data["entities"][0]["mentions"][0]["end"] = value
+    (tmp_path / "seeds").mkdir()
+    shutil.copy(FIXTURES / "seeds" / "tiny.txt", tmp_path / "seeds")
+    (tmp_path / "tiny.json").write_text(json.dumps(data))
+    issues = validate_paths([tmp_path / "tiny.json"]).issues
+    assert [(i.code, i.pointer, i.hint) for i in issues] == [("wrong-type", "/entities/0/mentions/0/end", f"write {int(value)}")]

@@ -69,6 +69,11 @@ class Anchorer:
         quote = spec.get("text")
         if "start" in spec and "end" in spec:
             start, end = spec["start"], spec["end"]
+            for key in ("start", "end"):
+                # JSON Schema counts 13.0 as an integer; an offset must still be written as one
+                if type(spec[key]) is not int:
+                    self._issue("wrong-type", f"{where}/{key}", f"{key} {spec[key]!r} is not a whole number written without a decimal point")
+                    return None
             if quote is None or (0 <= start < end <= len(text) and text[start:end] == quote):
                 if not (0 <= start < end <= len(text)):
                     code = "span-reversed" if end <= start else "span-out-of-bounds"

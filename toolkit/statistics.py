@@ -88,6 +88,55 @@ def count_table(report) -> tuple[list[str], list[dict[str, float]]]:
     return ids, [flat_counts(report.per_document[d]) for d in ids]
 
 
+def count_matrix(report) -> tuple[list[str], np.ndarray]:
+    """The keys of ``report.tasks`` and the documents × keys matrix of their counts (documents in
+    doc-id order): :func:`count_table` as a numpy array, built without per-key strings."""
+    keys = _keys(report.tasks)
+    col = {k: i for i, k in enumerate(keys)}
+    ids = sorted(report.per_document)
+    C = np.zeros((len(ids), len(keys)))
+    ent_cols = {s: [col[f"ent.{s}.{n}"] for n in _SCHEME_FIELDS] for s in SCHEMES} if "entities" in report.tasks else {}
+    ev_cols = {m: [col[f"ev.{m}.{n}"] for n in ("tp", "fp", "fn")] for m in EVENT_METRICS} if "events" in report.tasks else {}
+    st_cols = {m: [col[f"st.{m}.{n}"] for n in ("tp", "fp", "fn")] for m in ("triples", "pairs")} if "stances" in report.tasks else {}
+    for i, doc_id in enumerate(ids):
+        counts = report.per_document[doc_id]
+        row = C[i]
+        if counts.entities is not None and ent_cols:
+            for scheme, per_type in counts.entities.schemes.items():
+                c0, c1, c2, c3, c4 = ent_cols[scheme]
+                for sc in per_type.values():
+                    row[c0] += sc.correct
+                    row[c1] += sc.incorrect
+                    row[c2] += sc.partial
+                    row[c3] += sc.missed
+                    row[c4] += sc.spurious
+        if counts.coreference is not None and "coreference" in report.tasks:
+            for metric, pr in counts.coreference.metrics.items():
+                for name in _COREF_FIELDS:
+                    row[col[f"coref.{metric}.{name}"]] += getattr(pr, name)
+        if counts.events is not None and ev_cols:
+            for per in counts.events.by_type.values():
+                for metric, c in per.items():
+                    a, b, d = ev_cols[metric]
+                    row[a] += c.tp
+                    row[b] += c.fp
+                    row[d] += c.fn
+        if counts.stances is not None and st_cols:
+            for per in counts.stances.by_target.values():
+                for metric, c in per.items():
+                    a, b, d = st_cols[metric]
+                    row[a] += c.tp
+                    row[b] += c.fp
+                    row[d] += c.fn
+            for table in counts.stances.confusion.values():
+                for g, preds in table.items():
+                    for p, n in preds.items():
+                        key = f"st.conf.{g}.{p}"
+                        if key in col:
+                            row[col[key]] += n
+    return keys, C
+
+
 # ---------------------------------------------------------------- scores as functions of summed counts
 
 
@@ -256,10 +305,9 @@ def intervals(report, n_resamples: int = 1000, seed: int = 0, level: float = 0.9
     """
     if n_resamples < 1:
         raise ValueError("the number of resamples must be at least 1")
-    _, rows = count_table(report)
+    keys, C = count_matrix(report)
     fns = select_metrics(report.tasks, metrics)
-    return Intervals(n_resamples, seed, level, len(rows),
-                     bootstrap_intervals(rows, fns, _keys(report.tasks), n_resamples, seed, level))
+    return Intervals(n_resamples, seed, level, C.shape[0], bootstrap_intervals(C, fns, keys, n_resamples, seed, level))
 
 
 # ---------------------------------------------------------------- comparison
@@ -334,8 +382,8 @@ def compare(reports: Mapping[str, object], n_resamples: int = 1000, seed: int = 
     if rank_by not in fns:
         raise ValueError(f"--rank-by {rank_by} is not one of the compared metrics: {', '.join(fns)}")
     keys = _keys(first.tasks)
-    tables = {n: count_table(reports[n])[1] for n in names}
-    totals = {n: {k: sum(row.get(k, 0.0) for row in tables[n]) for k in keys} for n in names}
+    tables = {n: count_matrix(reports[n])[1] for n in names}
+    totals = {n: dict(zip(keys, tables[n].sum(axis=0))) for n in names}
     scores = {n: {m: _value(fn, totals[n], keys) for m, fn in fns.items()} for n in names}
 
     def rank_key(n: str) -> tuple:

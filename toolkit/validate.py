@@ -120,8 +120,8 @@ def schema_issues(data: object, file: str, kind: str = "annotation", prefix: str
 def _is_span(x: object) -> bool:
     return (
         isinstance(x, dict)
-        and type(x.get("start")) is int
-        and type(x.get("end")) is int
+        and type(x.get("start")) in (int, float)
+        and type(x.get("end")) in (int, float)
         and isinstance(x.get("text"), str)
     )
 
@@ -129,6 +129,12 @@ def _is_span(x: object) -> bool:
 def span_issues(span: dict, text: str, file: str, where: str) -> Iterator[Issue]:
     """Offsets of one span against the seed text."""
     start, end, quoted = span["start"], span["end"], span["text"]
+    for key in ("start", "end"):
+        # JSON Schema counts 13.0 as an integer; an offset must still be written as one
+        if type(span[key]) is float:
+            yield Issue("wrong-type", file, f"{where}/{key}", f"{key} {span[key]!r} is not a whole number written without a decimal point",
+                        f"write {int(span[key])}" if span[key].is_integer() and abs(span[key]) < 2**63 else None)
+            return
     if end <= start:
         yield Issue("span-reversed", file, where + "/end", f"end {end} is not after start {start}",
                     _occurs_hint(quoted, text, start))
