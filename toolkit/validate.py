@@ -8,6 +8,7 @@ references, roles). Both are generators: collect them all, then report.
 from __future__ import annotations
 
 import difflib
+import hashlib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Iterable, Iterator
 import jsonschema
 from referencing import Registry, Resource
 
-from .corpus import RawDoc, find_seed, list_files, read_documents, read_seed, sha256_of
+from .corpus import RawDoc, SeedFinder, find_seed, list_files, read_documents
 from .document import Document
 from .fastschema import is_valid
 from .inventory import SCHEMA_FILES, inventory, load_schema
@@ -192,14 +193,17 @@ def semantic_issues(data: dict, text: str, file: str, prefix: str = "") -> Itera
     entity_ids: set[str] = set()
     spans: list[tuple[int, int, str]] = []
     for i, ent in items("entities"):
-        yield from claim(ent.get("id"), prefix + pointer("entities", i, "id"))
+        # Pointers are strings of the form prefix + "/entities/<i>/...": the path parts here are
+        # ints and fixed keys, which pointer() leaves unescaped, so they are formatted directly.
+        ewhere = f"{prefix}/entities/{i}"
+        yield from claim(ent.get("id"), ewhere + "/id")
         if isinstance(ent.get("id"), str):
             entity_ids.add(ent["id"])
         mentions = ent.get("mentions") if isinstance(ent.get("mentions"), list) else []
         for j, m in enumerate(mentions):
             if not isinstance(m, dict):
                 continue
-            where = prefix + pointer("entities", i, "mentions", j)
+            where = f"{ewhere}/mentions/{j}"
             yield from claim(m.get("id"), where + "/id")
             if isinstance(m.get("id"), str):
                 mention_type[m["id"]] = ent.get("type") if isinstance(ent.get("type"), str) else None
@@ -212,7 +216,7 @@ def semantic_issues(data: dict, text: str, file: str, prefix: str = "") -> Itera
     yield from _overlap_issues(spans, file)
 
     for i, ev in items("events"):
-        where = prefix + pointer("events", i)
+        where = f"{prefix}/events/{i}"
         yield from claim(ev.get("id"), where + "/id")
         if _is_span(ev.get("trigger")):
             yield from span_issues(ev["trigger"], text, file, where + "/trigger")
@@ -222,7 +226,7 @@ def semantic_issues(data: dict, text: str, file: str, prefix: str = "") -> Itera
         for k, arg in enumerate(args):
             if not isinstance(arg, dict) or not isinstance(arg.get("role"), str):
                 continue
-            aw = where + pointer("arguments", k)
+            aw = f"{where}/arguments/{k}"
             role, mid = arg["role"], arg.get("mention")
             key = (role, mid if isinstance(mid, str) else repr(mid))
             if key in seen:
@@ -244,7 +248,7 @@ def semantic_issues(data: dict, text: str, file: str, prefix: str = "") -> Itera
 
     event_ids = {ev["id"] for _, ev in items("events") if isinstance(ev.get("id"), str)}
     for i, st in items("stances"):
-        where = prefix + pointer("stances", i)
+        where = f"{prefix}/stances/{i}"
         yield from claim(st.get("id"), where + "/id")
         holder = st.get("holder")
         if isinstance(holder, str) and holder not in entity_ids:
@@ -260,7 +264,7 @@ def semantic_issues(data: dict, text: str, file: str, prefix: str = "") -> Itera
         evidence = st.get("evidence") if isinstance(st.get("evidence"), list) else []
         for k, span in enumerate(evidence):
             if _is_span(span):
-                yield from span_issues(span, text, file, where + pointer("evidence", k))
+                yield from span_issues(span, text, file, f"{where}/evidence/{k}")
 
 
 def _overlap_issues(spans: list[tuple[int, int, str]], file: str) -> Iterator[Issue]:
@@ -302,8 +306,12 @@ class ValidationReport:
         return [r.document for r in self.results if r.document is not None]
 
 
-def check_raw(raw: RawDoc, seed_root: Path | None = None) -> FileResult:
-    """Validate one parsed annotation document: schema, seed, checksum, then semantics."""
+def check_raw(raw: RawDoc, seed_root: Path | None = None, seeds: SeedFinder | None = None) -> FileResult:
+    """Validate one parsed annotation document: schema, seed, checksum, then semantics.
+
+    ``seeds``: a :class:`~toolkit.corpus.SeedFinder` shared by the documents of one run (finds the
+    same files as :func:`~toolkit.corpus.find_seed`, faster).
+    """
     data, file, prefix = raw.data, raw.file, raw.prefix
     issues = list(schema_issues(data, file, "annotation", prefix))
     if not isinstance(data, dict):
@@ -315,17 +323,20 @@ def check_raw(raw: RawDoc, seed_root: Path | None = None) -> FileResult:
         issues.append(Issue("doc-id-mismatch", file, prefix + "/seed_file",
                             f"seed_file '{seed_file}' does not belong to doc_id '{doc_id}'", f"expected seeds/{doc_id}.txt"))
     base = seed_root if seed_root is not None else (raw.path.parent if raw.path else Path.cwd())
-    seed = find_seed(base, seed_file)
+    seed = seeds.find(base, seed_file) if seeds is not None else find_seed(base, seed_file)
     if seed is None:
         issues.append(Issue("missing-seed", file, prefix + "/seed_file", f"seed text '{seed_file}' not found",
                             "add the text with `toolkit new PATH.txt`, or fix seed_file"))
         return FileResult(file, None, issues)
+    # One read for the text and the checksum: decoding the bytes as UTF-8 gives exactly the text
+    # read_seed() reads (no newline translation, a BOM kept), and fails exactly when it fails.
+    raw_bytes = seed.read_bytes()
     try:
-        text = read_seed(seed)
+        text = raw_bytes.decode("utf-8")
     except UnicodeDecodeError:
         issues.append(Issue("invalid-encoding", str(seed), "", "the seed text is not valid UTF-8"))
         return FileResult(file, None, issues)
-    digest = sha256_of(seed)
+    digest = hashlib.sha256(raw_bytes).hexdigest()
     if isinstance(data.get("sha256"), str) and data["sha256"] != digest:
         issues.append(Issue("sha256-mismatch", file, prefix + "/sha256",
                             f"sha256 does not match {seed_file}", f"the seed's sha256 is {digest}"))
@@ -340,13 +351,14 @@ def validate_paths(paths: Iterable[Path | str], recursive: bool = True) -> Valid
     files, issues = list_files(list(paths), recursive=recursive, suffixes=(".json", ".jsonl"))
     report = ValidationReport(issues=list(issues))
     seen: dict[str, str] = {}
+    seeds = SeedFinder()
     for path in files:
         raws, read_issues = read_documents(path)
         report.issues.extend(read_issues)
         if read_issues and not raws:
             report.results.append(FileResult(str(path), None, read_issues))
         for raw in raws:
-            result = check_raw(raw)
+            result = check_raw(raw, seeds=seeds)
             doc_id = raw.data.get("doc_id") if isinstance(raw.data, dict) else None
             if isinstance(doc_id, str) and recursive is False:
                 if doc_id in seen:
