@@ -63,7 +63,6 @@ from dataclasses import dataclass
 from typing import Callable, Collection, Mapping, Sequence
 
 import numpy as np
-from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 
 from .align import Alignment, align
 from .counts import (
@@ -524,6 +523,10 @@ def label_scores(pairs: Sequence[tuple[str, str]]) -> dict:
                  "confusion": {"labels": labels, "matrix": [[0] * len(labels) for _ in labels]}}
     if not pairs:
         return out
+    # Imported here, not at the top: scikit-learn takes about 0.6 s to import, and only stance
+    # labels need it (a run scoring entities alone never does).
+    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
+
     y_true = [g for g, _ in pairs]
     y_pred = [p for _, p in pairs]
     extra = sorted((set(y_true) | set(y_pred)) - set(labels))
