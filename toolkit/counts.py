@@ -342,5 +342,77 @@ class EvalCounts:
 
 
 def total(counts: Iterable[EvalCounts]) -> EvalCounts:
-    """The sum of many counts (an empty sum is ``EvalCounts()``)."""
-    return sum(counts, EvalCounts())
+    """The sum of many counts (an empty sum is ``EvalCounts()``).
+
+    Equal to ``sum(counts, EvalCounts())`` in every value and every dict order (tests/test_counts_total.py),
+    without building the nested dicts of every partial sum: each value is the same additions in
+    the same order (the document order), done once per key.
+    """
+    columns: list[list] = [[], [], [], []]
+    for c in counts:
+        for column, value in zip(columns, (c.entities, c.coreference, c.events, c.stances)):
+            if value is not None:
+                column.append(value)
+    entities, coreference, events, stances = (col[0] if len(col) == 1 else None for col in columns)
+    if len(columns[0]) > 1:
+        entities = EntityCounts({s: _merge_all([c.schemes.get(s, {}) for c in columns[0]], 1, _sum_schemes) for s in SCHEMES})
+    if len(columns[1]) > 1:
+        coreference = CorefCounts(_merge_all([c.metrics for c in columns[1]], 1, _sum_plus))
+    if len(columns[2]) > 1:
+        events = EventCounts(_merge_all([c.by_type for c in columns[2]], 2, _sum_counts))
+    if len(columns[3]) > 1:
+        stances = StanceCounts(_merge_all([c.by_target for c in columns[3]], 2, _sum_counts),
+                               _merge_all([c.confusion for c in columns[3]], 3, _sum_plus))
+    return EvalCounts(entities, coreference, events, stances)
+
+
+def _merge_all(maps: list[Mapping], depth: int, add_all: Callable[[list], object]) -> dict:
+    """``_merge_maps`` folded over ``maps`` (two or more), nested ``depth`` levels deep.
+
+    As the fold does: a key found in one map keeps that map's value (the same object), a key
+    found in several gets the sum of its values in map order, and every merged dict is sorted.
+    """
+    groups: dict = {}
+    for m in maps:
+        for key, value in m.items():
+            found = groups.get(key)
+            if found is None:
+                groups[key] = [value]
+            else:
+                found.append(value)
+    return {key: values[0] if len(values) == 1 else
+            _merge_all(values, depth - 1, add_all) if depth > 1 else add_all(values)
+            for key, values in sorted(groups.items(), key=_first)}
+
+
+def _first(item: tuple) -> object:
+    return item[0]
+
+
+def _sum_plus(values: list) -> object:
+    out = values[0]
+    for v in values[1:]:
+        out = out + v
+    return out
+
+
+def _sum_schemes(values: list[SchemeCounts]) -> SchemeCounts:
+    first = values[0]
+    c, i, p, m, s = first.correct, first.incorrect, first.partial, first.missed, first.spurious
+    for v in values[1:]:
+        c += v.correct
+        i += v.incorrect
+        p += v.partial
+        m += v.missed
+        s += v.spurious
+    return SchemeCounts(c, i, p, m, s)
+
+
+def _sum_counts(values: list[Counts]) -> Counts:
+    first = values[0]
+    tp, fp, fn = first.tp, first.fp, first.fn
+    for v in values[1:]:
+        tp += v.tp
+        fp += v.fp
+        fn += v.fn
+    return Counts(tp, fp, fn)
