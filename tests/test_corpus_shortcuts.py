@@ -1,4 +1,4 @@
-"""Shortcuts of toolkit.corpus find exactly what the general code finds.
+"""Shortcuts of toolkit.corpus (and validate._span_ok) find exactly what the general code finds.
 
 The depth check (``_too_deep_text``) and the cached seed lookup (``SeedFinder``).
 
@@ -99,3 +99,15 @@ def test_seed_finder_finds_what_find_seed_finds(tmp_path_factory, files, queries
             assert finder.find(Path(os.path.relpath(start)), seed_file) == find_seed(Path(os.path.relpath(start)), seed_file)
     finally:
         os.chdir(cwd)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab \n\t\u00a0é"), max_size=12), st.integers(-3, 15), st.integers(-3, 15),
+       st.text(alphabet=st.sampled_from("ab \n\t\u00a0é"), max_size=5))
+def test_span_ok_is_no_span_issue(text, start, end, quoted):
+    from toolkit.validate import _span_ok, span_issues
+
+    for q in (quoted, text[start:end]):
+        for s, e in ((start, end), (float(start), end), (start, float(end))):
+            span = {"start": s, "end": e, "text": q}
+            assert _span_ok(span, text) == (not list(span_issues(span, text, "f", "/x")))

@@ -127,6 +127,13 @@ def _is_span(x: object) -> bool:
     )
 
 
+def _span_ok(span: dict, text: str) -> bool:
+    """True exactly when :func:`span_issues` finds nothing (checked without building a generator)."""
+    start, end, quoted = span["start"], span["end"], span["text"]
+    return (type(start) is not float and type(end) is not float and start < end <= len(text)
+            and text[start:end] == quoted and quoted == quoted.strip())
+
+
 def span_issues(span: dict, text: str, file: str, where: str) -> Iterator[Issue]:
     """Offsets of one span against the seed text."""
     start, end, quoted = span["start"], span["end"], span["text"]
@@ -176,14 +183,14 @@ def semantic_issues(data: dict, text: str, file: str, prefix: str = "") -> Itera
     inv = inventory()
     ids: dict[str, str] = {}
 
-    def claim(id_: object, where: str) -> Iterator[Issue]:
+    def claim(id_: object, where: str) -> Issue | None:
         if not isinstance(id_, str):
-            return
+            return None
         if id_ in ids:
-            yield Issue("duplicate-id", file, where, f"id '{id_}' is already used at {ids[id_]}",
-                        "give every entity, mention, event and stance its own id")
-        else:
-            ids[id_] = where
+            return Issue("duplicate-id", file, where, f"id '{id_}' is already used at {ids[id_]}",
+                         "give every entity, mention, event and stance its own id")
+        ids[id_] = where
+        return None
 
     def items(key: str) -> list[tuple[int, dict]]:
         value = data.get(key)
@@ -196,7 +203,8 @@ def semantic_issues(data: dict, text: str, file: str, prefix: str = "") -> Itera
         # Pointers are strings of the form prefix + "/entities/<i>/...": the path parts here are
         # ints and fixed keys, which pointer() leaves unescaped, so they are formatted directly.
         ewhere = f"{prefix}/entities/{i}"
-        yield from claim(ent.get("id"), ewhere + "/id")
+        if (issue := claim(ent.get("id"), ewhere + "/id")) is not None:
+            yield issue
         if isinstance(ent.get("id"), str):
             entity_ids.add(ent["id"])
         mentions = ent.get("mentions") if isinstance(ent.get("mentions"), list) else []
@@ -204,10 +212,14 @@ def semantic_issues(data: dict, text: str, file: str, prefix: str = "") -> Itera
             if not isinstance(m, dict):
                 continue
             where = f"{ewhere}/mentions/{j}"
-            yield from claim(m.get("id"), where + "/id")
+            if (issue := claim(m.get("id"), where + "/id")) is not None:
+                yield issue
             if isinstance(m.get("id"), str):
                 mention_type[m["id"]] = ent.get("type") if isinstance(ent.get("type"), str) else None
             if _is_span(m):
+                if _span_ok(m, text):  # the usual case, without a generator per span
+                    spans.append((m["start"], m["end"], where))
+                    continue
                 found = list(span_issues(m, text, file, where))
                 yield from found
                 if not found:
@@ -217,8 +229,9 @@ def semantic_issues(data: dict, text: str, file: str, prefix: str = "") -> Itera
 
     for i, ev in items("events"):
         where = f"{prefix}/events/{i}"
-        yield from claim(ev.get("id"), where + "/id")
-        if _is_span(ev.get("trigger")):
+        if (issue := claim(ev.get("id"), where + "/id")) is not None:
+            yield issue
+        if _is_span(ev.get("trigger")) and not _span_ok(ev["trigger"], text):
             yield from span_issues(ev["trigger"], text, file, where + "/trigger")
         roles = inv.roles.get(ev["type"]) if isinstance(ev.get("type"), str) else None
         seen: set[tuple] = set()
@@ -249,7 +262,8 @@ def semantic_issues(data: dict, text: str, file: str, prefix: str = "") -> Itera
     event_ids = {ev["id"] for _, ev in items("events") if isinstance(ev.get("id"), str)}
     for i, st in items("stances"):
         where = f"{prefix}/stances/{i}"
-        yield from claim(st.get("id"), where + "/id")
+        if (issue := claim(st.get("id"), where + "/id")) is not None:
+            yield issue
         holder = st.get("holder")
         if isinstance(holder, str) and holder not in entity_ids:
             hint = "the holder is an entity id" + (" (not a mention id)" if holder in mention_type else "")
@@ -263,7 +277,7 @@ def semantic_issues(data: dict, text: str, file: str, prefix: str = "") -> Itera
                 yield Issue("dangling-reference", file, where + "/target/id", f"target entity '{tid}' does not exist")
         evidence = st.get("evidence") if isinstance(st.get("evidence"), list) else []
         for k, span in enumerate(evidence):
-            if _is_span(span):
+            if _is_span(span) and not _span_ok(span, text):
                 yield from span_issues(span, text, file, f"{where}/evidence/{k}")
 
 
