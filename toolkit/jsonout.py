@@ -119,11 +119,18 @@ class _Encoder:
             inner = self._newline(level + 1)
             out.append("{" + inner)
             first = True
+            templates = self.templates
             for key, value in o.items():
                 if not first:
                     out.append("," + inner)
                 first = False
                 out.append(self._key(key) + ": ")
+                # a count table inside a dict (most of the report), without a call per table
+                if type(value) is dict and value and {*map(type, value.values())} == _INT_ONLY:
+                    template = templates.get((tuple(value), level + 1))
+                    if template:
+                        out.append(template % tuple(value.values()))
+                        continue
                 self._value(value, level + 1, out)
             out.append(self._newline(level) + "}")
         else:
