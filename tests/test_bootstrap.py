@@ -102,3 +102,17 @@ def test_block_draws_are_one_draw(n_docs, n_resamples, seed):
     w = resample_weights(n_docs, n_resamples, seed)
     draws = np.random.default_rng(seed).integers(0, n_docs, size=(n_resamples, n_docs), dtype=np.int32)
     assert (w == np.array([np.bincount(row, minlength=n_docs) for row in draws])).all()
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 60), st.integers(1, 40), st.integers(0, 2**31), st.integers(1, 10**6))
+def test_block_sums_equal_the_dense_product(n_docs, n_resamples, seed, top):
+    """Whole counts (summed in float32 where exact) and fractional ones give exactly / nearly W @ C."""
+    from toolkit.bootstrap import resampled_sums
+
+    rng = np.random.default_rng(seed)
+    C = np.hstack([rng.integers(0, top, size=(n_docs, 3)).astype(float), rng.random((n_docs, 2)) * 3])
+    W = resample_weights(n_docs, n_resamples, seed)
+    (got,) = resampled_sums([C], n_resamples, seed)
+    assert (got[:, :3] == W @ C[:, :3]).all()
+    assert np.allclose(got[:, 3:], W @ C[:, 3:], rtol=1e-12, atol=1e-9)
