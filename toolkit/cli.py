@@ -332,6 +332,12 @@ def eval_command(
         preds = load_predictions(pred, gold_docs)
     _check_predictions(preds, str(pred or system))
     result = evaluate(gold_docs, preds.documents, task_list, EvalOptions(kinds, coref_args))
+    _render_report(result, format, errors, counts_only, bootstrap, seed, out)
+
+
+def _render_report(result, format: "TableFormat", errors: bool, counts_only: bool, bootstrap: int, seed: int,
+                   out: Optional[Path]) -> None:
+    """Emit an evaluation report (``eval`` and ``merge``): its counts, or its scores with optional intervals."""
     if counts_only:
         return _emit(report.counts_output(result, errors), out)
     intervals = None
@@ -520,14 +526,7 @@ def merge(
         missing = [i for i in issues if i.code == "file-not-found"]
         _err(f"{len(issues)} problem(s) in the counts files; nothing merged")
         raise typer.Exit(EXIT_USAGE if missing else EXIT_INVALID)
-    if counts_only:
-        return _emit(report.counts_output(merged, errors), out)
-    intervals = None
-    if bootstrap:
-        from .statistics import intervals as bootstrap_intervals
-
-        intervals = bootstrap_intervals(merged, bootstrap, seed)
-    _emit(report.eval_output(merged, format.value, errors, intervals), out)
+    _render_report(merged, format, errors, counts_only, bootstrap, seed, out)
 
 
 # ---------------------------------------------------------------- end toolkit merge

@@ -116,6 +116,22 @@ class _Compiler:
             return hit
         return self.const(matches)
 
+    def bounds(self, schema: dict, v: str) -> dict[str, list[str]]:
+        """The string and number keywords of ``schema`` as conditions on ``v`` that must hold,
+        by the JSON type they apply to (the expression and the statement emitters share them)."""
+        strings, numbers = [], []
+        if "minLength" in schema:
+            strings.append(f"len({v}) >= {int(schema['minLength'])}")
+        if "maxLength" in schema:
+            strings.append(f"len({v}) <= {int(schema['maxLength'])}")
+        if "pattern" in schema:
+            strings.append(f"{self.pattern(schema['pattern'])}({v})")
+        if "minimum" in schema:
+            numbers.append(f"{v} >= {self.const(schema['minimum'])}")
+        if "maximum" in schema:
+            numbers.append(f"{v} <= {self.const(schema['maximum'])}")
+        return {"string": strings, "number": numbers}
+
     def leaf(self, schema: object, file: str, v: str, depth: int = 0) -> str | None:
         """A Python expression checking a scalar-only ``schema`` against variable ``v``, or None."""
         if schema is True:
@@ -157,20 +173,8 @@ class _Compiler:
                 parts.append(cond)
             else:
                 parts.append(f"(not {_TYPES[kind].format(x=v)} or ({cond}))")
-        strings = []
-        if "minLength" in schema:
-            strings.append(f"len({v}) >= {int(schema['minLength'])}")
-        if "maxLength" in schema:
-            strings.append(f"len({v}) <= {int(schema['maxLength'])}")
-        if "pattern" in schema:
-            strings.append(f"{self.pattern(schema['pattern'])}({v})")
-        on("string", strings)
-        numbers_ = []
-        if "minimum" in schema:
-            numbers_.append(f"{v} >= {self.const(schema['minimum'])}")
-        if "maximum" in schema:
-            numbers_.append(f"{v} <= {self.const(schema['maximum'])}")
-        on("number", numbers_)
+        for kind, conds in self.bounds(schema, v).items():
+            on(kind, conds)
         if "$ref" in schema:
             target, tfile = self.resolve(schema["$ref"], file)
             inner = self.leaf(target, tfile, v, depth + 1)
@@ -246,22 +250,9 @@ class _Compiler:
                 out.append(f"if {_TYPES[kind].format(x='x')}:")
                 out.extend("    " + line for line in lines)
 
-        # strings
-        lines = []
-        if "minLength" in s:
-            lines.append(f"if len(x) < {int(s['minLength'])}: return False")
-        if "maxLength" in s:
-            lines.append(f"if len(x) > {int(s['maxLength'])}: return False")
-        if "pattern" in s:
-            lines.append(f"if not {self.pattern(s['pattern'])}(x): return False")
-        guarded("string", lines)
-        # numbers
-        lines = []
-        if "minimum" in s:
-            lines.append(f"if x < {self.const(s['minimum'])}: return False")
-        if "maximum" in s:
-            lines.append(f"if x > {self.const(s['maximum'])}: return False")
-        guarded("number", lines)
+        # strings and numbers
+        for kind, conds in self.bounds(s, "x").items():
+            guarded(kind, [f"if not ({c}): return False" for c in conds])
         # arrays
         lines = []
         if "minItems" in s:

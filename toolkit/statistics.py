@@ -88,6 +88,16 @@ def count_table(report) -> tuple[list[str], list[dict[str, float]]]:
     return ids, [flat_counts(report.per_document[d]) for d in ids]
 
 
+def _add_prf(row: np.ndarray, by_label: Mapping, cols: Mapping[str, list[int]]) -> None:
+    """Add label -> metric -> :class:`~toolkit.counts.Counts` into the row's tp/fp/fn columns."""
+    for per in by_label.values():
+        for metric, c in per.items():
+            a, b, d = cols[metric]
+            row[a] += c.tp
+            row[b] += c.fp
+            row[d] += c.fn
+
+
 def count_matrix(report) -> tuple[list[str], np.ndarray]:
     """The keys of ``report.tasks`` and the documents × keys matrix of their counts (documents in
     doc-id order): :func:`count_table` as a numpy array, built without per-key strings."""
@@ -115,19 +125,9 @@ def count_matrix(report) -> tuple[list[str], np.ndarray]:
                 for name in _COREF_FIELDS:
                     row[col[f"coref.{metric}.{name}"]] += getattr(pr, name)
         if counts.events is not None and ev_cols:
-            for per in counts.events.by_type.values():
-                for metric, c in per.items():
-                    a, b, d = ev_cols[metric]
-                    row[a] += c.tp
-                    row[b] += c.fp
-                    row[d] += c.fn
+            _add_prf(row, counts.events.by_type, ev_cols)
         if counts.stances is not None and st_cols:
-            for per in counts.stances.by_target.values():
-                for metric, c in per.items():
-                    a, b, d = st_cols[metric]
-                    row[a] += c.tp
-                    row[b] += c.fp
-                    row[d] += c.fn
+            _add_prf(row, counts.stances.by_target, st_cols)
             for table in counts.stances.confusion.values():
                 for g, preds in table.items():
                     for p, n in preds.items():
