@@ -73,6 +73,9 @@ def test_pr_f1_matches_the_formula():
     c = {"pn": np.array([3.0]), "pd": np.array([4.0]), "rn": np.array([3.0]), "rd": np.array([6.0])}
     p, r = 0.75, 0.5
     assert pr_f1("pn", "pd", "rn", "rd")(c)[0] == pytest.approx(2 * p * r / (p + r))
+    zero = {"pn": np.array([0.0, 0.0]), "pd": np.array([4.0, 0.0]), "rn": np.array([0.0, 0.0]), "rd": np.array([6.0, 6.0])}
+    out = pr_f1("pn", "pd", "rn", "rd")(zero)
+    assert out[0] == 0.0 and np.isnan(out[1])  # P = R = 0 gives 0 (as PRCounts.f1); P undefined gives undefined
 
 
 @settings(max_examples=30, deadline=None)

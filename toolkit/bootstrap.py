@@ -51,10 +51,14 @@ def f1_from(tp_key: str, fp_key: str, fn_key: str, half_key: str | None = None) 
 
 
 def pr_f1(p_num: str, p_den: str, r_num: str, r_den: str) -> ScoreFn:
-    """F1 = 2PR / (P + R) with P = p_num / p_den and R = r_num / r_den (coreference metrics)."""
+    """F1 = 2PR / (P + R) with P = p_num / p_den and R = r_num / r_den (coreference metrics):
+    undefined if P or R is, 0 when both are 0 (as :class:`toolkit.coref.PRCounts`)."""
     def score(c: Mapping[str, np.ndarray]) -> np.ndarray:
         p, r = safe_div(c[p_num], c[p_den]), safe_div(c[r_num], c[r_den])
-        return safe_div(2 * p * r, p + r)
+        p, r = np.broadcast_arrays(p, r)
+        out = safe_div(2 * p * r, p + r)
+        out[(p == 0) & (r == 0)] = 0.0
+        return out
     return score
 
 
@@ -185,7 +189,8 @@ def _columns(summed: np.ndarray, keys: Sequence[str]) -> dict[str, np.ndarray]:
     return {k: summed[..., i] for i, k in enumerate(keys)}
 
 
-def _point(matrix: np.ndarray, keys: Sequence[str], fn: ScoreFn) -> float | None:
+def point_estimate(matrix: np.ndarray, keys: Sequence[str], fn: ScoreFn) -> float | None:
+    """The score on all documents (the summed rows of ``matrix``); None if undefined."""
     value = float(fn(_columns(matrix.sum(axis=0), keys)))
     return None if np.isnan(value) else value
 
@@ -202,7 +207,7 @@ def bootstrap_intervals(per_doc: Sequence[Mapping[str, float]], metrics: Mapping
         values = np.asarray(fn(cols), dtype=float)
         ok = values[~np.isnan(values)]
         low, high = (np.percentile(ok, [tail, 100 - tail]) if ok.size else (np.nan, np.nan))
-        out[name] = Interval(_point(C, keys, fn), None if np.isnan(low) else float(low),
+        out[name] = Interval(point_estimate(C, keys, fn), None if np.isnan(low) else float(low),
                              None if np.isnan(high) else float(high), int(values.size - ok.size))
     return out
 
@@ -223,7 +228,7 @@ def paired_test(per_doc_a: Sequence[Mapping[str, float]], per_doc_b: Sequence[Ma
         perm_a, perm_b = _columns(pa, keys), _columns(pb, keys)
     out = {}
     for name, fn in metrics.items():
-        a, b = _point(A, keys, fn), _point(B, keys, fn)
+        a, b = point_estimate(A, keys, fn), point_estimate(B, keys, fn)
         if a is None or b is None:
             out[name] = Difference(a, b, None, None, None, None, method)
             continue

@@ -421,23 +421,16 @@ def compare(
     """
     from .evaluate import EvalOptions, evaluate
     from .inventory import inventory
-    from .statistics import DEFAULT_COMPARE_METRICS, compare as run_compare, headline_metrics
+    from .statistics import compare as run_compare, compare_metrics
 
     task_list = _list_option(tasks, EVAL_TASKS, "--tasks")
     kinds = _list_option(mention_kinds, tuple(inventory().mention_kinds), "--mention-kinds") if mention_kinds is not None else None
     if len(systems) < 2:
         raise typer.BadParameter("give at least two systems to compare", param_hint="SYSTEMS")
-    available = list(headline_metrics(task_list))
-    if not metric:
-        names = [m for m in DEFAULT_COMPARE_METRICS if m in available]
-    elif "all" in metric:
-        names = available
-    else:
-        names = list(dict.fromkeys(metric))
-        bad = [m for m in names if m not in available]
-        if bad:
-            raise typer.BadParameter(f"{', '.join(bad)}: not a headline score of tasks {', '.join(task_list)}; choose from {', '.join(available)}",
-                                     param_hint="--metric")
+    try:
+        names = compare_metrics(task_list, metric)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--metric")
     if rank_by is not None and rank_by not in names:
         raise typer.BadParameter(f"{rank_by}: not among the compared metrics ({', '.join(names)})", param_hint="--rank-by")
     for source in systems:

@@ -53,13 +53,13 @@ def headline_scores(scores: dict, intervals=None) -> "pd.DataFrame":
     (:class:`toolkit.statistics.Intervals`) the F1's bootstrap interval too (``F1 low``, ``F1 high``)."""
     import pandas as pd
 
+    from .statistics import score_at
+
     rows = []
     for task, label, path in HEADLINE:
-        node = scores.get(task)
-        for part in path.split(".")[1:]:
-            node = node.get(part) if isinstance(node, dict) else None
-        if node is None and not (task in scores and scores[task] is not None):
+        if scores.get(task) is None:  # task not scored
             continue
+        node = score_at(scores, path)
         if isinstance(node, dict):
             row = {"task": task, "metric": label, "P": node.get("precision"), "R": node.get("recall"), "F1": node.get("f1")}
             key = f"{path}.f1"

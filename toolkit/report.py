@@ -235,11 +235,14 @@ def eval_output(report, fmt: str, errors: bool = False, intervals=None) -> str:
     tables = _eval_tables(report, errors)
     if intervals is not None:
         tables.insert(0, (_intervals_title(intervals), intervals_table(intervals)))
+    return "\n\n".join([_eval_header(report), *_titled_tables(tables, fmt)])
+
+
+def _titled_tables(tables: list[tuple[str, object]], fmt: str) -> list[str]:
+    """Each (title, DataFrame) as a Markdown section or a titled plain-text table."""
     if fmt == "markdown":
-        parts = [f"### {title}\n\n{markdown_table(df)}" for title, df in tables]
-    else:
-        parts = [f"{title}\n\n{text_table(df)}" for title, df in tables]
-    return "\n\n".join([_eval_header(report), *parts])
+        return [f"### {title}\n\n{markdown_table(df)}" for title, df in tables]
+    return [f"{title}\n\n{text_table(df)}" for title, df in tables]
 
 
 def _intervals_title(iv) -> str:
@@ -284,11 +287,7 @@ def comparison_output(cmp, fmt: str) -> str:
         return "\n".join(df.to_csv(index=False) for _, df in tables).rstrip("\n")
     labels = [f"{s} = {cmp.labels[s]}" for s in cmp.systems if cmp.labels.get(s, s) != s]
     head = "Systems: " + "; ".join(labels) if labels else ""
-    if fmt == "markdown":
-        parts = [f"### {title}\n\n{markdown_table(df)}" for title, df in tables]
-    else:
-        parts = [f"{title}\n\n{text_table(df)}" for title, df in tables]
-    return "\n\n".join([p for p in (head, *parts) if p])
+    return "\n\n".join([p for p in (head, *_titled_tables(tables, fmt)) if p])
 
 
 # ---------------------------------------------------------------- end toolkit eval

@@ -1,7 +1,7 @@
 """Confidence intervals and significance tests for evaluation reports.
 
 This module maps an :class:`~toolkit.evaluate.EvalReport` onto :mod:`toolkit.bootstrap`: each
-document's additive counts become one row of a flat table (``count_table``), and every headline
+document's additive counts become one row of a count matrix (``count_matrix``), and every headline
 score becomes a vectorised function of the summed columns (``headline_metrics``). A score's name
 is its path in ``EvalReport.scores()`` (``entities.micro.strict.f1``, ``coreference.conll_f1``,
 ``events.trigger_classification.f1``, ``stances.labels.macro_f1``), and its point estimate is
@@ -23,8 +23,9 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .bootstrap import Difference, Interval, ScoreFn, bootstrap_intervals, paired_test, safe_div
-from .counts import COREF_METRICS, EVENT_METRICS, SCHEMES, STANCE_LABELS, EvalCounts
+from .bootstrap import (Difference, Interval, ScoreFn, bootstrap_intervals, f1_from, paired_test, point_estimate, pr_f1,
+                        safe_div)
+from .counts import COREF_METRICS, EVENT_METRICS, SCHEMES, STANCE_LABELS
 
 METHODS = ("bootstrap", "permutation")
 
@@ -50,44 +51,6 @@ DEFAULT_COMPARE_METRICS = (
 # ---------------------------------------------------------------- counts -> flat rows
 
 
-def flat_counts(counts: EvalCounts) -> dict[str, float]:
-    """The counts of one document as ``key -> number`` (only what the headline scores need).
-
-    Keys: ``ent.<scheme>.<outcome>``, ``coref.<metric>.<r_num|r_den|p_num|p_den>``,
-    ``ev.<metric>.<tp|fp|fn>``, ``st.<triples|pairs>.<tp|fp|fn>`` and ``st.conf.<gold>.<predicted>``
-    (aligned stance pairs per label combination). Overall counts are sums over labels, so they
-    stay additive.
-    """
-    row: dict[str, float] = {}
-    if counts.entities is not None:
-        for scheme in SCHEMES:
-            c = counts.entities.overall(scheme)
-            for name in _SCHEME_FIELDS:
-                row[f"ent.{scheme}.{name}"] = float(getattr(c, name))
-    if counts.coreference is not None:
-        for metric, c in counts.coreference.metrics.items():
-            for name in _COREF_FIELDS:
-                row[f"coref.{metric}.{name}"] = float(getattr(c, name))
-    if counts.events is not None:
-        for metric in EVENT_METRICS:
-            c = counts.events.overall(metric)
-            row.update({f"ev.{metric}.tp": c.tp, f"ev.{metric}.fp": c.fp, f"ev.{metric}.fn": c.fn})
-    if counts.stances is not None:
-        for metric in ("triples", "pairs"):
-            c = counts.stances.overall(metric)
-            row.update({f"st.{metric}.tp": c.tp, f"st.{metric}.fp": c.fp, f"st.{metric}.fn": c.fn})
-        for g, p in counts.stances.label_pairs():
-            key = f"st.conf.{g}.{p}"
-            row[key] = row.get(key, 0.0) + 1.0
-    return row
-
-
-def count_table(report) -> tuple[list[str], list[dict[str, float]]]:
-    """Document ids (sorted) and the :func:`flat_counts` of each, from ``report.per_document``."""
-    ids = sorted(report.per_document)
-    return ids, [flat_counts(report.per_document[d]) for d in ids]
-
-
 def _add_prf(row: np.ndarray, by_label: Mapping, cols: Mapping[str, list[int]]) -> None:
     """Add label -> metric -> :class:`~toolkit.counts.Counts` into the row's tp/fp/fn columns."""
     for per in by_label.values():
@@ -100,7 +63,10 @@ def _add_prf(row: np.ndarray, by_label: Mapping, cols: Mapping[str, list[int]]) 
 
 def count_matrix(report) -> tuple[list[str], np.ndarray]:
     """The keys of ``report.tasks`` and the documents × keys matrix of their counts (documents in
-    doc-id order): :func:`count_table` as a numpy array, built without per-key strings."""
+    doc-id order). Keys: ``ent.<scheme>.<outcome>``, ``coref.<metric>.<r_num|r_den|p_num|p_den>``,
+    ``ev.<metric>.<tp|fp|fn>``, ``st.<triples|pairs>.<tp|fp|fn>`` and ``st.conf.<gold>.<predicted>``
+    (aligned stance pairs per label combination); each is summed over the labels (entity types,
+    event types, targets), so the columns stay additive."""
     keys = _keys(report.tasks)
     col = {k: i for i, k in enumerate(keys)}
     ids = sorted(report.per_document)
@@ -164,16 +130,8 @@ def _prf(prefix: str, what: str) -> ScoreFn:
             return safe_div(tp, tp + fp)
         if what == "recall":
             return safe_div(tp, tp + fn)
-        return safe_div(2 * tp, 2 * tp + fp + fn)
+        return f1_from(f"{prefix}.tp", f"{prefix}.fp", f"{prefix}.fn")(c)
     return score
-
-
-def _coref_f1(p: np.ndarray, r: np.ndarray) -> np.ndarray:
-    """2PR/(P+R); undefined if P or R is; 0 when both are 0 (as :class:`toolkit.coref.PRCounts`)."""
-    p, r = np.broadcast_arrays(np.asarray(p, dtype=float), np.asarray(r, dtype=float))
-    out = safe_div(2 * p * r, p + r)
-    out[(p == 0) & (r == 0)] = 0.0
-    return out
 
 
 def _coref(metric: str, what: str) -> ScoreFn:
@@ -184,7 +142,7 @@ def _coref(metric: str, what: str) -> ScoreFn:
             return p
         if what == "recall":
             return r
-        return _coref_f1(p, r)
+        return pr_f1(f"coref.{metric}.p_num", f"coref.{metric}.p_den", f"coref.{metric}.r_num", f"coref.{metric}.r_den")(c)
     return score
 
 
@@ -277,6 +235,17 @@ def select_metrics(tasks: Sequence[str], names: Sequence[str] | None) -> dict[st
     return {n: available[n] for n in names}
 
 
+def compare_metrics(tasks: Sequence[str], requested: Sequence[str] | None = None) -> list[str]:
+    """The metrics ``toolkit compare`` tests: :data:`DEFAULT_COMPARE_METRICS` of these tasks when
+    none is requested, every headline score for ``all``, else the requested ones (ValueError
+    naming an unknown one)."""
+    if not requested:
+        return [m for m in DEFAULT_COMPARE_METRICS if m in headline_metrics(tasks)]
+    if "all" in requested:
+        return list(headline_metrics(tasks))
+    return list(select_metrics(tasks, list(dict.fromkeys(requested))))
+
+
 # ---------------------------------------------------------------- intervals
 
 
@@ -345,12 +314,6 @@ class Comparison:
         }
 
 
-def _value(fn: ScoreFn, row: Mapping[str, float], keys: Sequence[str]) -> float | None:
-    summed = {k: np.asarray(float(row.get(k, 0.0))) for k in keys}
-    v = float(fn(summed))
-    return None if np.isnan(v) else v
-
-
 def compare(reports: Mapping[str, object], n_resamples: int = 1000, seed: int = 0, method: str = "bootstrap",
             metrics: Sequence[str] | None = DEFAULT_COMPARE_METRICS, rank_by: str | None = None,
             level: float = 0.95, labels: Mapping[str, str] | None = None) -> Comparison:
@@ -383,8 +346,7 @@ def compare(reports: Mapping[str, object], n_resamples: int = 1000, seed: int = 
         raise ValueError(f"--rank-by {rank_by} is not one of the compared metrics: {', '.join(fns)}")
     keys = _keys(first.tasks)
     tables = {n: count_matrix(reports[n])[1] for n in names}
-    totals = {n: dict(zip(keys, tables[n].sum(axis=0))) for n in names}
-    scores = {n: {m: _value(fn, totals[n], keys) for m, fn in fns.items()} for n in names}
+    scores = {n: {m: point_estimate(tables[n], keys, fn) for m, fn in fns.items()} for n in names}
 
     def rank_key(n: str) -> tuple:
         v = scores[n][rank_by]
