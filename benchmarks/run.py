@@ -13,7 +13,7 @@ on a synthetic corpus generated once from the seed (:mod:`benchmarks.synth`, cac
 - the toolkit: validation of the whole corpus (``validate_paths``, what ``toolkit validate`` does),
   loading the gold and the predictions (read, validate, anchor), the scoring core on documents
   already in memory (entities alone, and entities + events + stances), the JSON report, and
-  1000 bootstrap resamples of every headline score (:mod:`toolkit.bootstrap`);
+  1000 bootstrap resamples of every headline score (:mod:`toolkit.evaluation.resampling`);
 - the real command end to end, as a user runs it (a subprocess, its wall time and peak RSS):
   ``toolkit eval --gold annotations --pred pred.jsonl --tasks entities --format json``, the same
   with ``--tasks entities,events,stances``, and ``toolkit validate annotations``;
@@ -91,16 +91,16 @@ def child(n_docs: int, seed: int, data_root: Path, references: bool) -> dict:
     lines = (gold_dir / "gold.jsonl").read_bytes().splitlines()
     t["json_loads_gold"], gold_dicts = _timed(lambda: [json.loads(x) for x in lines])
     if references and n_docs <= TARGETS_AT:  # about 2.3 ms a document here: minutes at 200k, so only up to 50k
-        from toolkit.validate import validator
+        from toolkit.checks.validate import validator
 
         v = validator("annotation")
         t["jsonschema_validate_gold"], n_errors = _timed(lambda: sum(1 for d in gold_dicts for _ in v.iter_errors(d)))
         assert n_errors == 0
     del gold_dicts, lines
 
-    from toolkit.evaluate import evaluate
-    from toolkit.prediction import load_predictions
-    from toolkit.validate import load_corpus, validate_paths
+    from toolkit.evaluation.evaluate import evaluate
+    from toolkit.predictions.load import load_predictions
+    from toolkit.checks.validate import load_corpus, validate_paths
 
     t["toolkit_validate_corpus"], vreport = _timed(validate_paths, [gold_dir])
     assert vreport.ok, vreport.issues[:3]
@@ -109,7 +109,7 @@ def child(n_docs: int, seed: int, data_root: Path, references: bool) -> dict:
     t["toolkit_load_predictions"], preds = _timed(load_predictions, pred_file, gold)
     assert preds.ok and not preds.issues, preds.issues[:3]
 
-    from toolkit import report as report_mod
+    from toolkit.reporting import report as report_mod
 
     def core(tasks):
         rep = evaluate(gold, preds.documents, tasks)
@@ -119,8 +119,8 @@ def child(n_docs: int, seed: int, data_root: Path, references: bool) -> dict:
     t["core_entities_events_stances"], (rep_all, _) = _timed(core, ("entities", "events", "stances"))
     t["report_json_entities"], _ = _timed(report_mod.eval_output, rep_ent, "json")
 
-    from toolkit.bootstrap import bootstrap_intervals
-    from toolkit.statistics import count_matrix, headline_metrics
+    from toolkit.evaluation.resampling import bootstrap_intervals
+    from toolkit.evaluation.significance import count_matrix, headline_metrics
 
     # What `toolkit eval --bootstrap 1000` does: the count matrix, then every headline score's interval.
     t["bootstrap_flatten_counts"], (keys, C) = _timed(count_matrix, rep_all)

@@ -9,7 +9,7 @@ always give the same bytes. For ``n`` documents, :func:`write_dataset` writes in
   and ``toolkit eval --gold`` read JSONL), each naming its seed file and the seed's sha256;
 - ``pred.jsonl``: predictions derived from the gold (see below);
 - ``gold.iob2`` and ``pred.iob2``: the same entity spans as IOB2 tags, in the
-  ``token<TAB>start<TAB>end<TAB>tag`` format of :mod:`toolkit.convert.iob2`;
+  ``token<TAB>start<TAB>end<TAB>tag`` format of :mod:`toolkit.formats.iob2`;
 - ``meta.json``: the counts.
 
 A document is about 30 words (space-separated lower-case filler words and capitalised names)
@@ -57,7 +57,7 @@ def _name(rng: random.Random) -> str:
 
 
 def _roles() -> dict[str, dict[str, tuple[str, ...]]]:
-    from toolkit.inventory import inventory
+    from toolkit.model.labels import inventory
 
     return {t: dict(inventory().roles[t]) for t in EVENT_TYPES}
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-from toolkit.document import Argument, Document, Entity, Event, Mention, Span, Stance, Target
-from toolkit.prediction import load_predictions
-from toolkit.validate import load_corpus
+from toolkit.model.document import Argument, Document, Entity, Event, Mention, Span, Stance, Target
+from toolkit.predictions.load import load_predictions
+from toolkit.checks.validate import load_corpus
 
 EVAL = Path(__file__).parent / "fixtures" / "eval"
 TEXT = "".join(chr(ord("a") + i % 26) for i in range(80))

@@ -9,7 +9,7 @@ import pytest
 from sklearn.metrics import cohen_kappa_score
 from typer.testing import CliRunner
 
-from toolkit.agree import _kappa, agreement
+from toolkit.evaluation.agreement import _kappa, agreement
 from toolkit.cli import app
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -72,7 +72,7 @@ def test_agree_command(tmp_path):
 
 
 def test_differences_list_each_disagreement(tmp_path):
-    from toolkit.agree import differences_table
+    from toolkit.evaluation.agreement import differences_table
 
     def mutate(b):
         b["entities"][1]["type"] = "ORG"
@@ -86,16 +86,15 @@ def test_differences_list_each_disagreement(tmp_path):
 
 
 def test_adjudicate_applies_each_decision(tmp_path):
-    import csv
 
-    from toolkit.adjudicate import adjudicate
+    from toolkit.annotation.adjudicate import adjudicate
 
     def mutate(b):
         b["entities"][1]["type"] = "ORG"            # a: PER, b: ORG
         b["entities"][0]["mentions"].pop(1)           # "He" only in a
         b["events"][0]["realis"] = "other"
     a_dir, b_dir = passes(tmp_path, mutate)
-    from toolkit.agree import differences_table as table
+    from toolkit.evaluation.agreement import differences_table as table
     rows = table(agreement(a_dir, b_dir))
     decide = {("mention", "a", "Scott Bessent"): "drop", ("mention", "b", "Scott Bessent"): "add",
               ("mention", "a", "He"): "keep", ("realis", "both", "met"): "b"}

@@ -5,8 +5,8 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.align import align
-from toolkit.scoring import MentionItem, align_mentions, mention_level
+from toolkit.metrics.matching import align
+from toolkit.metrics.scoring import MentionItem, align_mentions, mention_level
 
 
 def M(start, end, etype="PER"):

@@ -1,10 +1,10 @@
-"""The one-pair shortcut of toolkit.align (no linear_sum_assignment for a component of one edge) changes no alignment."""
+"""The one-pair shortcut of toolkit.metrics.matching (no linear_sum_assignment for a component of one edge) changes no alignment."""
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit import align as align_module
-from toolkit.scoring import MentionItem, align_mentions
+from toolkit.metrics import matching as align_module
+from toolkit.metrics.scoring import MentionItem, align_mentions
 
 TYPES = ("PER", "ORG", "GPE")
 

@@ -2,7 +2,7 @@
 
 from hypothesis import given, strategies as st
 
-from toolkit.anchor import Anchorer, anchor_document, occurrences
+from toolkit.predictions.anchor import Anchorer, anchor_document, occurrences
 
 TEXT = "South Korea and Korea. Korean goods face tariffs; tariffs hurt Korea."
 

@@ -6,7 +6,7 @@ import json
 from typer.testing import CliRunner
 
 from toolkit.cli import app
-from toolkit.validate import validate_paths
+from toolkit.checks.validate import validate_paths
 
 runner = CliRunner()
 

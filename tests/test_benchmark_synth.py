@@ -12,9 +12,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.synth import read_iob2_tags, write_dataset  # noqa: E402
-from toolkit.evaluate import evaluate  # noqa: E402
-from toolkit.prediction import load_predictions  # noqa: E402
-from toolkit.validate import load_corpus  # noqa: E402
+from toolkit.evaluation.evaluate import evaluate  # noqa: E402
+from toolkit.predictions.load import load_predictions  # noqa: E402
+from toolkit.checks.validate import load_corpus  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -1,12 +1,11 @@
 """Resampling: reproducible, vectorised, and equal to a plain Python loop."""
 
-import random
 
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from toolkit.bootstrap import bootstrap_intervals, f1_from, paired_test, pr_f1, resample_weights
+from toolkit.evaluation.resampling import bootstrap_intervals, f1_from, paired_test, pr_f1, resample_weights
 
 KEYS = ["tp", "fp", "fn"]
 F1 = {"f1": f1_from("tp", "fp", "fn")}
@@ -111,7 +110,7 @@ def test_block_draws_are_one_draw(n_docs, n_resamples, seed):
 @given(st.integers(1, 60), st.integers(1, 40), st.integers(0, 2**31), st.integers(1, 10**6))
 def test_block_sums_equal_the_dense_product(n_docs, n_resamples, seed, top):
     """Whole counts (summed in float32 where exact) and fractional ones give exactly / nearly W @ C."""
-    from toolkit.bootstrap import resampled_sums
+    from toolkit.evaluation.resampling import resampled_sums
 
     rng = np.random.default_rng(seed)
     C = np.hstack([rng.integers(0, top, size=(n_docs, 3)).astype(float), rng.random((n_docs, 2)) * 3])

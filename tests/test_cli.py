@@ -1,7 +1,6 @@
 """The command line: exit codes, streams, help and documentation of every command."""
 
 import json
-import re
 import shutil
 from pathlib import Path
 

@@ -10,11 +10,11 @@ from seqeval.metrics.sequence_labeling import get_entities
 from typer.testing import CliRunner
 
 from toolkit.cli import app
-from toolkit.convert import convert
-from toolkit.convert.brat import export_brat, import_brat
-from toolkit.convert.iob2 import export_iob2, spans_to_tags, tags_to_spans, tokenize, writable_spans
-from toolkit.convert.labelstudio import export_labelstudio, from_utf16, import_labelstudio, to_utf16
-from toolkit.validate import load_corpus, validate_paths
+from toolkit.formats import convert
+from toolkit.formats.brat import export_brat, import_brat
+from toolkit.formats.iob2 import export_iob2, spans_to_tags, tags_to_spans, tokenize, writable_spans
+from toolkit.formats.labelstudio import export_labelstudio, from_utf16, import_labelstudio, to_utf16
+from toolkit.checks.validate import load_corpus, validate_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -86,7 +86,7 @@ def test_utf16_property(text):
 def test_labelstudio_offsets_count_utf16_units():
     doc = validate_paths([FIXTURES / "valid"]).documents[0]
     from dataclasses import replace
-    from toolkit.document import Entity, Mention, Span
+    from toolkit.model.document import Entity, Mention, Span
     text = "🙂 " + doc.text
     m = Mention("M1", Span(2 + 18, 2 + 31, "Scott Bessent"), "name", "E1", "PER")
     shifted = replace(doc, text=text, entities=(Entity("E1", "PER", "Scott Bessent", (m,)),), events=(), stances=())
@@ -148,8 +148,8 @@ def test_convert_command_round_trip_and_iob2_predictions(tmp_path):
 
 def test_iob2_predictions_are_scored_by_eval(tmp_path):
     """Gold written as IOB2 and scored back: precision 1, recall = the share of mentions IOB2 can hold."""
-    from toolkit.evaluate import evaluate
-    from toolkit.prediction import load_predictions
+    from toolkit.evaluation.evaluate import evaluate
+    from toolkit.predictions.load import load_predictions
 
     docs = validate_paths([FIXTURES / "valid"]).documents
     gold = {d.doc_id: d for d in docs}

@@ -3,7 +3,7 @@
 import pytest
 from hypothesis import given, strategies as st
 
-from toolkit.coref import PRCounts, b_cubed, ceaf_e, conll_f1, coref_scores, muc
+from toolkit.metrics.coreference import PRCounts, b_cubed, ceaf_e, conll_f1, coref_scores, muc
 
 # The worked example of Pradhan et al. (2014), Figure 1: key {a,b,c} {d,e,f,g};
 # response {a,b} {c,d} {f,g,h,i}. Published scores: MUC 40/40/40, B3 R 41.67 P 50.00,

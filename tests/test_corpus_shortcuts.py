@@ -1,4 +1,4 @@
-"""Shortcuts of toolkit.corpus (and validate._span_ok) find exactly what the general code finds.
+"""Shortcuts of toolkit.io.read (and validate._span_ok) find exactly what the general code finds.
 
 The depth check (``_too_deep_text``) and the cached seed lookup (``SeedFinder``).
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from toolkit.corpus import MAX_DEPTH, SeedFinder, _parse, _too_deep, _too_deep_text, find_seed
+from toolkit.io.read import MAX_DEPTH, SeedFinder, _parse, _too_deep, _too_deep_text, find_seed
 
 _strings = st.text(alphabet=st.sampled_from('ab[]{}"\\/~ '), max_size=6)
 _scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), _strings)
@@ -105,7 +105,7 @@ def test_seed_finder_finds_what_find_seed_finds(tmp_path_factory, files, queries
 @given(st.text(alphabet=st.sampled_from("ab \n\t\u00a0é"), max_size=12), st.integers(-3, 15), st.integers(-3, 15),
        st.text(alphabet=st.sampled_from("ab \n\t\u00a0é"), max_size=5))
 def test_span_ok_is_no_span_issue(text, start, end, quoted):
-    from toolkit.validate import _span_ok, span_issues
+    from toolkit.checks.validate import _span_ok, span_issues
 
     for q in (quoted, text[start:end]):
         for s, e in ((start, end), (float(start), end), (start, float(end))):

@@ -1,10 +1,10 @@
-"""toolkit.counts.total equals the pairwise sum ``sum(counts, EvalCounts())`` in every value and dict order."""
+"""toolkit.metrics.counts.total equals the pairwise sum ``sum(counts, EvalCounts())`` in every value and dict order."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
-from toolkit.counts import (COREF_METRICS, EVENT_METRICS, SCHEMES, STANCE_LABELS, CorefCounts, Counts, EntityCounts,
+from toolkit.metrics.counts import (COREF_METRICS, EVENT_METRICS, SCHEMES, STANCE_LABELS, CorefCounts, Counts, EntityCounts,
                             EvalCounts, EventCounts, RatioCounts, SchemeCounts, StanceCounts, total)
 
 _types = st.sampled_from(["PER", "ORG", "GPE", "LOC", "DATE"])

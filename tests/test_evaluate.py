@@ -2,8 +2,6 @@
 
 import json
 import math
-import random
-import shutil
 import sys
 
 import pytest
@@ -11,10 +9,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from eval_strategies import EVAL, all_scores, corpora, fixture_gold, fixture_pred_dict, fixture_predictions, shuffled
-from toolkit.counts import EvalCounts, total
-from toolkit.document import Document
-from toolkit.evaluate import TASKS, EvalOptions, EvalReport, evaluate, evaluate_document
-from toolkit.prediction import load_predictions, predictions_from_dicts
+from toolkit.metrics.counts import EvalCounts, total
+from toolkit.evaluation.evaluate import EvalOptions, EvalReport, evaluate, evaluate_document
+from toolkit.predictions.load import load_predictions, predictions_from_dicts
 
 
 def write_preds(tmp_path, docs: dict) -> "Path":  # noqa: F821
@@ -179,7 +176,7 @@ def test_coreference_muc_by_hand():
 
 def test_coreference_hook_when_the_module_is_missing(monkeypatch):
     gold, preds = fixture_predictions()
-    monkeypatch.setitem(sys.modules, "toolkit.coref", None)  # import now raises ImportError
+    monkeypatch.setitem(sys.modules, "toolkit.metrics.coreference", None)  # import now raises ImportError
     data = evaluate(gold, preds.documents, ("entities", "coreference")).to_dict()
     assert data["coreference"] is None and data["entities"] is not None
 

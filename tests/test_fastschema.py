@@ -1,4 +1,4 @@
-"""The compiled schema check (toolkit/fastschema.py) says "valid" exactly when jsonschema finds no error.
+"""The compiled schema check (toolkit/checks/fastschema.py) says "valid" exactly when jsonschema finds no error.
 
 Documents: synthetic gold and prediction documents (benchmarks/synth.py), the gold files, every
 fixture; each checked as is and after random mutations (values replaced by arbitrary JSON or by
@@ -19,9 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.synth import _Doc, _roles  # noqa: E402
-from toolkit.fastschema import Unsupported, checker, compile_schema, is_valid  # noqa: E402
-from toolkit.inventory import inventory  # noqa: E402
-from toolkit.validate import schema_issues, validator  # noqa: E402
+from toolkit.checks.fastschema import Unsupported, checker, compile_schema, is_valid  # noqa: E402
+from toolkit.model.labels import inventory  # noqa: E402
+from toolkit.checks.validate import schema_issues, validator  # noqa: E402
 
 KINDS = ("annotation", "prediction")
 
@@ -131,7 +131,7 @@ def test_compiled_check_says_valid_iff_jsonschema_finds_no_error(doc):
 @given(documents())
 def test_issues_are_jsonschemas_whatever_the_fast_path_says(doc):
     """On failure the issues are built from jsonschema's errors, as before the compiled check existed."""
-    from toolkit import validate
+    from toolkit.checks import validate
 
     if not isinstance(doc, dict):
         return  # "not-an-object", before any schema check
@@ -143,7 +143,7 @@ def test_issues_are_jsonschemas_whatever_the_fast_path_says(doc):
 
 
 def test_unknown_keywords_are_not_compiled(monkeypatch):
-    from toolkit import fastschema
+    from toolkit.checks import fastschema
 
     schema = {"type": "object", "properties": {"a": {"type": "integer", "multipleOf": 2}}}
     monkeypatch.setattr(fastschema, "load_schema", lambda name: schema)

@@ -27,13 +27,13 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from typer.testing import CliRunner
 
 from toolkit.cli import app
-from toolkit.evaluate import evaluate
-from toolkit.gold import load_gold
-from toolkit.inventory import inventory
-from toolkit.issues import pointer
-from toolkit.prediction import predictions_from_dicts
-from toolkit.shards import counts_dict
-from toolkit.systems import load_system, run_system
+from toolkit.evaluation.evaluate import evaluate
+from toolkit.checks.gold import load_gold
+from toolkit.model.labels import inventory
+from toolkit.model.issues import pointer
+from toolkit.predictions.load import predictions_from_dicts
+from toolkit.evaluation.shards import counts_dict
+from toolkit.predictions.systems import load_system, run_system
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()

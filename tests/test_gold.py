@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.adjudicate import adjudicate
-from toolkit.publish import load_published, publish
-from toolkit.validate import load_corpus, validate_paths
+from toolkit.annotation.adjudicate import adjudicate
+from toolkit.dataset.publish import load_published, publish
+from toolkit.checks.validate import load_corpus, validate_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 ANN = ROOT / "annotations"

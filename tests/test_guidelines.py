@@ -3,8 +3,8 @@
 import re
 from pathlib import Path
 
-from toolkit.inventory import inventory
-from toolkit.issues import CODES
+from toolkit.model.labels import inventory
+from toolkit.model.issues import CODES
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")

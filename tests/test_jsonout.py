@@ -1,4 +1,4 @@
-"""toolkit.jsonout.dumps writes exactly what json.dumps writes (with an indent)."""
+"""toolkit.reporting.jsonout.dumps writes exactly what json.dumps writes (with an indent)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import math
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from toolkit.jsonout import dumps
+from toolkit.reporting.jsonout import dumps
 
 _text = st.text(alphabet=st.sampled_from(['a', 'é', '%', 'd', '"', '\\', '\n', '\x00', '☃', '\U0001f600', ' ']), max_size=5)
 _scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**20, 10**20), st.floats(allow_nan=True, allow_infinity=True), _text)

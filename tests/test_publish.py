@@ -1,7 +1,6 @@
 """Publishing: every config loads offline with its features and equals the annotations."""
 
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -9,10 +8,10 @@ import datasets
 import pytest
 from typer.testing import CliRunner
 
-from toolkit import publish as pub
+from toolkit.dataset import publish as pub
 from toolkit.cli import app
-from toolkit.inventory import inventory
-from toolkit.validate import load_corpus
+from toolkit.model.labels import inventory
+from toolkit.checks.validate import load_corpus
 
 FIXTURES = Path(__file__).parent / "fixtures"
 runner = CliRunner()
@@ -145,9 +144,9 @@ def test_config_with_no_rows_is_left_out_and_the_rest_loads(project):
 
 def test_readme_baseline_table_is_what_the_toolkit_computes():
     """The README's "Baseline scores" table is `toolkit eval --system baseline --bootstrap 1000`, current."""
-    from toolkit.gold import load_gold
-    from toolkit.publishing import baseline_table
-    from toolkit.report import markdown_table
+    from toolkit.checks.gold import load_gold
+    from toolkit.dataset.card import baseline_table
+    from toolkit.reporting.report import markdown_table
 
     table = baseline_table(list(load_gold("annotations").values()))
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")

@@ -1,7 +1,5 @@
 """Entity mention scores: the four SemEval-2013 schemes, by hand on the fixtures, and against seqeval and nervaluate."""
 
-import random
-from dataclasses import replace
 
 import pytest
 from hypothesis import assume, given, settings
@@ -12,10 +10,10 @@ from seqeval.metrics import precision_score as seqeval_precision
 from seqeval.metrics import recall_score as seqeval_recall
 
 from eval_strategies import documents, fixture_predictions, shuffled
-from toolkit.counts import SCHEMES, EntityCounts, SchemeCounts
-from toolkit.document import Document
-from toolkit.evaluate import EvalOptions, evaluate
-from toolkit.scoring import MentionItem, entity_scores, mention_items, score_entities, score_mentions
+from toolkit.metrics.counts import SCHEMES, EntityCounts, SchemeCounts
+from toolkit.model.document import Document
+from toolkit.evaluation.evaluate import EvalOptions, evaluate
+from toolkit.metrics.scoring import MentionItem, entity_scores, mention_items, score_entities, score_mentions
 
 
 @pytest.fixture(scope="module")

@@ -6,11 +6,11 @@ from hypothesis import strategies as st
 from sklearn.metrics import accuracy_score, f1_score
 
 from eval_strategies import TEXT, documents, fixture_predictions, shuffled, span
-from toolkit.counts import Counts, StanceCounts
-from toolkit.document import Document, Entity, Event, Mention, Stance, Target
-from toolkit.evaluate import evaluate
-from toolkit.prediction import PredStance
-from toolkit.scoring import label_scores, score_events, score_stances, stance_scores
+from toolkit.metrics.counts import Counts, StanceCounts
+from toolkit.model.document import Document, Entity, Event, Mention, Stance, Target
+from toolkit.evaluation.evaluate import evaluate
+from toolkit.predictions.load import PredStance
+from toolkit.metrics.scoring import label_scores, score_events, score_stances, stance_scores
 
 
 @pytest.fixture(scope="module")

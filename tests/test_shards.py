@@ -13,13 +13,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from typer.testing import CliRunner
 
-from toolkit import report as render
+from toolkit.reporting import report as render
 from toolkit.cli import app
-from toolkit.evaluate import EvalOptions, evaluate
-from toolkit.gold import load_gold
-from toolkit.prediction import predictions_from_dicts
-from toolkit.shards import COUNTS_FORMAT, counts_dict, counts_issues, merge_counts, merge_reports, report_from_counts
-from toolkit.systems import load_system, run_system
+from toolkit.evaluation.evaluate import EvalOptions, evaluate
+from toolkit.checks.gold import load_gold
+from toolkit.predictions.load import predictions_from_dicts
+from toolkit.evaluation.shards import COUNTS_FORMAT, counts_dict, counts_issues, merge_counts, merge_reports, report_from_counts
+from toolkit.predictions.systems import load_system, run_system
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()

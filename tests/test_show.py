@@ -11,9 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from toolkit.cli import app
-from toolkit.render import view_html
-from toolkit.show import build_view
-from toolkit.validate import validate_paths
+from toolkit.reporting.render import view_html
+from toolkit.reporting.view import build_view
+from toolkit.checks.validate import validate_paths
 
 FIXTURES = Path(__file__).parent / "fixtures"
 runner = CliRunner()

@@ -1,16 +1,15 @@
-"""toolkit.statistics: headline scores as functions of per-document counts, intervals, comparison."""
+"""toolkit.evaluation.significance: headline scores as functions of per-document counts, intervals, comparison."""
 
 import dataclasses
-import math
 
 import numpy as np
 import pytest
 
-from toolkit.evaluate import evaluate
-from toolkit.gold import load_gold
-from toolkit.prediction import predictions_from_dicts
-from toolkit.statistics import DEFAULT_COMPARE_METRICS, compare, headline_metrics, intervals, score_at
-from toolkit.systems import load_system, run_system
+from toolkit.evaluation.evaluate import evaluate
+from toolkit.checks.gold import load_gold
+from toolkit.predictions.load import predictions_from_dicts
+from toolkit.evaluation.significance import DEFAULT_COMPARE_METRICS, compare, headline_metrics, intervals, score_at
+from toolkit.predictions.systems import load_system, run_system
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +139,7 @@ def test_compare_refuses_mismatched_reports(gold, reports):
 
 def _flat_counts(counts):
     """Oracle for count_matrix: each key from the counts' own overall() sums and label pairs."""
-    from toolkit.counts import EVENT_METRICS, SCHEMES
+    from toolkit.metrics.counts import EVENT_METRICS, SCHEMES
 
     row = {}
     if counts.entities is not None:
@@ -166,8 +165,8 @@ def _flat_counts(counts):
 
 
 def test_count_matrix_equals_the_flat_counts(reports):
-    from toolkit.bootstrap import count_matrix as from_rows
-    from toolkit.statistics import count_matrix
+    from toolkit.evaluation.resampling import count_matrix as from_rows
+    from toolkit.evaluation.significance import count_matrix
 
     for report in reports.values():
         keys, C = count_matrix(report)

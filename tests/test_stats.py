@@ -6,8 +6,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from toolkit.cli import app
-from toolkit.stats import corpus_stats
-from toolkit.validate import validate_paths
+from toolkit.reporting.corpus_stats import corpus_stats
+from toolkit.checks.validate import validate_paths
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.anchor import anchor_document
-from toolkit.corpus import read_seed
-from toolkit.systems import SystemFailure, load_system, run_system
-from toolkit.systems.baseline import extract
-from toolkit.validate import schema_issues
+from toolkit.predictions.anchor import anchor_document
+from toolkit.io.read import read_seed
+from toolkit.predictions.systems import SystemFailure, load_system, run_system
+from toolkit.predictions.systems.baseline import extract
+from toolkit.checks.validate import schema_issues
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))

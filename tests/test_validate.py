@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.anchor import anchor_document
-from toolkit.corpus import read_seed
-from toolkit.issues import CODES
-from toolkit.validate import InvalidData, load_corpus, validate_paths
+from toolkit.predictions.anchor import anchor_document
+from toolkit.io.read import read_seed
+from toolkit.model.issues import CODES
+from toolkit.checks.validate import InvalidData, load_corpus, validate_paths
 
 FIXTURES = Path(__file__).parent / "fixtures"
 INVALID = sorted((FIXTURES / "invalid").glob("*.json"))

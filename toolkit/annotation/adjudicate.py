@@ -1,0 +1,227 @@
+"""Adjudication: merge two passes into the gold, one recorded decision per disagreement.
+
+Workflow: ``toolkit agree A B --differences --format csv > decisions.csv`` lists every
+disagreement; the adjudicator re-reads each sentence and writes a ``decision`` in each row; then
+``toolkit adjudicate A B decisions.csv --out annotations/`` starts from pass A and applies the
+decisions. Rows without a decision keep pass A's reading. Decisions:
+
+- a row ``only_in = a`` (mention, trigger, argument, stance): ``keep`` (default) or ``drop``;
+- a row ``only_in = b``: ``add`` to take pass B's item, or ``skip`` (default);
+- ``realis`` and ``stance label`` rows: ``a`` (default) or ``b``;
+- ``coref`` rows: ``a`` (default) or ``b`` (cluster the mention as pass B does: merge what B links,
+  split off what only A links).
+
+Dropping a mention drops the arguments that point at it (and its entity when it was the last
+mention); adding an item from B maps B's mentions to the gold by their offsets. Every decision is a
+human's; this module only carries them out, and the result must validate.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from toolkit.evaluation.agreement import describe_stance
+from toolkit.model.document import Document
+from toolkit.checks.validate import load_corpus
+
+
+class AdjudicationError(Exception):
+    pass
+
+
+def _ids(prefix: str, used: set[str]):
+    n = 1
+    while True:
+        candidate = f"{prefix}{n}"
+        if candidate not in used:
+            used.add(candidate)
+            yield candidate
+        n += 1
+
+
+class Gold:
+    """A mutable annotation dict with offset indexes, started from pass A."""
+
+    def __init__(self, a: Document):
+        self.data = a.to_dict()
+        used = {e["id"] for e in self.data["entities"]} | {m["id"] for e in self.data["entities"] for m in e["mentions"]}
+        used |= {v["id"] for v in self.data["events"]} | {s["id"] for s in self.data["stances"]}
+        self.new_entity, self.new_mention = _ids("E", used), _ids("M", used)
+        self.new_event, self.new_stance = _ids("V", used), _ids("S", used)
+        self.orphans: dict[tuple[int, int], list[tuple[dict, str]]] = {}
+
+    def mention_at(self, start: int, end: int) -> tuple[dict, dict] | None:
+        for e in self.data["entities"]:
+            for m in e["mentions"]:
+                if (m["start"], m["end"]) == (start, end):
+                    return e, m
+        return None
+
+    def entity_of(self, spans: set[tuple[int, int]]) -> dict | None:
+        for e in self.data["entities"]:
+            if {(m["start"], m["end"]) for m in e["mentions"]} & spans:
+                return e
+        return None
+
+    def event_at(self, start: int, end: int, type_: str | None = None) -> dict | None:
+        for v in self.data["events"]:
+            if (v["trigger"]["start"], v["trigger"]["end"]) == (start, end) and (type_ is None or v["type"] == type_):
+                return v
+        return None
+
+    def drop_mention(self, start: int, end: int, type_: str) -> None:
+        found = self.mention_at(start, end)
+        if found is None:
+            raise AdjudicationError(f"no gold mention at {start}-{end}")
+        ent, m = found
+        ent["mentions"].remove(m)
+        for v in self.data["events"]:
+            kept = [a for a in v["arguments"] if a["mention"] != m["id"]]
+            # remembered, so that a mention re-added at the same offsets (a retyping) keeps its roles
+            self.orphans.setdefault((start, end), []).extend((v, a["role"]) for a in v["arguments"] if a["mention"] == m["id"])
+            v["arguments"] = kept
+        if not ent["mentions"]:
+            self.data["entities"].remove(ent)
+            self.data["stances"] = [s for s in self.data["stances"] if s["holder"] != ent["id"]
+                                    and not (s["target"]["kind"] == "entity" and s["target"]["id"] == ent["id"])]
+
+    def add_mention_from(self, b: Document, start: int, end: int) -> dict:
+        """Add B's mention at these offsets to the gold entity that shares a mention with B's entity, or a new one."""
+        existing = self.mention_at(start, end)
+        if existing:
+            return existing[1]
+        b_ent = next(e for e in b.entities if any(m.span.offsets == (start, end) for m in e.mentions))
+        b_m = next(m for m in b_ent.mentions if m.span.offsets == (start, end))
+        target = self.entity_of({m.span.offsets for m in b_ent.mentions if m.span.offsets != (start, end)})
+        if target is None or target["type"] != b_ent.type:
+            target = {"id": next(self.new_entity), "type": b_ent.type, "name": b_ent.name, "mentions": []}
+            self.data["entities"].append(target)
+        mention = {"id": next(self.new_mention), "start": start, "end": end, "text": b_m.span.text, "kind": b_m.kind}
+        target["mentions"].append(mention)
+        for event, role in self.orphans.pop((start, end), []):
+            event["arguments"].append({"role": role, "mention": mention["id"]})
+        target["mentions"].sort(key=lambda m: (m["start"], -m["end"]))
+        return mention
+
+    def gold_mention_for(self, b: Document, mention_id: str) -> dict:
+        m = b.mention_index()[mention_id]
+        found = self.mention_at(*m.span.offsets)
+        return found[1] if found else self.add_mention_from(b, *m.span.offsets)
+
+
+def _event_of_detail(detail: str) -> tuple[str, int]:
+    # "of Trade.Negotiate 'discussions' at 111"
+    parts = detail.split()
+    return parts[1], int(parts[-1])
+
+
+def apply_decisions(a: Document, b: Document, rows: list[dict]) -> dict:
+    """The gold annotation dict of one document: pass A with the decided rows applied."""
+    gold = Gold(a)
+    # order: mentions first (arguments and stances refer to them), coref, then events, then the rest
+    order = {"mention": 0, "coref": 1, "trigger": 2, "argument": 3, "realis": 4, "stance": 5, "stance label": 6}
+    for row in sorted(rows, key=lambda r: order.get(r["layer"], 9)):
+        decision = (row.get("decision") or "").strip().lower()
+        layer, side = row["layer"], row["only_in"]
+        start = int(row["start"]) if str(row.get("start", "")).strip() not in ("", "None", "nan") else None
+        end = int(row["end"]) if str(row.get("end", "")).strip() not in ("", "None", "nan") else None
+        if not decision or decision in ("keep", "skip", "a"):
+            continue
+        where = f"{row['doc_id']} {layer} {start}-{end} '{row.get('text', '')}'"
+        if layer == "mention" and side == "a" and decision == "drop":
+            gold.drop_mention(start, end, row["label"])
+        elif layer == "mention" and side == "b" and decision == "add":
+            gold.add_mention_from(b, start, end)
+        elif layer == "trigger" and side == "a" and decision == "drop":
+            v = gold.event_at(start, end, row["label"].split("/")[0])
+            gold.data["events"].remove(v)
+            gold.data["stances"] = [s for s in gold.data["stances"] if not (s["target"]["kind"] == "event" and s["target"]["id"] == v["id"])]
+        elif layer == "trigger" and side == "b" and decision == "add":
+            bv = next(v for v in b.events if v.trigger.offsets == (start, end) and v.type == row["label"].split("/")[0])
+            gold.data["events"].append({
+                "id": next(gold.new_event), "type": bv.type, "realis": bv.realis, "trigger": bv.trigger.as_dict(),
+                "arguments": [{"role": r.role, "mention": gold.gold_mention_for(b, r.mention_id)["id"]} for r in bv.arguments]})
+        elif layer == "argument":
+            etype, tstart = _event_of_detail(row["detail"])
+            v = next((v for v in gold.data["events"] if v["type"] == etype and v["trigger"]["start"] == tstart), None)
+            if v is None:
+                raise AdjudicationError(f"{where}: no gold event {etype} at {tstart}")
+            if side == "a" and decision == "drop":
+                m = gold.mention_at(start, end)
+                v["arguments"] = [x for x in v["arguments"] if not (x["role"] == row["label"] and m and x["mention"] == m[1]["id"])]
+            elif side == "b" and decision == "add":
+                found = gold.mention_at(start, end)
+                m = found[1] if found else gold.add_mention_from(b, start, end)
+                v["arguments"].append({"role": row["label"], "mention": m["id"]})
+        elif layer == "realis" and decision == "b":
+            etype = row["label"]
+            gold.event_at(start, end, etype)["realis"] = next(v.realis for v in b.events if v.trigger.offsets == (start, end) and v.type == etype)
+        elif layer == "coref" and decision == "b":
+            b_ent = next(e for e in b.entities if any(m.span.offsets == (start, end) for m in e.mentions))
+            b_spans = {m.span.offsets for m in b_ent.mentions}
+            ent, m = gold.mention_at(start, end)
+            # split off what only A links
+            keep = [x for x in ent["mentions"] if (x["start"], x["end"]) in b_spans or (x["start"], x["end"]) == (start, end)]
+            rest = [x for x in ent["mentions"] if x not in keep]
+            if rest:
+                ent["mentions"] = keep
+                gold.data["entities"].append({"id": next(gold.new_entity), "type": ent["type"], "name": gold_name(rest, ent),
+                                              "mentions": rest})
+            # merge what B links
+            for other in list(gold.data["entities"]):
+                if other is not ent and {(x["start"], x["end"]) for x in other["mentions"]} & b_spans:
+                    ent["mentions"] += other["mentions"]
+                    gold.data["entities"].remove(other)
+                    for s in gold.data["stances"]:
+                        if s["holder"] == other["id"]:
+                            s["holder"] = ent["id"]
+                        if s["target"]["kind"] == "entity" and s["target"]["id"] == other["id"]:
+                            s["target"]["id"] = ent["id"]
+            ent["mentions"].sort(key=lambda x: (x["start"], -x["end"]))
+        elif layer == "stance" and side == "a" and decision == "drop":
+            drop = next(st.id for st in a.stances if describe_stance(a, st) == row["detail"])
+            gold.data["stances"] = [s for s in gold.data["stances"] if s["id"] != drop]
+        elif layer == "stance" and side == "b" and decision == "add":
+            bs = next(s for s in b.stances if describe_stance(b, s) == row["detail"])
+            holder = gold.entity_of({m.span.offsets for m in b.entity_index()[bs.holder].mentions})
+            if holder is None:
+                raise AdjudicationError(f"{where}: B's holder has no gold entity; add its mention first")
+            target = {"kind": bs.target.kind, "id": bs.target.id}
+            if bs.target.kind == "event":
+                bv = b.event_index()[bs.target.id]
+                gv = gold.event_at(*bv.trigger.offsets, bv.type)
+                if gv is None:
+                    raise AdjudicationError(f"{where}: B's target event has no gold event; add its trigger first")
+                target["id"] = gv["id"]
+            elif bs.target.kind == "entity":
+                ge = gold.entity_of({m.span.offsets for m in b.entity_index()[bs.target.id].mentions})
+                if ge is None:
+                    raise AdjudicationError(f"{where}: B's target entity has no gold entity")
+                target["id"] = ge["id"]
+            gold.data["stances"].append({"id": next(gold.new_stance), "holder": holder["id"], "target": target,
+                                         "label": bs.label, "evidence": [x.as_dict() for x in bs.evidence]})
+        elif layer == "stance label" and decision == "b":
+            bs_label = row["detail"].rsplit("b: ", 1)[1].strip()
+            for s in gold.data["stances"]:
+                if s["evidence"] and (s["evidence"][0]["start"], s["evidence"][0]["end"]) == (start, end):
+                    s["label"] = bs_label
+        else:
+            raise AdjudicationError(f"{where}: decision '{decision}' does not apply to a '{layer}' row only in '{side}'")
+    return gold.data
+
+
+def gold_name(mentions: list[dict], ent: dict) -> str:
+    names = [m["text"] for m in mentions if m["kind"] == "name"]
+    return max(names, key=len) if names else mentions[0]["text"]
+
+
+def adjudicate(path_a: Path, path_b: Path, decisions: Path) -> dict[str, dict]:
+    """Gold annotation dicts keyed by doc id, from two pass folders and a decisions CSV."""
+    a, b = load_corpus(path_a), load_corpus(path_b)
+    with open(decisions, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    out = {}
+    for doc_id in sorted(set(a) & set(b)):
+        out[doc_id] = apply_decisions(a[doc_id], b[doc_id], [r for r in rows if r["doc_id"] == doc_id])
+    return out

@@ -1,0 +1,113 @@
+"""Commands that move data between formats and places: publish, convert, show."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from toolkit.model.issues import has_errors
+from toolkit.reporting import report
+
+from toolkit.cli.common import (EXIT_INVALID, EXIT_USAGE, ConvertFormat, err, load_gold, refuse_protected,
+                                app)
+
+
+@app.command()
+def publish(
+    out: Path = typer.Option(..., "--out", help="Dataset folder to write (replaced atomically when complete)."),
+    gold: Path = typer.Option(Path("annotations"), "--gold", help="Folder of gold annotation files."),
+    push_to_hub: Optional[str] = typer.Option(None, "--push-to-hub", help="Also upload to this Hub dataset repo (ORG/NAME); needs HF_TOKEN and network."),
+) -> None:
+    """Build a Hugging Face dataset folder (Parquet configs, dataset card, schema, guidelines) from the validated gold."""
+    from toolkit.dataset.publish import HubUnavailable, publish as build_dataset, push_to_hub as push
+    from toolkit.dataset.card import card_for
+
+    docs = list(load_gold(gold).values())
+    if not docs:
+        err(f"{gold}: no annotation files to publish")
+        raise typer.Exit(EXIT_INVALID)
+    body = card_for(docs, gold, repo_id=push_to_hub)
+    guidelines = next((p for p in (gold.resolve().parent / "CONTRIBUTING.md", Path("CONTRIBUTING.md")) if p.is_file()), None)
+    result = build_dataset(docs, out, body, guidelines)
+    typer.echo(f"published {len(docs)} documents to {result.out}: " + ", ".join(f"{c} {n} rows" for c, n in result.counts.items()))
+    if result.skipped:
+        err(f"warning: no rows for config(s) {', '.join(result.skipped)}; left out (datasets cannot load an empty split)")
+    if push_to_hub:
+        try:
+            url = push(result.out, push_to_hub)
+        except HubUnavailable as exc:
+            err(f"--push-to-hub {push_to_hub}: {exc}")
+            raise typer.Exit(EXIT_INVALID)
+        typer.echo(f"pushed to {url}")
+
+
+@app.command()
+def convert(
+    src: Path = typer.Argument(..., help="Input: an annotations folder (json), a brat folder, a Label Studio JSON file or an IOB2 file."),
+    from_: ConvertFormat = typer.Option(..., "--from", help="Input format."),
+    to: ConvertFormat = typer.Option(..., "--to", help="Output format."),
+    out: Path = typer.Option(..., "--out", help="Folder to write into (created; existing files of the same name are replaced)."),
+    root: Path = typer.Option(Path("."), "--root", help="Repository root with seeds/ (for imports)."),
+) -> None:
+    """Convert annotations between our JSON and brat standoff, Label Studio JSON or IOB2 token files.
+
+    What a format cannot hold is reported (stderr), never dropped silently.
+    """
+    from toolkit.io.write import write_text_atomic
+    from toolkit.formats import convert as run_convert
+
+    files, issues = run_convert(src, from_.value, to.value, root)
+    if issues:
+        err(report.format_issues(issues))
+    if has_errors(issues):
+        raise typer.Exit(EXIT_INVALID)
+    for name, content in files.items():
+        write_text_atomic(out / name, content)
+        typer.echo(f"wrote {out / name}")
+
+
+@app.command()
+def show(
+    doc: str = typer.Argument(..., help="Document id (e.g. 000_f9a79c641ca46a11)."),
+    gold: Path = typer.Option(Path("annotations"), "--gold", help="Gold annotations folder or published dataset folder."),
+    pred: Optional[Path] = typer.Option(None, "--pred", help="Prediction file, or folder holding <doc_id>.json, or a .jsonl file."),
+    system: Optional[str] = typer.Option(None, "--system", help="Run a system (baseline, empty, or package.module:function) and show its output."),
+    html: Optional[Path] = typer.Option(None, "--html", help="Write a self-contained HTML page here instead of printing text."),
+) -> None:
+    """Render a document with its annotations inline; with predictions, mark each span correct, missed, spurious or mistyped."""
+    from toolkit.checks.gold import load_gold
+    from toolkit.reporting.render import view_html, view_text
+    from toolkit.reporting.view import build_view
+    from toolkit.predictions.single import prediction_for
+    from toolkit.checks.validate import InvalidData
+
+    if pred is not None and system is not None:
+        err("give --pred or --system, not both")
+        raise typer.Exit(EXIT_USAGE)
+    if html is not None:
+        refuse_protected(html, gold)
+    try:
+        docs = load_gold(gold)
+    except InvalidData as exc:
+        err(report.format_issues(exc.issues))
+        raise typer.Exit(EXIT_INVALID)
+    if doc not in docs:
+        err(f"{gold}: no document '{doc}'; documents: {', '.join(sorted(docs))}")
+        raise typer.Exit(EXIT_INVALID)
+    prediction, issues = (None, [])
+    if pred is not None or system is not None:
+        prediction, issues = prediction_for(docs[doc], pred, system)
+        if issues:
+            err(report.format_issues(issues))
+        if prediction is None:
+            raise typer.Exit(EXIT_INVALID)
+    view = build_view(docs[doc], prediction, pred_title=system or (str(pred) if pred else "predictions"))
+    if html is not None:
+        from toolkit.io.write import write_text_atomic
+
+        write_text_atomic(html, view_html(view))
+        typer.echo(f"wrote {html}")
+    else:
+        typer.echo(view_text(view), nl=False)

@@ -1,0 +1,312 @@
+"""Publishing the gold set as a Hugging Face dataset folder, and reading one back.
+
+The only module that imports ``datasets`` and ``huggingface_hub``. A published folder holds:
+
+- ``data/<config>-test.parquet`` for the configs ``documents`` (default), ``mentions``,
+  ``events`` and ``stances`` (Parquet for all: ``datasets`` picks one reader for every config,
+  and its JSON reader would turn date-like strings into timestamps);
+- ``README.md``, the dataset card, whose YAML header declares the configs, the split ``test`` and
+  the features (nested lists as lists of structs; label columns as ``ClassLabel`` whose names
+  come from ``labels.schema.json``);
+- ``schema/`` (the three JSON Schemas) and ``GUIDELINES.md`` (a copy of CONTRIBUTING.md).
+
+Publishing builds everything in a temporary folder next to the target and renames it into
+place only when complete, so a failure leaves the previous output untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from toolkit.model.document import Argument, Document, Entity, Event, Mention, Source, Span, Stance, Target
+from toolkit.model.labels import SCHEMA_FILES, inventory, schema_dir
+
+CONFIGS = ("documents", "mentions", "events", "stances")
+SPLIT = "test"
+TARGET_KINDS = ("topic", "event", "entity")
+
+
+def features() -> dict:
+    """The ``datasets.Features`` of every config, keyed by config name."""
+    from datasets import ClassLabel, Features, List, Value
+
+    inv = inventory()
+    etype = ClassLabel(names=list(inv.entity_types))
+    kind = ClassLabel(names=list(inv.mention_kinds))
+    vtype = ClassLabel(names=list(inv.event_types))
+    realis = ClassLabel(names=list(inv.realis))
+    role = ClassLabel(names=list(inv.all_roles()))
+    label = ClassLabel(names=list(inv.stance_labels))
+    tkind = ClassLabel(names=list(TARGET_KINDS))
+    s, i32 = Value("string"), Value("int32")
+    span = {"start": i32, "end": i32, "text": s}
+    documents = Features({
+        "doc_id": s, "text": s, "seed_file": s, "sha256": s,
+        "publisher": s, "date": s, "title": s, "url": s, "language": s, "notes": s,
+        "entities": List({"id": s, "type": etype, "name": s,
+                          "mentions": List({"id": s, **span, "kind": kind})}),
+        "events": List({"id": s, "type": vtype, "realis": realis, "trigger": span,
+                        "arguments": List({"role": role, "mention": s})}),
+        "stances": List({"id": s, "holder": s, "target_kind": tkind, "target_id": s, "label": label,
+                         "evidence": List(span)}),
+    })
+    mentions = Features({"doc_id": s, "mention_id": s, "entity_id": s, "entity_name": s, **span, "type": etype, "kind": kind})
+    events = Features({
+        "doc_id": s, "event_id": s, "type": vtype, "trigger_start": i32, "trigger_end": i32, "trigger_text": s,
+        "realis": realis,
+        "arguments": List({"role": role, "mention_id": s, "entity_id": s, "entity_type": etype, **span}),
+    })
+    stances = Features({
+        "doc_id": s, "stance_id": s, "holder_entity_id": s, "holder_name": s, "target_kind": tkind, "target_id": s,
+        "target_text": s, "label": label, "evidence": List(span),
+    })
+    return {"documents": documents, "mentions": mentions, "events": events, "stances": stances}
+
+
+def _span(x: Span) -> dict:
+    return {"start": x.start, "end": x.end, "text": x.text}
+
+
+def rows(docs: list[Document]) -> dict[str, list[dict]]:
+    """The rows of every config (labels as strings; ``datasets`` encodes them to ClassLabel ids)."""
+    inv = inventory()
+    out: dict[str, list[dict]] = {c: [] for c in CONFIGS}
+    for d in sorted(docs, key=lambda d: d.doc_id):
+        out["documents"].append({
+            "doc_id": d.doc_id, "text": d.text, "seed_file": d.seed_file, "sha256": d.sha256,
+            "publisher": d.source.publisher, "date": d.source.date, "title": d.source.title,
+            "url": d.source.url, "language": d.source.language, "notes": d.notes or None,
+            "entities": [{"id": e.id, "type": e.type, "name": e.name,
+                          "mentions": [{"id": m.id, **_span(m.span), "kind": m.kind} for m in e.mentions]}
+                         for e in d.entities],
+            "events": [{"id": v.id, "type": v.type, "realis": v.realis, "trigger": _span(v.trigger),
+                        "arguments": [{"role": a.role, "mention": a.mention_id} for a in v.arguments]}
+                       for v in d.events],
+            "stances": [{"id": s.id, "holder": s.holder, "target_kind": s.target.kind, "target_id": s.target.id,
+                         "label": s.label, "evidence": [_span(x) for x in s.evidence]} for s in d.stances],
+        })
+        mentions = d.mention_index()
+        entities = d.entity_index()
+        events = d.event_index()
+        for e in d.entities:
+            for m in e.mentions:
+                out["mentions"].append({"doc_id": d.doc_id, "mention_id": m.id, "entity_id": e.id, "entity_name": e.name,
+                                        **_span(m.span), "type": e.type, "kind": m.kind})
+        for v in d.events:
+            out["events"].append({
+                "doc_id": d.doc_id, "event_id": v.id, "type": v.type, "trigger_start": v.trigger.start,
+                "trigger_end": v.trigger.end, "trigger_text": v.trigger.text, "realis": v.realis,
+                "arguments": [{"role": a.role, "mention_id": a.mention_id, "entity_id": mentions[a.mention_id].entity_id,
+                               "entity_type": mentions[a.mention_id].entity_type, **_span(mentions[a.mention_id].span)}
+                              for a in v.arguments],
+            })
+        for s in d.stances:
+            t = s.target
+            text = (inv.topics[t.id] if t.kind == "topic" else
+                    events[t.id].trigger.text if t.kind == "event" else entities[t.id].name)
+            out["stances"].append({
+                "doc_id": d.doc_id, "stance_id": s.id, "holder_entity_id": s.holder,
+                "holder_name": entities[s.holder].name, "target_kind": t.kind, "target_id": t.id,
+                "target_text": text, "label": s.label, "evidence": [_span(x) for x in s.evidence],
+            })
+    return out
+
+
+def data_file(config: str) -> str:
+    return f"data/{config}-{SPLIT}.parquet"
+
+
+@dataclass
+class PublishResult:
+    out: Path
+    files: list[Path] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+
+
+def card_metadata(feats: dict, configs: list[str] | tuple[str, ...] = CONFIGS):
+    """The dataset card's YAML header (huggingface_hub ``DatasetCardData``) with configs and features."""
+    from datasets import DatasetInfo
+    from datasets.info import DatasetInfosDict
+    from huggingface_hub import DatasetCardData
+
+    data = DatasetCardData(
+        pretty_name="Korea-US Tariff Talks IE (entities, coreference, events, stances)",
+        language=["en"],
+        license="other",
+        license_name="annotations-cc-by-4.0-texts-publishers",
+        license_link="LICENSE.md",
+        annotations_creators=["other"],
+        language_creators=["found"],
+        multilinguality=["monolingual"],
+        source_datasets=["original"],
+        size_categories=["n<1K"],
+        task_categories=["token-classification", "text-classification"],
+        task_ids=["named-entity-recognition", "coreference-resolution", "multi-class-classification"],
+        tags=["event-extraction", "stance-detection", "information-extraction", "trade-policy", "news"],
+        configs=[{"config_name": c, "data_files": [{"split": SPLIT, "path": data_file(c)}], **({"default": True} if c == "documents" else {})}
+                 for c in configs],
+    )
+    DatasetInfosDict({c: DatasetInfo(features=feats[c], config_name=c) for c in configs}).to_dataset_card_data(data)
+    return data
+
+
+def build(docs: list[Document], folder: Path, card_body: str, guidelines: Path | None) -> PublishResult:
+    """Write every file of the dataset into ``folder`` (which must exist and be empty)."""
+    import datasets
+    from datasets import Dataset
+    from huggingface_hub import DatasetCard
+
+    datasets.disable_progress_bars()
+    feats = features()
+    table = rows(docs)
+    result = PublishResult(out=folder)
+    (folder / "data").mkdir()
+    # datasets cannot load a split with no rows ("corresponds to no data"), so a config without
+    # rows is left out of the folder and reported in result.skipped.
+    configs = [c for c in CONFIGS if table[c] or c == "documents"]
+    result.skipped = [c for c in CONFIGS if c not in configs]
+    for config in configs:
+        columns = {name: [row[name] for row in table[config]] for name in feats[config]}  # also right when empty
+        ds = Dataset.from_dict(columns, features=feats[config])
+        path = folder / data_file(config)
+        ds.to_parquet(str(path))
+        result.files.append(path)
+        result.counts[config] = len(ds)
+    card = DatasetCard("---\n" + card_metadata(feats, configs).to_yaml() + "\n---\n\n" + card_body)
+    card.save(str(folder / "README.md"))
+    result.files.append(folder / "README.md")
+    (folder / "schema").mkdir()
+    for name in SCHEMA_FILES:
+        shutil.copyfile(schema_dir() / name, folder / "schema" / name)
+        result.files.append(folder / "schema" / name)
+    if guidelines is not None and guidelines.is_file():
+        shutil.copyfile(guidelines, folder / "GUIDELINES.md")
+        result.files.append(folder / "GUIDELINES.md")
+    (folder / "LICENSE.md").write_text(LICENSE_TEXT, encoding="utf-8")
+    result.files.append(folder / "LICENSE.md")
+    return result
+
+
+LICENSE_TEXT = """# Licence
+
+- **Annotations** (entities, mentions, events, stances, and every file under data/ except the
+  `text` column): Creative Commons Attribution 4.0 International (CC BY 4.0).
+- **Texts** (the `text` column): excerpts of news articles (2025), included unchanged for
+  research on information extraction. Their copyright stays with their publishers; they are not
+  covered by the licence above.
+"""
+
+
+def publish(docs: list[Document], out: Path, card_body: str, guidelines: Path | None = None) -> PublishResult:
+    """Build the dataset folder in a temporary sibling folder, then move it into place atomically.
+
+    An existing ``out`` is replaced only after the new folder is complete; on any failure the
+    temporary folder is removed and ``out`` is left as it was.
+    """
+    out = Path(out).resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    old = None
+    try:
+        result = build(docs, tmp, card_body, guidelines)
+        tmp.chmod(0o755)  # mkdtemp makes it private; a published folder is for everyone
+        if out.exists():
+            old = out.with_name(f".{out.name}.old-{os.getpid()}")
+            os.replace(out, old)
+        os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None and not out.exists():
+            os.replace(old, out)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    result.out = out
+    result.files = [out / f.relative_to(tmp) for f in result.files]
+    return result
+
+
+def is_published(folder: Path) -> bool:
+    """True when ``folder`` looks like a dataset folder written by :func:`publish`."""
+    return (Path(folder) / data_file("documents")).is_file()
+
+
+def load_published(folder: Path) -> dict[str, Document]:
+    """Read a published dataset folder back into annotation documents (via ``datasets``, offline)."""
+    import datasets
+
+    datasets.disable_progress_bars()  # a library call: results are returned, not drawn on stderr
+    # A private, throw-away cache: datasets caches a local folder under its base name and config,
+    # so a folder republished under the same name could otherwise be read back stale.
+    with tempfile.TemporaryDirectory(prefix="toolkit-hf-cache-") as cache:
+        ds = datasets.load_dataset(str(Path(folder).resolve()), "documents", split=SPLIT, cache_dir=cache)
+        ds = ds.with_format(None)
+        rows_ = [row for row in ds]
+    return _documents_from_rows(ds.features, rows_)
+
+
+def _documents_from_rows(f, rows_: list[dict]) -> dict[str, Document]:
+    """Documents from rows of the ``documents`` config and its features (ClassLabel ids -> names)."""
+    names = lambda feat: feat.names  # noqa: E731
+    etype = names(f["entities"].feature["type"])
+    kinds = names(f["entities"].feature["mentions"].feature["kind"])
+    vtype = names(f["events"].feature["type"])
+    realis = names(f["events"].feature["realis"])
+    roles = names(f["events"].feature["arguments"].feature["role"])
+    tkind = names(f["stances"].feature["target_kind"])
+    labels = names(f["stances"].feature["label"])
+    docs: dict[str, Document] = {}
+    for row in rows_:
+        entities = tuple(
+            Entity(e["id"], etype[e["type"]], e["name"], tuple(
+                Mention(m["id"], Span(m["start"], m["end"], m["text"]), kinds[m["kind"]], e["id"], etype[e["type"]])
+                for m in e["mentions"]))
+            for e in row["entities"]
+        )
+        events = tuple(
+            Event(v["id"], vtype[v["type"]], realis[v["realis"]], Span(**v["trigger"]),
+                  tuple(Argument(roles[a["role"]], a["mention"]) for a in v["arguments"]))
+            for v in row["events"]
+        )
+        stances = tuple(
+            Stance(s["id"], s["holder"], Target(tkind[s["target_kind"]], s["target_id"]), labels[s["label"]],
+                   tuple(Span(**x) for x in s["evidence"]))
+            for s in row["stances"]
+        )
+        source = Source(row["publisher"], row["date"], row["title"], row["url"], row["language"] or "en")
+        docs[row["doc_id"]] = Document(row["doc_id"], row["text"], entities, events, stances, row["seed_file"],
+                                       row["sha256"], source, row["notes"] or "")
+    return docs
+
+
+class HubUnavailable(Exception):
+    """Pushing to the Hub is impossible here (no token, or no network); nothing was uploaded."""
+
+
+def push_to_hub(folder: Path, repo_id: str, token: str | None = None) -> str:
+    """Upload a published folder to the Hub as a dataset repository; returns the commit URL.
+
+    The token comes from the argument or the environment (``HF_TOKEN``). Raises
+    :class:`HubUnavailable` with a clear message when there is no token, the Hub is switched off
+    (``HF_HUB_OFFLINE=1``) or cannot be reached; nothing is changed locally in any case.
+    """
+    token = token or os.environ.get("HF_TOKEN") or os.environ.get("HUGGING_FACE_HUB_TOKEN")
+    if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on"):
+        raise HubUnavailable("HF_HUB_OFFLINE is set: the Hugging Face Hub is switched off, nothing was uploaded")
+    if not token:
+        raise HubUnavailable("no Hugging Face token: set HF_TOKEN (a write token) to push; nothing was uploaded")
+    from huggingface_hub import HfApi
+
+    try:
+        api = HfApi(token=token)
+        api.create_repo(repo_id, repo_type="dataset", exist_ok=True)
+        info = api.upload_folder(folder_path=str(folder), repo_id=repo_id, repo_type="dataset",
+                                 commit_message="Publish with toolkit publish")
+    except Exception as exc:  # network errors come in many classes (requests, httpx, OSError)
+        raise HubUnavailable(f"could not reach the Hugging Face Hub ({type(exc).__name__}: {exc}); nothing was uploaded") from exc
+    return str(getattr(info, "commit_url", info))

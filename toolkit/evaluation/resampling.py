@@ -1,0 +1,249 @@
+"""Resampling statistics over documents: bootstrap intervals and paired significance tests.
+
+Scores are functions of counts summed over documents (see :mod:`toolkit.evaluation.evaluate`), so a
+resample of documents is a weight vector: how many times each document is drawn. With the
+documents' counts in a matrix ``C`` (documents × count keys) and the weights of ``B`` resamples in
+``W`` (B × documents), the summed counts of every resample are ``W @ C`` (computed in blocks of
+resamples, so memory stays bounded), and each score
+is computed on whole columns with numpy — no Python loop over resamples.
+
+- **Percentile bootstrap** (Efron and Tibshirani, 1993): draw ``B`` resamples of the ``n``
+  documents with replacement; the 95% interval is the 2.5th and 97.5th percentiles of the score over
+  the resamples (resamples where the score is undefined are left out and counted).
+- **Paired bootstrap test** (Koehn, 2004; Berg-Kirkpatrick et al., 2012): both systems are scored
+  on the same resamples; with δ̂ the observed difference A − B and δ*_b its value on resample b,
+  the two-sided p-value is ``(1 + #{b : |δ*_b − δ̂| ≥ |δ̂|}) / (B + 1)`` — how often a difference at
+  least as large as the observed one arises around zero when the sampling spread is centred there.
+- **Approximate randomisation** (Noreen, 1989; Riezler and Maxwell, 2005): in each of ``B`` trials
+  every document's outputs of A and B are swapped with probability 1/2;
+  ``p = (1 + #{b : |δ_b| ≥ |δ̂|}) / (B + 1)``.
+
+Identical systems give δ̂ = 0 and p = 1. Everything is reproducible from ``seed``
+(``numpy.random.default_rng``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+
+ScoreFn = Callable[[Mapping[str, np.ndarray]], np.ndarray]
+"""Maps summed counts (key -> array over resamples) to the score of each resample (NaN if undefined)."""
+
+
+def safe_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    num, den = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
+    out = np.full(np.broadcast(num, den).shape, np.nan)
+    np.divide(num, den, out=out, where=den != 0)
+    return out
+
+
+def f1_from(tp_key: str, fp_key: str, fn_key: str, half_key: str | None = None) -> ScoreFn:
+    """F1 = 2·TP / (2·TP + FP + FN) (equal to the harmonic mean of P and R where both are defined);
+    with ``half_key`` (partial matches) TP counts them half and FP/FN hold the rest as in nervaluate:
+    F1 = 2(C + P/2) / (ACT + POS)."""
+    def score(c: Mapping[str, np.ndarray]) -> np.ndarray:
+        tp = c[tp_key] + (0.5 * c[half_key] if half_key else 0)
+        return safe_div(2 * tp, 2 * tp + c[fp_key] + c[fn_key] + ((c[half_key]) if half_key else 0))
+    return score
+
+
+def pr_f1(p_num: str, p_den: str, r_num: str, r_den: str) -> ScoreFn:
+    """F1 = 2PR / (P + R) with P = p_num / p_den and R = r_num / r_den (coreference metrics):
+    undefined if P or R is, 0 when both are 0 (as :class:`toolkit.metrics.coreference.PRCounts`)."""
+    def score(c: Mapping[str, np.ndarray]) -> np.ndarray:
+        p, r = safe_div(c[p_num], c[p_den]), safe_div(c[r_num], c[r_den])
+        p, r = np.broadcast_arrays(p, r)
+        out = safe_div(2 * p * r, p + r)
+        out[(p == 0) & (r == 0)] = 0.0
+        return out
+    return score
+
+
+@dataclass(frozen=True)
+class Interval:
+    estimate: float | None
+    low: float | None
+    high: float | None
+    undefined: int  # resamples on which the score was undefined
+
+    def to_dict(self) -> dict:
+        return {"estimate": self.estimate, "low": self.low, "high": self.high, "undefined_resamples": self.undefined}
+
+
+@dataclass(frozen=True)
+class Difference:
+    a: float | None
+    b: float | None
+    delta: float | None
+    low: float | None
+    high: float | None
+    p_value: float | None
+    method: str
+
+    def to_dict(self) -> dict:
+        return {"a": self.a, "b": self.b, "delta": self.delta, "low": self.low, "high": self.high,
+                "p_value": self.p_value, "method": self.method}
+
+
+CHUNK = 16
+"""Resamples drawn and summed per block: the weights of a block are ``CHUNK × n_docs``, so memory
+stays small at any corpus size; the draws are the same as one ``(B, n)`` draw of int32."""
+
+
+def count_matrix(per_doc: Sequence[Mapping[str, float]] | np.ndarray, keys: Sequence[str]) -> np.ndarray:
+    """Documents × keys matrix of counts (a missing key counts 0); a matrix is returned as it is."""
+    if isinstance(per_doc, np.ndarray):
+        return per_doc.astype(float, copy=False)
+    return np.array([[float(d.get(k, 0.0)) for k in keys] for d in per_doc], dtype=float).reshape(len(per_doc), len(keys))
+
+
+def _weight_blocks(n_docs: int, n_resamples: int, seed: int):
+    """Yield ``(start, W)`` blocks of bootstrap weights: ``W[i, j]`` is how often document j is
+    drawn in resample ``start + i``. The draws come from ``default_rng(seed).integers(0, n_docs,
+    (n_resamples, n_docs), dtype=int32)`` consumed block by block (the same stream)."""
+    rng = np.random.default_rng(seed)
+    rows = np.arange(CHUNK, dtype=np.int64)[:, None] * n_docs
+    for start in range(0, n_resamples, CHUNK):
+        b = min(CHUNK, n_resamples - start)
+        draws = rng.integers(0, n_docs, size=(b, n_docs), dtype=np.int32)
+        flat = (draws + rows[:b]).ravel()
+        yield start, np.bincount(flat, minlength=b * n_docs).reshape(b, n_docs)
+
+
+def resample_weights(n_docs: int, n_resamples: int, seed: int) -> np.ndarray:
+    """``n_resamples × n_docs`` matrix: how often each document is drawn in each bootstrap resample."""
+    weights = np.zeros((n_resamples, n_docs))
+    if n_docs:
+        for start, block in _weight_blocks(n_docs, n_resamples, seed):
+            weights[start:start + len(block)] = block
+    return weights
+
+
+def _one_blas_thread():
+    """A context in which BLAS runs on one thread. The products here are thin (16 × n by n × keys):
+    multithreaded OpenBLAS gains nothing on them and, on a busy machine, its spinning threads made
+    1000 resamples of 50k documents take 13–37 s instead of 0.7 s (benchmarks/README.md)."""
+    try:
+        from threadpoolctl import threadpool_limits  # installed with scikit-learn
+    except ImportError:  # pragma: no cover - scikit-learn always brings it
+        from contextlib import nullcontext
+
+        return nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def _exact_in_float32(C: np.ndarray) -> np.ndarray:
+    """Columns of whole counts whose every resampled sum stays below 2^24 (at most n · max), so
+    float32 products and sums of them are exact integers: the same numbers, at half the cost."""
+    if C.size == 0:
+        return np.zeros(C.shape[1], dtype=bool)
+    whole = np.all(C == np.floor(C), axis=0) & (C.min(axis=0) >= 0)
+    return whole & (C.max(axis=0) * C.shape[0] < 2**24)
+
+
+def resampled_sums(matrices: Sequence[np.ndarray], n_resamples: int, seed: int) -> list[np.ndarray]:
+    """For each documents × keys matrix ``C``, the ``n_resamples × keys`` summed counts ``W @ C`` of
+    the bootstrap resamples (all matrices on the same resamples), computed block by block.
+    Columns of whole counts are summed in float32 where that is exact (:func:`_exact_in_float32`),
+    the others (coreference ratios' parts) in float64; the results are the same either way."""
+    n_docs = matrices[0].shape[0] if matrices else 0
+    out = [np.zeros((n_resamples, m.shape[1])) for m in matrices]
+    if n_docs:
+        parts = []
+        for m in matrices:
+            exact = _exact_in_float32(m)
+            parts.append((exact, m[:, exact].astype(np.float32), ~exact, m[:, ~exact].astype(np.float64)))
+        with _one_blas_thread():
+            for start, block in _weight_blocks(n_docs, n_resamples, seed):
+                end = start + len(block)
+                w32 = block.astype(np.float32)
+                w64 = block.astype(np.float64) if any(p[2].any() for p in parts) else None
+                for (i32, c32, i64, c64), o in zip(parts, out):
+                    if i32.any():
+                        o[start:end, i32] = w32 @ c32
+                    if i64.any():
+                        o[start:end, i64] = w64 @ c64
+    return out
+
+
+def permuted_sums(A: np.ndarray, B: np.ndarray, n_trials: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Summed counts of A and B in ``n_trials`` approximate-randomisation trials, where every
+    document's rows of A and B are swapped with probability ½ (``S`` = 0/1 swaps, one row per
+    trial): A' = ΣA + S·(B − A), B' = ΣB − S·(B − A)."""
+    rng = np.random.default_rng(seed)
+    n_docs = A.shape[0]
+    diff = B - A
+    shift = np.zeros((n_trials, A.shape[1]))
+    with _one_blas_thread():
+        for start in range(0, n_trials, CHUNK):
+            b = min(CHUNK, n_trials - start)
+            swap = rng.integers(0, 2, size=(b, n_docs)).astype(np.float64)
+            shift[start:start + b] = swap @ diff
+    return A.sum(axis=0) + shift, B.sum(axis=0) - shift
+
+
+def _columns(summed: np.ndarray, keys: Sequence[str]) -> dict[str, np.ndarray]:
+    return {k: summed[..., i] for i, k in enumerate(keys)}
+
+
+def point_estimate(matrix: np.ndarray, keys: Sequence[str], fn: ScoreFn) -> float | None:
+    """The score on all documents (the summed rows of ``matrix``); None if undefined."""
+    value = float(fn(_columns(matrix.sum(axis=0), keys)))
+    return None if np.isnan(value) else value
+
+
+def bootstrap_intervals(per_doc: Sequence[Mapping[str, float]], metrics: Mapping[str, ScoreFn], keys: Sequence[str],
+                        n_resamples: int = 1000, seed: int = 0, level: float = 0.95) -> dict[str, Interval]:
+    """Percentile bootstrap interval of every metric, from the documents' counts."""
+    C = count_matrix(per_doc, keys)
+    (summed,) = resampled_sums([C], n_resamples, seed)
+    cols = _columns(summed, keys)
+    tail = (1 - level) / 2 * 100
+    out = {}
+    for name, fn in metrics.items():
+        values = np.asarray(fn(cols), dtype=float)
+        ok = values[~np.isnan(values)]
+        low, high = (np.percentile(ok, [tail, 100 - tail]) if ok.size else (np.nan, np.nan))
+        out[name] = Interval(point_estimate(C, keys, fn), None if np.isnan(low) else float(low),
+                             None if np.isnan(high) else float(high), int(values.size - ok.size))
+    return out
+
+
+def paired_test(per_doc_a: Sequence[Mapping[str, float]], per_doc_b: Sequence[Mapping[str, float]],
+                metrics: Mapping[str, ScoreFn], keys: Sequence[str], n_resamples: int = 1000, seed: int = 0,
+                method: str = "bootstrap", level: float = 0.95) -> dict[str, Difference]:
+    """Difference A − B of every metric with its interval and p-value; documents aligned by position."""
+    if len(per_doc_a) != len(per_doc_b):
+        raise ValueError("paired tests need the same documents for both systems")
+    A, B = count_matrix(per_doc_a, keys), count_matrix(per_doc_b, keys)
+    n = len(per_doc_a)
+    tail = (1 - level) / 2 * 100
+    sum_a, sum_b = resampled_sums([A, B], n_resamples, seed)
+    boot_a, boot_b = _columns(sum_a, keys), _columns(sum_b, keys)
+    if method == "permutation":
+        pa, pb = permuted_sums(A, B, n_resamples, seed)
+        perm_a, perm_b = _columns(pa, keys), _columns(pb, keys)
+    out = {}
+    for name, fn in metrics.items():
+        a, b = point_estimate(A, keys, fn), point_estimate(B, keys, fn)
+        if a is None or b is None:
+            out[name] = Difference(a, b, None, None, None, None, method)
+            continue
+        delta = a - b
+        boot = np.asarray(fn(boot_a), dtype=float) - np.asarray(fn(boot_b), dtype=float)
+        boot = boot[~np.isnan(boot)]
+        low, high = (float(x) for x in np.percentile(boot, [tail, 100 - tail])) if boot.size else (None, None)
+        if method == "permutation":
+            d = np.asarray(fn(perm_a), dtype=float) - np.asarray(fn(perm_b), dtype=float)
+            d = d[~np.isnan(d)]
+            extreme = np.sum(np.abs(d) >= abs(delta) - 1e-12)
+            total = d.size
+        else:
+            extreme = np.sum(np.abs(boot - delta) >= abs(delta) - 1e-12)
+            total = boot.size
+        p = float((1 + extreme) / (1 + total)) if total else None
+        out[name] = Difference(a, b, delta, low, high, min(p, 1.0) if p is not None else None, method)
+    return out

@@ -1,0 +1,369 @@
+"""Confidence intervals and significance tests for evaluation reports.
+
+This module maps an :class:`~toolkit.evaluation.evaluate.EvalReport` onto :mod:`toolkit.evaluation.resampling`: each
+document's additive counts become one row of a count matrix (``count_matrix``), and every headline
+score becomes a vectorised function of the summed columns (``headline_metrics``). A score's name
+is its path in ``EvalReport.scores()`` (``entities.micro.strict.f1``, ``coreference.conll_f1``,
+``events.trigger_classification.f1``, ``stances.labels.macro_f1``), and its point estimate is
+exactly the value found there.
+
+>>> from toolkit.evaluation.significance import intervals, compare
+>>> ivs = intervals(report, n_resamples=1000, seed=0)       # metric -> Interval(estimate, low, high)
+>>> cmp = compare({"baseline": r1, "mine": r2}, seed=0)    # Comparison: scores and pairwise tests
+
+Documents are the resampling unit (sentences or mentions of one article are not independent).
+Formulas and caveats: ``docs/metrics.md``, section "Resampling".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from toolkit.evaluation.resampling import (Difference, Interval, ScoreFn, bootstrap_intervals, f1_from, paired_test, point_estimate, pr_f1,
+                        safe_div)
+from toolkit.metrics.counts import COREF_METRICS, EVENT_METRICS, SCHEMES, STANCE_LABELS
+
+METHODS = ("bootstrap", "permutation")
+
+_SCHEME_FIELDS = ("correct", "incorrect", "partial", "missed", "spurious")
+_COREF_FIELDS = ("r_num", "r_den", "p_num", "p_den")
+
+DEFAULT_COMPARE_METRICS = (
+    "entities.micro.strict.f1",
+    "entities.micro.exact.f1",
+    "entities.micro.partial.f1",
+    "entities.micro.type.f1",
+    "coreference.conll_f1",
+    "events.trigger_identification.f1",
+    "events.trigger_classification.f1",
+    "events.argument_identification.f1",
+    "events.argument_classification.f1",
+    "stances.triples.f1",
+    "stances.labels.macro_f1",
+)
+"""The F1-style score of each measure: what ``toolkit compare`` tests unless told otherwise."""
+
+
+# ---------------------------------------------------------------- counts -> flat rows
+
+
+def _add_prf(row: np.ndarray, by_label: Mapping, cols: Mapping[str, list[int]]) -> None:
+    """Add label -> metric -> :class:`~toolkit.metrics.counts.Counts` into the row's tp/fp/fn columns."""
+    for per in by_label.values():
+        for metric, c in per.items():
+            a, b, d = cols[metric]
+            row[a] += c.tp
+            row[b] += c.fp
+            row[d] += c.fn
+
+
+def count_matrix(report) -> tuple[list[str], np.ndarray]:
+    """The keys of ``report.tasks`` and the documents × keys matrix of their counts (documents in
+    doc-id order). Keys: ``ent.<scheme>.<outcome>``, ``coref.<metric>.<r_num|r_den|p_num|p_den>``,
+    ``ev.<metric>.<tp|fp|fn>``, ``st.<triples|pairs>.<tp|fp|fn>`` and ``st.conf.<gold>.<predicted>``
+    (aligned stance pairs per label combination); each is summed over the labels (entity types,
+    event types, targets), so the columns stay additive."""
+    keys = _keys(report.tasks)
+    col = {k: i for i, k in enumerate(keys)}
+    ids = sorted(report.per_document)
+    C = np.zeros((len(ids), len(keys)))
+    ent_cols = {s: [col[f"ent.{s}.{n}"] for n in _SCHEME_FIELDS] for s in SCHEMES} if "entities" in report.tasks else {}
+    ev_cols = {m: [col[f"ev.{m}.{n}"] for n in ("tp", "fp", "fn")] for m in EVENT_METRICS} if "events" in report.tasks else {}
+    st_cols = {m: [col[f"st.{m}.{n}"] for n in ("tp", "fp", "fn")] for m in ("triples", "pairs")} if "stances" in report.tasks else {}
+    for i, doc_id in enumerate(ids):
+        counts = report.per_document[doc_id]
+        row = C[i]
+        if counts.entities is not None and ent_cols:
+            for scheme, per_type in counts.entities.schemes.items():
+                c0, c1, c2, c3, c4 = ent_cols[scheme]
+                for sc in per_type.values():
+                    row[c0] += sc.correct
+                    row[c1] += sc.incorrect
+                    row[c2] += sc.partial
+                    row[c3] += sc.missed
+                    row[c4] += sc.spurious
+        if counts.coreference is not None and "coreference" in report.tasks:
+            for metric, pr in counts.coreference.metrics.items():
+                for name in _COREF_FIELDS:
+                    row[col[f"coref.{metric}.{name}"]] += getattr(pr, name)
+        if counts.events is not None and ev_cols:
+            _add_prf(row, counts.events.by_type, ev_cols)
+        if counts.stances is not None and st_cols:
+            _add_prf(row, counts.stances.by_target, st_cols)
+            for table in counts.stances.confusion.values():
+                for g, preds in table.items():
+                    for p, n in preds.items():
+                        key = f"st.conf.{g}.{p}"
+                        if key in col:
+                            row[col[key]] += n
+    return keys, C
+
+
+# ---------------------------------------------------------------- scores as functions of summed counts
+
+
+def _scheme(scheme: str, what: str) -> ScoreFn:
+    """SemEval-2013 scheme scores: credit = correct + ½·partial; P = credit/actual,
+    R = credit/possible, F1 = 2·credit/(actual + possible)."""
+    def score(c: Mapping[str, np.ndarray]) -> np.ndarray:
+        g = {n: c[f"ent.{scheme}.{n}"] for n in _SCHEME_FIELDS}
+        credit = g["correct"] + 0.5 * g["partial"]
+        actual = g["correct"] + g["incorrect"] + g["partial"] + g["spurious"]
+        possible = g["correct"] + g["incorrect"] + g["partial"] + g["missed"]
+        if what == "precision":
+            return safe_div(credit, actual)
+        if what == "recall":
+            return safe_div(credit, possible)
+        return safe_div(2 * credit, actual + possible)
+    return score
+
+
+def _prf(prefix: str, what: str) -> ScoreFn:
+    """P = tp/(tp+fp), R = tp/(tp+fn), F1 = 2tp/(2tp+fp+fn)."""
+    def score(c: Mapping[str, np.ndarray]) -> np.ndarray:
+        tp, fp, fn = c[f"{prefix}.tp"], c[f"{prefix}.fp"], c[f"{prefix}.fn"]
+        if what == "precision":
+            return safe_div(tp, tp + fp)
+        if what == "recall":
+            return safe_div(tp, tp + fn)
+        return f1_from(f"{prefix}.tp", f"{prefix}.fp", f"{prefix}.fn")(c)
+    return score
+
+
+def _coref(metric: str, what: str) -> ScoreFn:
+    def score(c: Mapping[str, np.ndarray]) -> np.ndarray:
+        p = safe_div(c[f"coref.{metric}.p_num"], c[f"coref.{metric}.p_den"])
+        r = safe_div(c[f"coref.{metric}.r_num"], c[f"coref.{metric}.r_den"])
+        if what == "precision":
+            return p
+        if what == "recall":
+            return r
+        return pr_f1(f"coref.{metric}.p_num", f"coref.{metric}.p_den", f"coref.{metric}.r_num", f"coref.{metric}.r_den")(c)
+    return score
+
+
+def _conll(c: Mapping[str, np.ndarray]) -> np.ndarray:
+    """CoNLL-2012 F1: the mean of the MUC, B³ and CEAF-e F1 (undefined if any is)."""
+    return sum(_coref(m, "f1")(c) for m in COREF_METRICS) / len(COREF_METRICS)
+
+
+def _label_f1s(c: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Per-label F1 on the aligned stance pairs: 2·C[l,l] / (gold_l + predicted_l) (NaN if l occurs nowhere)."""
+    out = {}
+    for lab in STANCE_LABELS:
+        diag = c[f"st.conf.{lab}.{lab}"]
+        gold = sum(c[f"st.conf.{lab}.{p}"] for p in STANCE_LABELS)
+        pred = sum(c[f"st.conf.{g}.{lab}"] for g in STANCE_LABELS)
+        out[lab] = safe_div(2 * diag, gold + pred)
+    return out
+
+
+def _label_accuracy(c: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Accuracy of the labels of the aligned pairs: Σ C[l,l] / Σ C."""
+    total = sum(c[f"st.conf.{g}.{p}"] for g in STANCE_LABELS for p in STANCE_LABELS)
+    return safe_div(sum(c[f"st.conf.{lab}.{lab}"] for lab in STANCE_LABELS), total)
+
+
+def _label_macro_f1(c: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Mean F1 of the labels that occur in the gold or predicted labels of the aligned pairs."""
+    f1s = np.stack(np.broadcast_arrays(*_label_f1s(c).values()))
+    defined = ~np.isnan(f1s)
+    n = defined.sum(axis=0)
+    return safe_div(np.where(defined, f1s, 0.0).sum(axis=0), n)
+
+
+def _label_f_avg(c: Mapping[str, np.ndarray]) -> np.ndarray:
+    """F_avg (SemEval-2016 Task 6) = (F1_favour + F1_against)/2, undefined unless both are defined."""
+    f = _label_f1s(c)
+    return (f["favour"] + f["against"]) / 2
+
+
+def headline_metrics(tasks: Sequence[str]) -> dict[str, ScoreFn]:
+    """Every headline score of the given tasks, by its path in ``EvalReport.scores()``."""
+    out: dict[str, ScoreFn] = {}
+    prf = ("precision", "recall", "f1")
+    if "entities" in tasks:
+        for scheme in SCHEMES:
+            for what in prf:
+                out[f"entities.micro.{scheme}.{what}"] = _scheme(scheme, what)
+    if "coreference" in tasks:
+        for metric in COREF_METRICS:
+            for what in prf:
+                out[f"coreference.{metric}.{what}"] = _coref(metric, what)
+        out["coreference.conll_f1"] = _conll
+    if "events" in tasks:
+        for metric in EVENT_METRICS:
+            for what in prf:
+                out[f"events.{metric}.{what}"] = _prf(f"ev.{metric}", what)
+    if "stances" in tasks:
+        for metric in ("triples", "pairs"):
+            for what in prf:
+                out[f"stances.{metric}.{what}"] = _prf(f"st.{metric}", what)
+        out["stances.labels.accuracy"] = _label_accuracy
+        out["stances.labels.macro_f1"] = _label_macro_f1
+        out["stances.labels.f_avg"] = _label_f_avg
+    return out
+
+
+def _keys(tasks: Sequence[str]) -> list[str]:
+    keys: list[str] = []
+    if "entities" in tasks:
+        keys += [f"ent.{s}.{n}" for s in SCHEMES for n in _SCHEME_FIELDS]
+    if "coreference" in tasks:
+        keys += [f"coref.{m}.{n}" for m in COREF_METRICS for n in _COREF_FIELDS]
+    if "events" in tasks:
+        keys += [f"ev.{m}.{n}" for m in EVENT_METRICS for n in ("tp", "fp", "fn")]
+    if "stances" in tasks:
+        keys += [f"st.{m}.{n}" for m in ("triples", "pairs") for n in ("tp", "fp", "fn")]
+        keys += [f"st.conf.{g}.{p}" for g in STANCE_LABELS for p in STANCE_LABELS]
+    return keys
+
+
+def select_metrics(tasks: Sequence[str], names: Sequence[str] | None) -> dict[str, ScoreFn]:
+    """The named headline metrics (all of them if ``names`` is None); ValueError names an unknown one."""
+    available = headline_metrics(tasks)
+    if names is None:
+        return available
+    unknown = [n for n in names if n not in available]
+    if unknown:
+        raise ValueError(f"unknown metric(s) {', '.join(unknown)} for tasks {', '.join(tasks)}; "
+                         f"choose from {', '.join(available)}")
+    return {n: available[n] for n in names}
+
+
+def compare_metrics(tasks: Sequence[str], requested: Sequence[str] | None = None) -> list[str]:
+    """The metrics ``toolkit compare`` tests: :data:`DEFAULT_COMPARE_METRICS` of these tasks when
+    none is requested, every headline score for ``all``, else the requested ones (ValueError
+    naming an unknown one)."""
+    if not requested:
+        return [m for m in DEFAULT_COMPARE_METRICS if m in headline_metrics(tasks)]
+    if "all" in requested:
+        return list(headline_metrics(tasks))
+    return list(select_metrics(tasks, list(dict.fromkeys(requested))))
+
+
+# ---------------------------------------------------------------- intervals
+
+
+@dataclass(frozen=True)
+class Intervals:
+    """Percentile-bootstrap intervals of one report's headline scores."""
+
+    resamples: int
+    seed: int
+    level: float
+    documents: int
+    intervals: dict[str, Interval]
+
+    def to_dict(self) -> dict:
+        return {"method": "percentile bootstrap over documents", "resamples": self.resamples, "seed": self.seed,
+                "level": self.level, "documents": self.documents,
+                "intervals": {name: iv.to_dict() for name, iv in self.intervals.items()}}
+
+
+def intervals(report, n_resamples: int = 1000, seed: int = 0, level: float = 0.95,
+              metrics: Sequence[str] | None = None) -> Intervals:
+    """Percentile-bootstrap intervals of the headline scores of ``report``, resampling documents.
+
+    The estimate of each metric equals its value in ``report.scores()``; a resample on which a
+    score is undefined (e.g. no gold stance drawn) is left out and counted in ``undefined``.
+    """
+    if n_resamples < 1:
+        raise ValueError("the number of resamples must be at least 1")
+    keys, C = count_matrix(report)
+    fns = select_metrics(report.tasks, metrics)
+    return Intervals(n_resamples, seed, level, C.shape[0], bootstrap_intervals(C, fns, keys, n_resamples, seed, level))
+
+
+# ---------------------------------------------------------------- comparison
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Several systems scored on the same gold documents, and the test of every pair.
+
+    ``scores``: system -> metric -> value (None if undefined); ``order``: the systems ranked by
+    ``rank_by`` (best first; undefined last); ``tests``: (A, B) -> metric -> :class:`Difference`
+    of A − B, for every pair with A ranked above B.
+    """
+
+    systems: list[str]
+    metrics: list[str]
+    scores: dict[str, dict[str, float | None]]
+    order: list[str]
+    rank_by: str
+    tests: dict[tuple[str, str], dict[str, Difference]]
+    method: str
+    resamples: int
+    seed: int
+    level: float
+    documents: int
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {
+            "method": self.method, "resamples": self.resamples, "seed": self.seed, "level": self.level,
+            "documents": self.documents, "rank_by": self.rank_by, "ranking": self.order,
+            "systems": {s: {"source": self.labels.get(s, s), "scores": self.scores[s]} for s in self.systems},
+            "tests": [{"a": a, "b": b, "metrics": {m: d.to_dict() for m, d in per.items()}}
+                      for (a, b), per in self.tests.items()],
+        }
+
+
+def compare(reports: Mapping[str, object], n_resamples: int = 1000, seed: int = 0, method: str = "bootstrap",
+            metrics: Sequence[str] | None = DEFAULT_COMPARE_METRICS, rank_by: str | None = None,
+            level: float = 0.95, labels: Mapping[str, str] | None = None) -> Comparison:
+    """Score several systems' reports side by side and test every pairwise difference.
+
+    ``reports``: system name -> :class:`~toolkit.evaluation.evaluate.EvalReport`, all against the same gold
+    documents with the same tasks (ValueError otherwise). Each pair (A ranked above B) gets, per
+    metric, the difference A − B, its percentile interval on paired bootstrap resamples and a
+    two-sided p-value from the paired bootstrap (``method='bootstrap'``) or approximate
+    randomisation (``'permutation'``); see :mod:`toolkit.evaluation.resampling`. Every pair uses the same
+    resamples (the same seed).
+    """
+    if method not in METHODS:
+        raise ValueError(f"unknown test '{method}': choose {' or '.join(METHODS)}")
+    if len(reports) < 2:
+        raise ValueError("compare needs at least two systems")
+    if n_resamples < 1:
+        raise ValueError("the number of resamples must be at least 1")
+    names = list(reports)
+    first = reports[names[0]]
+    for name in names[1:]:
+        r = reports[name]
+        if tuple(r.tasks) != tuple(first.tasks):
+            raise ValueError(f"'{name}' was scored on tasks {', '.join(r.tasks)}, '{names[0]}' on {', '.join(first.tasks)}")
+        if sorted(r.per_document) != sorted(first.per_document):
+            raise ValueError(f"'{name}' and '{names[0]}' were scored on different documents")
+    fns = select_metrics(first.tasks, metrics)
+    rank_by = rank_by or next(iter(fns))
+    if rank_by not in fns:
+        raise ValueError(f"--rank-by {rank_by} is not one of the compared metrics: {', '.join(fns)}")
+    keys = _keys(first.tasks)
+    tables = {n: count_matrix(reports[n])[1] for n in names}
+    scores = {n: {m: point_estimate(tables[n], keys, fn) for m, fn in fns.items()} for n in names}
+
+    def rank_key(n: str) -> tuple:
+        v = scores[n][rank_by]
+        return (v is None, -(v or 0.0), names.index(n))
+
+    order = sorted(names, key=rank_key)
+    tests: dict[tuple[str, str], dict[str, Difference]] = {}
+    for a, b in combinations(order, 2):
+        tests[(a, b)] = paired_test(tables[a], tables[b], fns, keys, n_resamples, seed, method, level)
+    return Comparison(names, list(fns), scores, order, rank_by, tests, method, n_resamples, seed, level,
+                      len(first.per_document), dict(labels or {}))
+
+
+def score_at(scores: Mapping, path: str) -> object:
+    """The value at a dotted path of ``EvalReport.scores()`` (KeyError if absent)."""
+    node: object = scores
+    for part in path.split("."):
+        node = node[part]  # type: ignore[index]
+    return node
+

@@ -1,0 +1,262 @@
+"""Files to raw dicts: reading annotation and prediction files without ever raising on bad input.
+
+Every reader returns the parsed data together with the :class:`~toolkit.model.issues.Issue` objects
+that explain why a file could not be read; nothing here raises on a bad file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from toolkit.model.issues import Issue, pointer
+
+
+@dataclass(frozen=True)
+class RawDoc:
+    """One parsed JSON object and where it came from (a file, or a line of a JSONL file)."""
+
+    data: object
+    file: str
+    prefix: str = ""  # JSON-pointer-like prefix locating the document inside its file ("/3" = line 4 of a JSONL)
+    path: Path | None = None
+
+
+def _decode(path: Path, label: str) -> tuple[str | None, list[Issue]]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, [Issue("file-not-found", label, "", f"no such file: {label}", "check the path")]
+    except (IsADirectoryError, PermissionError, OSError) as exc:
+        return None, [Issue("file-not-found", label, "", f"cannot read {label}: {exc.strerror or exc}")]
+    if not raw.strip():
+        return None, [Issue("empty-file", label, "", "the file is empty", "an annotation file is a JSON object; see CONTRIBUTING.md")]
+    try:
+        return raw.decode("utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"), []
+    except UnicodeDecodeError as exc:
+        return None, [
+            Issue(
+                "invalid-encoding",
+                label,
+                "",
+                f"not valid UTF-8: byte 0x{raw[exc.start]:02x} at byte offset {exc.start}",
+                "save the file as UTF-8",
+            )
+        ]
+
+
+MAX_DEPTH = 100
+"""Deepest nesting of arrays and objects a file may have (ours need 6 levels). Deeper data would
+exhaust Python's recursion limit in whatever walks it next (the schema check, an error message's
+repr), so it is reported here, where it is read."""
+
+
+def _too_deep(data: object, limit: int = MAX_DEPTH) -> tuple | None:
+    """None, or the path of the JSON value where nesting deeper than ``limit`` starts (iterative, no recursion)."""
+    stack: list[tuple[object, int, tuple]] = [(data, 0, ())]
+    while stack:
+        node, depth, path = stack.pop()
+        children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, child in children:
+            if isinstance(child, (dict, list)):
+                if depth + 1 >= limit:
+                    return _chain_start(data, path + (key,))
+                stack.append((child, depth + 1, path + (key,)))
+    return None
+
+
+def _too_deep_text(text: str, data: object, limit: int = MAX_DEPTH) -> tuple | None:
+    """:func:`_too_deep` of ``data`` parsed from ``text``, without the walk when it cannot find anything.
+
+    Every array or object of ``data`` opens with a ``[`` or ``{`` in ``text`` (more may stand inside
+    strings), so a text with fewer than ``limit`` of them cannot nest ``limit`` levels deep: two
+    ``str.count`` calls (about 2 µs for a 1.6 KB document, where the walk takes about 40 µs)
+    settle most documents. Equal to ``_too_deep(data, limit)`` (tests/test_corpus_shortcuts.py).
+    """
+    if text.count("[") + text.count("{") < limit:
+        return None
+    return _too_deep(data, limit)
+
+
+def _chain_start(data: object, path: tuple) -> tuple:
+    """The outermost value on ``path`` from which the nesting is a single chain (one child per level): the junk itself."""
+    nodes = [data]
+    for key in path:
+        nodes.append(nodes[-1][key])
+    start = len(path)
+    while start > 0 and len(nodes[start - 1]) == 1:
+        start -= 1
+    return path[:start]
+
+
+def _parse(text: str, label: str, where: str = "") -> tuple[object, list[Issue]]:
+    try:
+        data = json.loads(text)
+        deep = _too_deep_text(text, data)
+        if deep is not None:
+            return None, [Issue("invalid-json", label, where + pointer(*deep),
+                                f"JSON nested more than {MAX_DEPTH} levels deep here", "no annotation, prediction or counts file nests this deep")]
+        return data, []
+    except json.JSONDecodeError as exc:
+        return None, [
+            Issue(
+                "invalid-json",
+                label,
+                where,
+                f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+                "fix the JSON syntax (a trailing comma or a missing quote is the usual cause)",
+            )
+        ]
+    except RecursionError:
+        return None, [Issue("invalid-json", label, where, "JSON nested too deeply to read")]
+
+
+def read_json(path: Path | str, label: str | None = None) -> tuple[object, list[Issue]]:
+    """Read one JSON file. Returns ``(data, issues)``; ``data`` is None when it could not be read."""
+    path = Path(path)
+    label = label or str(path)
+    text, issues = _decode(path, label)
+    if text is None:
+        return None, issues
+    return _parse(text, label)
+
+
+def read_documents(path: Path | str, label: str | None = None) -> tuple[list[RawDoc], list[Issue]]:
+    """Read a ``.json`` file (one document) or a ``.jsonl`` file (one document per line)."""
+    path = Path(path)
+    label = label or str(path)
+    if path.suffix != ".jsonl":
+        data, issues = read_json(path, label)
+        # A file holding JSON null parses (data None, no issue): it is a document, and checking it
+        # reports not-an-object; only a file that could not be read at all yields no document.
+        return ([] if issues else [RawDoc(data, label, "", path)]), issues
+    text, issues = _decode(path, label)
+    if text is None:
+        return [], issues
+    docs: list[RawDoc] = []
+    for lineno, line in enumerate(text.splitlines()):
+        if not line.strip():
+            continue
+        data, line_issues = _parse(line, label, pointer(lineno))
+        issues.extend(
+            Issue(i.code, i.file, i.pointer, f"line {lineno + 1}: {i.message}", i.hint) for i in line_issues
+        )
+        if not line_issues:
+            docs.append(RawDoc(data, label, pointer(lineno), path))
+    if not docs and not issues:
+        issues.append(Issue("empty-file", label, "", "the JSONL file holds no document"))
+    return docs, issues
+
+
+def list_files(paths: list[Path | str], recursive: bool = True, suffixes=(".json",)) -> tuple[list[Path], list[Issue]]:
+    """Expand folders into the files they hold (sorted); report paths that do not exist."""
+    files: list[Path] = []
+    issues: list[Issue] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            pattern = "**/*" if recursive else "*"
+            files.extend(sorted(f for f in p.glob(pattern) if f.is_file() and f.suffix in suffixes))
+        elif p.exists():
+            files.append(p)
+        else:
+            issues.append(Issue("file-not-found", str(p), "", f"no such file or folder: {p}", "check the path"))
+    return files, issues
+
+
+def find_seed(start: Path, seed_file: str) -> Path | None:
+    """Find ``seed_file`` (e.g. ``seeds/x.txt``) relative to ``start`` or any folder above it, or the working directory."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        candidate = folder / seed_file
+        if candidate.is_file():
+            return candidate
+    candidate = Path.cwd() / seed_file
+    return candidate if candidate.is_file() else None
+
+
+_SIMPLE_SEED = re.compile(r"[A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+")
+_NO_FOLDER = None  # a folder that does not exist (or is not a folder): nothing under it is a file
+_UNLISTED = False  # a folder that exists but could not be listed: ask the file system file by file
+
+
+class SeedFinder:
+    """:func:`find_seed` for many documents of one run, with the folder lookups cached.
+
+    ``find_seed`` resolves its start folder and asks the file system for every candidate of every
+    document (about 90 µs a document). Here each start folder is resolved once, and each
+    candidate folder (``<folder>/seeds``) is listed once with :func:`os.scandir`; a name found in
+    the listing as a file is the file ``find_seed`` finds, a folder that does not exist holds no
+    file, and anything else (a name not in the listing, a folder that cannot be listed, a
+    ``seed_file`` other than ``<folder>/<name>``) is asked exactly as ``find_seed`` asks it. So the
+    answer equals ``find_seed``'s (tests/test_corpus_shortcuts.py) as long as the folders do not change
+    during the run: make one finder per run, never a global one.
+    """
+
+    def __init__(self) -> None:
+        self._chains: dict[tuple[Path, str], tuple[tuple[Path, frozenset[str] | bool], ...]] = {}
+        self._listings: dict[Path, frozenset[str] | None | bool] = {}
+
+    def _listing(self, folder: Path) -> frozenset[str] | None | bool:
+        listing = self._listings.get(folder, self)
+        if listing is self:
+            try:
+                with os.scandir(folder) as entries:
+                    listing = frozenset(e.name for e in entries if e.is_file())
+            except (FileNotFoundError, NotADirectoryError):
+                listing = _NO_FOLDER
+            except OSError:
+                listing = _UNLISTED
+            self._listings[folder] = listing
+        return listing
+
+    def find(self, start: Path, seed_file: str) -> Path | None:
+        if not _SIMPLE_SEED.fullmatch(seed_file):
+            return find_seed(start, seed_file)
+        sub, name = seed_file.split("/")
+        if sub in (".", "..") or name in (".", ".."):
+            return find_seed(start, seed_file)
+        chain = self._chains.get((start, sub))
+        if chain is None:
+            resolved = start.resolve()
+            chain = self._chains[(start, sub)] = tuple(
+                (folder, listing) for folder in (resolved, *resolved.parents)
+                if (listing := self._listing(folder / sub)) is not _NO_FOLDER)
+        for folder, listing in chain:
+            candidate = folder / seed_file
+            if (listing is not _UNLISTED and name in listing) or candidate.is_file():
+                return candidate
+        cwd = Path.cwd()
+        listing = self._listing(cwd / sub)
+        if listing is not _NO_FOLDER:
+            candidate = cwd / seed_file
+            if (listing is not _UNLISTED and name in listing) or candidate.is_file():
+                return candidate
+        return None
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_seed(path: Path) -> str:
+    """The seed text exactly as offsets count it: UTF-8, no newline translation."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        return handle.read()
+
+
+def iter_json_pointer(data: object, ptr: str) -> Iterator[object]:
+    """Resolve a JSON pointer in ``data`` (yields nothing when it does not resolve)."""
+    node = data
+    for part in [p.replace("~1", "/").replace("~0", "~") for p in ptr.split("/")[1:]]:
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return
+    yield node

@@ -1,0 +1,1 @@
+"""The data model: annotation documents, the label inventory and located issues (depends on nothing else)."""

@@ -1,0 +1,1 @@
+"""System output: loading and anchoring predictions, and the systems that produce them."""
