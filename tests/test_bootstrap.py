@@ -5,10 +5,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from toolkit.evaluation.resampling import bootstrap_intervals, f1_from, paired_test, pr_f1, resample_weights
+from toolkit.evaluation.resampling import bootstrap_intervals, paired_test, resample_weights
+from toolkit.metrics import formulas
 
 KEYS = ["tp", "fp", "fn"]
-F1 = {"f1": f1_from("tp", "fp", "fn")}
+F1 = {"f1": lambda c: formulas.dice(c["tp"], c["tp"] + c["fp"], c["tp"] + c["fn"])}
 DOCS = [{"tp": 5, "fp": 1, "fn": 2}, {"tp": 0, "fp": 3, "fn": 1}, {"tp": 7, "fp": 0, "fn": 0},
         {"tp": 2, "fp": 2, "fn": 2}, {"tp": 4, "fp": 1, "fn": 3}]
 
@@ -68,13 +69,12 @@ def test_undefined_scores_are_none_not_zero():
     assert iv.estimate is None and iv.low is None and iv.undefined == 50
 
 
-def test_pr_f1_matches_the_formula():
-    c = {"pn": np.array([3.0]), "pd": np.array([4.0]), "rn": np.array([3.0]), "rd": np.array([6.0])}
-    p, r = 0.75, 0.5
-    assert pr_f1("pn", "pd", "rn", "rd")(c)[0] == pytest.approx(2 * p * r / (p + r))
-    zero = {"pn": np.array([0.0, 0.0]), "pd": np.array([4.0, 0.0]), "rn": np.array([0.0, 0.0]), "rd": np.array([6.0, 6.0])}
-    out = pr_f1("pn", "pd", "rn", "rd")(zero)
-    assert out[0] == 0.0 and np.isnan(out[1])  # P = R = 0 gives 0 (as PRCounts.f1); P undefined gives undefined
+def test_harmonic_f1_follows_the_one_rule():
+    # P = 3/4, R = 3/6; then P = R = 0; then P undefined (nothing predicted): F1 0; then nothing at all: undefined
+    pn, pd, rn, rd = np.array([3.0, 0, 0, 0]), np.array([4.0, 4, 0, 0]), np.array([3.0, 0, 0, 0]), np.array([6.0, 6, 6, 0])
+    out = formulas.harmonic_f1(pn, pd, rn, rd)
+    assert out[0] == pytest.approx(2 * 0.75 * 0.5 / 1.25)
+    assert out[1] == 0.0 and out[2] == 0.0 and np.isnan(out[3])
 
 
 @settings(max_examples=30, deadline=None)

@@ -70,7 +70,8 @@ def test_options_change_the_scores():
     assert names["options"]["mention_kinds"] == ["name"]
     assert names["entities"]["micro"]["strict"]["possible"] == 12
     coref = json.loads(run("--pred", PRED, "--format", "json", "--coref-args", "--tasks", "events").stdout)
-    assert coref["events"]["argument_classification"]["tp"] == 7
+    assert coref["events"]["per_item"]["argument_classification"]["tp"] == 7  # --coref-args: the per-item variant
+    assert coref["events"]["argument_classification"]["tp"] == 6  # TextEE ignores it
 
 
 def test_missing_prediction_warns_on_stderr_and_scores():

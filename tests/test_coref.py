@@ -50,7 +50,9 @@ def test_empty_response():
     s = coref_scores(KEY, [])
     assert s["muc"].recall == 0 and s["muc"].precision is None
     assert s["b3"].recall == 0 and s["ceafe"].recall == 0
-    assert conll_f1(s) is None
+    # nothing predicted: P undefined, R 0, F1 0 (2·credit / (gold + predicted)), so CoNLL is 0, not undefined
+    assert s["muc"].f1 == 0 and s["b3"].f1 == 0 and s["ceafe"].f1 == 0
+    assert conll_f1(s) == 0
 
 
 clusters = st.lists(st.frozensets(st.integers(0, 30), min_size=1, max_size=6), max_size=8).map(

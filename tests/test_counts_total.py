@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
-from toolkit.metrics.counts import (COREF_METRICS, EVENT_METRICS, SCHEMES, STANCE_LABELS, CorefCounts, Counts, EntityCounts,
+from toolkit.metrics.coreference import COUNT_KEYS
+from toolkit.metrics.counts import ( EVENT_METRICS, SCHEMES, STANCE_LABELS, CorefCounts, Counts, EntityCounts,
                             EvalCounts, EventCounts, RatioCounts, SchemeCounts, StanceCounts, total)
 
 _types = st.sampled_from(["PER", "ORG", "GPE", "LOC", "DATE"])
@@ -14,10 +15,12 @@ _counts = st.builds(Counts, _n, _n, _n)
 _float = st.floats(0, 10, allow_nan=False).map(lambda x: round(x, 3) / 7)  # floats whose sums depend on the order
 _ratio = st.builds(RatioCounts, _float, _float, _float, _float)
 
-_entities = st.builds(EntityCounts, st.dictionaries(st.sampled_from(SCHEMES + ("other",)), st.dictionaries(_types, _scheme_counts)))
-_coref = st.builds(CorefCounts, st.dictionaries(st.sampled_from(COREF_METRICS), _ratio))
+_entities = st.builds(EntityCounts, st.fixed_dictionaries({s: _scheme_counts for s in SCHEMES}),
+                      st.dictionaries(st.sampled_from(SCHEMES + ("other",)), st.dictionaries(_types, _scheme_counts)))
+_coref = st.builds(CorefCounts, st.dictionaries(st.sampled_from(COUNT_KEYS), _ratio))
 _events = st.builds(EventCounts, st.dictionaries(st.sampled_from(["Conflict.Attack", "Movement.Transport", "Life.Die"]),
-                                                 st.dictionaries(st.sampled_from(EVENT_METRICS), _counts)))
+                                                 st.dictionaries(st.sampled_from(EVENT_METRICS), _counts)),
+                    st.dictionaries(st.sampled_from(EVENT_METRICS), _counts))
 _targets = st.sampled_from(["(event)", "(entity)", "tariffs", "climate"])
 _labels = st.sampled_from(STANCE_LABELS)
 _stances = st.builds(StanceCounts,

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from nervaluate import Evaluator
 from seqeval.metrics import f1_score as seqeval_f1
 from seqeval.metrics import precision_score as seqeval_precision
+from seqeval.metrics import classification_report as seqeval_report
 from seqeval.metrics import recall_score as seqeval_recall
 
 from eval_strategies import documents, fixture_predictions, shuffled
@@ -48,11 +49,15 @@ def test_fixture_micro_scores_by_hand(fixture_report, scheme):
 
 def test_fixture_per_type_strict_by_hand(fixture_report):
     per = fixture_report.scores()["entities"]["per_type"]
-    # Scott Bessent (gold PER, predicted ORG) counts under PER: ORG has no row.
-    assert sorted(per) == ["COMMODITY", "DATE", "GOV", "GPE", "LAW", "PER"]
+    # Each type scored on its own (nervaluate 1.x, conlleval, seqeval): Scott Bessent (gold PER,
+    # predicted ORG) is a missed PER and a spurious ORG.
+    assert sorted(per) == ["COMMODITY", "DATE", "GOV", "GPE", "LAW", "ORG", "PER"]
     strict = {t: per[t]["strict"] for t in per}
-    assert (strict["PER"]["correct"], strict["PER"]["incorrect"], strict["PER"]["possible"], strict["PER"]["actual"]) == (4, 1, 5, 5)
-    assert strict["GPE"]["precision"] == pytest.approx(4 / 6)
+    assert (strict["PER"]["correct"], strict["PER"]["missed"], strict["PER"]["possible"], strict["PER"]["actual"]) == (4, 1, 5, 4)
+    assert (strict["PER"]["precision"], strict["PER"]["recall"]) == (1.0, 0.8)
+    assert (strict["ORG"]["spurious"], strict["ORG"]["precision"], strict["ORG"]["recall"], strict["ORG"]["f1"]) == (1, 0.0, None, 0.0)
+    # GPE: "in Washington" and "Korea" overlap gold GPE mentions (strict incorrect, partial credit)
+    assert (strict["GPE"]["correct"], strict["GPE"]["incorrect"], strict["GPE"]["precision"]) == (4, 2, pytest.approx(4 / 6))
     assert (strict["DATE"]["precision"], strict["DATE"]["recall"], strict["DATE"]["f1"]) == (1.0, 0.5, pytest.approx(2 / 3))
     # COMMODITY: one spurious prediction, nothing to find: R undefined, P and F1 zero.
     assert (strict["COMMODITY"]["precision"], strict["COMMODITY"]["recall"], strict["COMMODITY"]["f1"]) == (0.0, None, 0.0)
@@ -62,12 +67,12 @@ def test_fixture_per_type_strict_by_hand(fixture_report):
 
 def test_fixture_macro_by_hand(fixture_report):
     macro = fixture_report.scores()["entities"]["macro"]["strict"]
-    assert macro["types"] == 6
-    # P: PER .8, GPE 2/3, DATE 1, GOV 1, LAW 1, COMMODITY 0 -> mean of six
-    assert macro["precision"] == pytest.approx((0.8 + 2 / 3 + 1 + 1 + 1 + 0) / 6)
-    # R: COMMODITY undefined, left out: PER .8, GPE 2/3, DATE .5, GOV 1, LAW 1
+    assert macro["types"] == 7
+    # P: PER 1, GPE 2/3, DATE 1, GOV 1, LAW 1, COMMODITY 0, ORG 0 -> mean of seven
+    assert macro["precision"] == pytest.approx((1 + 2 / 3 + 1 + 1 + 1 + 0 + 0) / 7)
+    # R: COMMODITY and ORG undefined, left out: PER .8, GPE 2/3, DATE .5, GOV 1, LAW 1
     assert macro["recall"] == pytest.approx((0.8 + 2 / 3 + 0.5 + 1 + 1) / 5)
-    assert macro["f1"] == pytest.approx((0.8 + 2 / 3 + 2 / 3 + 1 + 1 + 0) / 6)
+    assert macro["f1"] == pytest.approx((8 / 9 + 2 / 3 + 2 / 3 + 1 + 1 + 0 + 0) / 7)
 
 
 def test_mention_kinds_filter_by_hand():
@@ -85,7 +90,7 @@ def test_a_kindless_prediction_is_kept_by_any_filter():
     pred_items = [MentionItem(0, 4, "PER", "")]
     assert mention_items(gold, {"pronoun"}) == []
     counts, _ = score_mentions([], pred_items)
-    assert counts.overall("strict").spurious == 1
+    assert counts.micro["strict"].spurious == 1
 
 
 def test_undefined_scores_are_none_never_zero():
@@ -103,15 +108,16 @@ def test_partial_credit_survives_aggregation_over_documents():
     # precision (0.5 and 1.0) would give 0.75 too, so use unequal sizes: doc 2 has 3 exact.
     one, _ = score_mentions([MentionItem(0, 4, "PER")], [MentionItem(0, 3, "PER")])
     two, _ = score_mentions([MentionItem(i, i + 2, "PER") for i in (0, 3, 6)], [MentionItem(i, i + 2, "PER") for i in (0, 3, 6)])
-    both = (one + two).overall("partial")
+    both = (one + two).micro["partial"]
     assert (both.correct, both.partial, both.actual) == (3, 1, 4)
     assert both.precision == pytest.approx(3.5 / 4)  # not the mean of 0.5 and 1.0
 
 
-def test_mistyped_match_counts_under_the_gold_type():
+def test_a_type_confusion_is_a_miss_and_a_spurious_of_the_types():
     counts, errors = score_mentions([MentionItem(0, 4, "PER")], [MentionItem(0, 4, "ORG")])
-    assert counts.schemes["strict"] == {"PER": SchemeCounts(incorrect=1)}
-    assert counts.schemes["exact"] == {"PER": SchemeCounts(correct=1)}
+    assert counts.micro["strict"] == SchemeCounts(incorrect=1) and counts.micro["exact"] == SchemeCounts(correct=1)
+    for scheme in SCHEMES:  # per type, each type on its own
+        assert counts.per_type[scheme] == {"PER": SchemeCounts(missed=1), "ORG": SchemeCounts(spurious=1)}
     assert [(e.category, e.gold, e.pred) for e in errors] == [("type-confusion", "PER", "ORG")]
 
 
@@ -127,7 +133,7 @@ def test_order_fault_of_greedy_matching_is_avoided():
 
     assert (theirs(pred), theirs(pred[::-1])) == (0, 1)  # the fault, in the installed nervaluate
     for p in (pred, pred[::-1]):
-        strict = score_mentions(gold, p)[0].overall("strict")
+        strict = score_mentions(gold, p)[0].micro["strict"]
         assert (strict.correct, strict.spurious) == (1, 1)
 
 
@@ -170,11 +176,14 @@ def test_counts_are_consistent(gold, pred):
     counts, _ = score_entities(gold, pred)
     n_gold, n_pred = len(list(gold.mentions())), len(list(pred.mentions()))
     for scheme in SCHEMES:
-        overall = counts.overall(scheme)
+        overall = counts.micro[scheme]
         assert (overall.possible, overall.actual) == (n_gold, n_pred)
-        assert sum(counts.schemes[scheme].values(), SchemeCounts()) == overall
-        for etype, c in counts.schemes[scheme].items():  # a type's gold mentions all count under it
+        for etype, c in counts.per_type[scheme].items():  # a type's gold and predicted mentions all count under it
             assert c.possible == sum(1 for m in gold.mentions() if m.entity_type == etype)
+            assert c.actual == sum(1 for m in pred.mentions() if m.entity_type == etype)
+        # within one type, same span is correct in every scheme and an overlap never a type error
+        assert sum(c.correct for c in counts.per_type["strict"].values()) == sum(c.correct for c in counts.per_type["exact"].values())
+        assert sum(c.incorrect for c in counts.per_type["type"].values()) == 0
 
 
 # ------------------------------------------------------------------ oracles
@@ -207,7 +216,7 @@ def test_strict_micro_equals_seqeval(docs):
     """Token-level IOB2 (seqeval default mode, conlleval semantics) on the same spans, one sentence per document."""
     assume(any(g or p for g, p in docs))
     total = sum((score_mentions([MentionItem(*s) for s in g], [MentionItem(*s) for s in p])[0] for g, p in docs), EntityCounts())
-    strict = total.overall("strict")
+    strict = total.micro["strict"]
     y_true = [_iob2(g, 40) for g, _ in docs]
     y_pred = [_iob2(p, 40) for _, p in docs]
     assert strict.f1 == pytest.approx(seqeval_f1(y_true, y_pred))
@@ -215,6 +224,13 @@ def test_strict_micro_equals_seqeval(docs):
         assert strict.precision == pytest.approx(seqeval_precision(y_true, y_pred))
     if strict.recall is not None:
         assert strict.recall == pytest.approx(seqeval_recall(y_true, y_pred))
+    # per type, as seqeval's classification report: precision, recall, F1 and support of each type
+    report = seqeval_report(y_true, y_pred, output_dict=True, zero_division=0)
+    for etype, c in total.per_type["strict"].items():
+        theirs = report[etype] if etype in report else {"precision": 0.0, "recall": 0.0, "f1-score": 0.0, "support": 0}
+        assert c.possible == theirs["support"]
+        assert (c.precision or 0.0, c.recall or 0.0, c.f1 or 0.0) == pytest.approx(
+            (theirs["precision"], theirs["recall"], theirs["f1-score"])), etype
 
 
 @st.composite
@@ -247,6 +263,12 @@ def test_counts_equal_nervaluate_where_greedy_is_optimal(case):
     ours, _ = score_mentions([MentionItem(*s) for s in gold], [MentionItem(*s) for s in pred])
     as_dicts = lambda spans: [[{"label": lab, "start": s, "end": e - 1} for s, e, lab in spans]]  # noqa: E731 (inclusive ends)
     theirs = Evaluator(as_dicts(gold), as_dicts(pred), tags=["PER", "LOC", "ORG"], loader="dict").evaluate()["overall"]
+    result = Evaluator(as_dicts(gold), as_dicts(pred), tags=["PER", "LOC", "ORG"], loader="dict").evaluate()
     for scheme, name in (("strict", "strict"), ("exact", "exact"), ("partial", "partial"), ("type", "ent_type")):
-        o, t = ours.overall(scheme), theirs[name]
+        o, t = ours.micro[scheme], theirs[name]
         assert (o.correct, o.incorrect, o.partial, o.missed, o.spurious) == (t.correct, t.incorrect, t.partial, t.missed, t.spurious), scheme
+        for etype in result["entities"]:  # nervaluate 1.x scores each type on its own, as we do
+            o, t = ours.per_type[scheme].get(etype, SchemeCounts()), result["entities"][etype][name]
+            assert (o.correct, o.incorrect, o.partial, o.missed, o.spurious) == (t.correct, t.incorrect, t.partial, t.missed, t.spurious), (scheme, etype)
+            assert (o.precision or 0, o.recall or 0, o.f1 or 0) == pytest.approx((t.precision, t.recall, t.f1)), (scheme, etype)
+        assert set(result["entities"]) >= set(ours.per_type[scheme]), scheme

@@ -128,12 +128,10 @@ def test_label_scores_equal_scikit_learn(pairs):
     got = label_scores(pairs)
     assert got["macro_f1"] == pytest.approx(f1_score(y_true, y_pred, average="macro"))
     assert got["accuracy"] == pytest.approx(accuracy_score(y_true, y_pred))
-    present = set(y_true) | set(y_pred)
-    if {"favour", "against"} <= present:
-        fav, ag = f1_score(y_true, y_pred, labels=["favour", "against"], average=None)
-        assert got["f_avg"] == pytest.approx((fav + ag) / 2)
-    else:
-        assert got["f_avg"] is None
+    # F_avg as SemEval-2016's eval.pl: each class's F1 with 0 for an empty denominator, also for a
+    # class absent from both sides (scikit-learn's zero_division=0 does the same)
+    fav, ag = f1_score(y_true, y_pred, labels=["favour", "against"], average=None, zero_division=0)
+    assert got["f_avg"] == pytest.approx((fav + ag) / 2)
     assert sum(map(sum, got["confusion"]["matrix"])) == len(pairs)
 
 

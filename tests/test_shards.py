@@ -90,7 +90,7 @@ def test_counts_file_has_counts_and_no_scores():
     assert data["format"] == COUNTS_FORMAT
     assert set(data) == {"format", "tasks", "options", "per_document", "missing_predictions", "unmatched_predictions"}
     text = json.dumps(data)
-    for derived in ("precision", "recall", "f1", "possible", "actual", "micro", "macro"):
+    for derived in ("precision", "recall", "f1", "possible", "actual", "macro"):  # "micro" names the counts of all mentions
         assert f'"{derived}"' not in text
     assert counts_issues(data, "x.json") == []
     assert "errors" in counts_dict(WHOLE, errors=True)
@@ -202,15 +202,15 @@ def edited(path: Path, change) -> Path:
 @pytest.mark.parametrize(
     "change,expected",
     [
-        (lambda d: d.update(format="toolkit-eval/1"), "b.json:/format: error [invalid-value] format 'toolkit-eval/1'"),
+        (lambda d: d.update(format="toolkit-eval/2"), "b.json:/format: error [invalid-value] format 'toolkit-eval/2'"),
         (lambda d: d.update(tasks=["entities", "events", "coreference", "stances"][:2]), "b.json:/per_document/"),
         (lambda d: d.pop("options"), "b.json:/options: error [missing-field]"),
-        (lambda d: d["per_document"][DOC_IDS[2]]["events"]["Trade.Negotiate"]["trigger_identification"].update(tp=-1),
-         f"b.json:/per_document/{DOC_IDS[2]}/events/Trade.Negotiate/trigger_identification/tp: error [invalid-value]"),
-        (lambda d: d["per_document"][DOC_IDS[2]]["entities"]["strict"]["GPE"].update(correct="7"),
-         f"b.json:/per_document/{DOC_IDS[2]}/entities/strict/GPE/correct: error [wrong-type]"),
-        (lambda d: d["per_document"][DOC_IDS[2]]["entities"]["strict"]["GPE"].update(correct=10**400),
-         f"b.json:/per_document/{DOC_IDS[2]}/entities/strict/GPE/correct: error [invalid-value]"),
+        (lambda d: d["per_document"][DOC_IDS[2]]["events"]["per_item"]["Trade.Negotiate"]["trigger_identification"].update(tp=-1),
+         f"b.json:/per_document/{DOC_IDS[2]}/events/per_item/Trade.Negotiate/trigger_identification/tp: error [invalid-value]"),
+        (lambda d: d["per_document"][DOC_IDS[2]]["entities"]["per_type"]["strict"]["GPE"].update(correct="7"),
+         f"b.json:/per_document/{DOC_IDS[2]}/entities/per_type/strict/GPE/correct: error [wrong-type]"),
+        (lambda d: d["per_document"][DOC_IDS[2]]["entities"]["per_type"]["strict"]["GPE"].update(correct=10**400),
+         f"b.json:/per_document/{DOC_IDS[2]}/entities/per_type/strict/GPE/correct: error [invalid-value]"),
         (lambda d: d["per_document"][DOC_IDS[2]]["coreference"]["b3"].update(p_num=float("inf")),
          f"b.json:/per_document/{DOC_IDS[2]}/coreference/b3/p_num: error [invalid-value]"),
         (lambda d: d.update(missing_predictions=["nowhere"]), "b.json:/missing_predictions/0: error [invalid-value]"),

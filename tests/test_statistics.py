@@ -144,7 +144,7 @@ def _flat_counts(counts):
     row = {}
     if counts.entities is not None:
         for scheme in SCHEMES:
-            c = counts.entities.overall(scheme)
+            c = counts.entities.micro[scheme]
             for name in ("correct", "incorrect", "partial", "missed", "spurious"):
                 row[f"ent.{scheme}.{name}"] = float(getattr(c, name))
     if counts.coreference is not None:
@@ -154,6 +154,8 @@ def _flat_counts(counts):
     if counts.events is not None:
         for metric in EVENT_METRICS:
             c = counts.events.overall(metric)
+            row.update({f"ev.item.{metric}.tp": c.tp, f"ev.item.{metric}.fp": c.fp, f"ev.item.{metric}.fn": c.fn})
+            c = counts.events.textee[metric]
             row.update({f"ev.{metric}.tp": c.tp, f"ev.{metric}.fp": c.fp, f"ev.{metric}.fn": c.fn})
     if counts.stances is not None:
         for metric in ("triples", "pairs"):

@@ -35,7 +35,7 @@ from toolkit.metrics.scoring import (
 )
 
 TASKS = ("entities", "coreference", "events", "stances")
-FORMAT_VERSION = "toolkit-eval/1"
+FORMAT_VERSION = "toolkit-eval/2"
 
 
 @dataclass(frozen=True)
@@ -202,8 +202,9 @@ class EvalReport:
         if ev:
             for metric in EVENT_METRICS:
                 rows.append(prf_row("events", metric, "ALL", ev[metric]))
+                rows.append(prf_row("events", f"{metric} per item", "ALL", ev["per_item"][metric]))
                 for etype, per in ev["per_type"].items():
-                    rows.append(prf_row("events", metric, etype, per[metric]))
+                    rows.append(prf_row("events", f"{metric} per item", etype, per[metric]))
         st = scores.get("stances")
         if st:
             for scope, section in (("ALL", st), *st["per_target"].items()):

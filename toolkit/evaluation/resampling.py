@@ -33,35 +33,6 @@ ScoreFn = Callable[[Mapping[str, np.ndarray]], np.ndarray]
 """Maps summed counts (key -> array over resamples) to the score of each resample (NaN if undefined)."""
 
 
-def safe_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    num, den = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
-    out = np.full(np.broadcast(num, den).shape, np.nan)
-    np.divide(num, den, out=out, where=den != 0)
-    return out
-
-
-def f1_from(tp_key: str, fp_key: str, fn_key: str, half_key: str | None = None) -> ScoreFn:
-    """F1 = 2·TP / (2·TP + FP + FN) (equal to the harmonic mean of P and R where both are defined);
-    with ``half_key`` (partial matches) TP counts them half and FP/FN hold the rest as in nervaluate:
-    F1 = 2(C + P/2) / (ACT + POS)."""
-    def score(c: Mapping[str, np.ndarray]) -> np.ndarray:
-        tp = c[tp_key] + (0.5 * c[half_key] if half_key else 0)
-        return safe_div(2 * tp, 2 * tp + c[fp_key] + c[fn_key] + ((c[half_key]) if half_key else 0))
-    return score
-
-
-def pr_f1(p_num: str, p_den: str, r_num: str, r_den: str) -> ScoreFn:
-    """F1 = 2PR / (P + R) with P = p_num / p_den and R = r_num / r_den (coreference metrics):
-    undefined if P or R is, 0 when both are 0 (as :class:`toolkit.metrics.coreference.PRCounts`)."""
-    def score(c: Mapping[str, np.ndarray]) -> np.ndarray:
-        p, r = safe_div(c[p_num], c[p_den]), safe_div(c[r_num], c[r_den])
-        p, r = np.broadcast_arrays(p, r)
-        out = safe_div(2 * p * r, p + r)
-        out[(p == 0) & (r == 0)] = 0.0
-        return out
-    return score
-
-
 @dataclass(frozen=True)
 class Interval:
     estimate: float | None

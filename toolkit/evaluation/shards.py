@@ -8,7 +8,7 @@ order, exactly as :func:`toolkit.evaluation.evaluate.evaluate` does for the whol
 
 A counts file (``schema/counts.schema.json``)::
 
-    {"format": "toolkit-counts/1",
+    {"format": "toolkit-counts/2",
      "tasks": ["entities", ...], "options": {"mention_kinds": [...] | null, "coref_args": false},
      "per_document": {doc_id: COUNTS, ...},            # the per_document section of the report JSON
      "missing_predictions": [...], "unmatched_predictions": [...],
@@ -37,7 +37,7 @@ from toolkit.evaluation.evaluate import TASKS, EvalOptions, EvalReport
 from toolkit.model.issues import Issue, has_errors, pointer
 from toolkit.metrics.scoring import ErrorItem
 
-COUNTS_FORMAT = "toolkit-counts/1"
+COUNTS_FORMAT = "toolkit-counts/2"
 
 
 def counts_dict(report: EvalReport, errors: bool = False) -> dict:

@@ -23,8 +23,9 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from toolkit.evaluation.resampling import (Difference, Interval, ScoreFn, bootstrap_intervals, f1_from, paired_test, point_estimate, pr_f1,
-                        safe_div)
+from toolkit.evaluation.resampling import Difference, Interval, ScoreFn, bootstrap_intervals, paired_test, point_estimate
+from toolkit.metrics import formulas
+from toolkit.metrics.coreference import COUNT_KEYS
 from toolkit.metrics.counts import COREF_METRICS, EVENT_METRICS, SCHEMES, STANCE_LABELS
 
 METHODS = ("bootstrap", "permutation")
@@ -63,8 +64,9 @@ def _add_prf(row: np.ndarray, by_label: Mapping, cols: Mapping[str, list[int]]) 
 
 def count_matrix(report) -> tuple[list[str], np.ndarray]:
     """The keys of ``report.tasks`` and the documents × keys matrix of their counts (documents in
-    doc-id order). Keys: ``ent.<scheme>.<outcome>``, ``coref.<metric>.<r_num|r_den|p_num|p_den>``,
-    ``ev.<metric>.<tp|fp|fn>``, ``st.<triples|pairs>.<tp|fp|fn>`` and ``st.conf.<gold>.<predicted>``
+    doc-id order). Keys: ``ent.<scheme>.<outcome>`` (overall), ``coref.<name>.<r_num|r_den|p_num|p_den>``
+    (the names of :data:`toolkit.metrics.coreference.COUNT_KEYS`), ``ev.<metric>.<tp|fp|fn>`` (TextEE),
+    ``ev.item.<metric>.<tp|fp|fn>`` (per item), ``st.<triples|pairs>.<tp|fp|fn>`` and ``st.conf.<gold>.<predicted>``
     (aligned stance pairs per label combination); each is summed over the labels (entity types,
     event types, targets), so the columns stay additive."""
     keys = _keys(report.tasks)
@@ -73,25 +75,30 @@ def count_matrix(report) -> tuple[list[str], np.ndarray]:
     C = np.zeros((len(ids), len(keys)))
     ent_cols = {s: [col[f"ent.{s}.{n}"] for n in _SCHEME_FIELDS] for s in SCHEMES} if "entities" in report.tasks else {}
     ev_cols = {m: [col[f"ev.{m}.{n}"] for n in ("tp", "fp", "fn")] for m in EVENT_METRICS} if "events" in report.tasks else {}
+    item_cols = {m: [col[f"ev.item.{m}.{n}"] for n in ("tp", "fp", "fn")] for m in EVENT_METRICS} if "events" in report.tasks else {}
     st_cols = {m: [col[f"st.{m}.{n}"] for n in ("tp", "fp", "fn")] for m in ("triples", "pairs")} if "stances" in report.tasks else {}
     for i, doc_id in enumerate(ids):
         counts = report.per_document[doc_id]
         row = C[i]
         if counts.entities is not None and ent_cols:
-            for scheme, per_type in counts.entities.schemes.items():
+            for scheme, sc in counts.entities.micro.items():
                 c0, c1, c2, c3, c4 = ent_cols[scheme]
-                for sc in per_type.values():
-                    row[c0] += sc.correct
-                    row[c1] += sc.incorrect
-                    row[c2] += sc.partial
-                    row[c3] += sc.missed
-                    row[c4] += sc.spurious
+                row[c0] += sc.correct
+                row[c1] += sc.incorrect
+                row[c2] += sc.partial
+                row[c3] += sc.missed
+                row[c4] += sc.spurious
         if counts.coreference is not None and "coreference" in report.tasks:
             for metric, pr in counts.coreference.metrics.items():
                 for name in _COREF_FIELDS:
                     row[col[f"coref.{metric}.{name}"]] += getattr(pr, name)
         if counts.events is not None and ev_cols:
-            _add_prf(row, counts.events.by_type, ev_cols)
+            _add_prf(row, counts.events.by_type, item_cols)
+            for metric, c in counts.events.textee.items():
+                a, b, d = ev_cols[metric]
+                row[a] += c.tp
+                row[b] += c.fp
+                row[d] += c.fn
         if counts.stances is not None and st_cols:
             _add_prf(row, counts.stances.by_target, st_cols)
             for table in counts.stances.confusion.values():
@@ -115,10 +122,10 @@ def _scheme(scheme: str, what: str) -> ScoreFn:
         actual = g["correct"] + g["incorrect"] + g["partial"] + g["spurious"]
         possible = g["correct"] + g["incorrect"] + g["partial"] + g["missed"]
         if what == "precision":
-            return safe_div(credit, actual)
+            return formulas.ratio(credit, actual)
         if what == "recall":
-            return safe_div(credit, possible)
-        return safe_div(2 * credit, actual + possible)
+            return formulas.ratio(credit, possible)
+        return formulas.dice(credit, actual, possible)
     return score
 
 
@@ -127,59 +134,64 @@ def _prf(prefix: str, what: str) -> ScoreFn:
     def score(c: Mapping[str, np.ndarray]) -> np.ndarray:
         tp, fp, fn = c[f"{prefix}.tp"], c[f"{prefix}.fp"], c[f"{prefix}.fn"]
         if what == "precision":
-            return safe_div(tp, tp + fp)
+            return formulas.ratio(tp, tp + fp)
         if what == "recall":
-            return safe_div(tp, tp + fn)
-        return f1_from(f"{prefix}.tp", f"{prefix}.fp", f"{prefix}.fn")(c)
+            return formulas.ratio(tp, tp + fn)
+        return formulas.dice(tp, tp + fp, tp + fn)
     return score
 
 
 def _coref(metric: str, what: str) -> ScoreFn:
     def score(c: Mapping[str, np.ndarray]) -> np.ndarray:
-        p = safe_div(c[f"coref.{metric}.p_num"], c[f"coref.{metric}.p_den"])
-        r = safe_div(c[f"coref.{metric}.r_num"], c[f"coref.{metric}.r_den"])
+        pn, pd, rn, rd = (c[f"coref.{metric}.{n}"] for n in ("p_num", "p_den", "r_num", "r_den"))
         if what == "precision":
-            return p
+            return formulas.ratio(pn, pd)
         if what == "recall":
-            return r
-        return pr_f1(f"coref.{metric}.p_num", f"coref.{metric}.p_den", f"coref.{metric}.r_num", f"coref.{metric}.r_den")(c)
+            return formulas.ratio(rn, rd)
+        return formulas.harmonic_f1(pn, pd, rn, rd)
+    return score
+
+
+def _blanc(what: str) -> ScoreFn:
+    index = ("recall", "precision", "f1").index(what)
+
+    def score(c: Mapping[str, np.ndarray]) -> np.ndarray:
+        parts = [c[f"coref.{kind}.{n}"] for kind in ("blanc_coref", "blanc_noncoref") for n in ("r_num", "r_den", "p_num", "p_den")]
+        return formulas.blanc(*parts)[index]
     return score
 
 
 def _conll(c: Mapping[str, np.ndarray]) -> np.ndarray:
     """CoNLL-2012 F1: the mean of the MUC, B³ and CEAF-e F1 (undefined if any is)."""
-    return sum(_coref(m, "f1")(c) for m in COREF_METRICS) / len(COREF_METRICS)
+    return formulas.mean_of(*(_coref(m, "f1")(c) for m in ("muc", "b3", "ceafe")))
 
 
-def _label_f1s(c: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Per-label F1 on the aligned stance pairs: 2·C[l,l] / (gold_l + predicted_l) (NaN if l occurs nowhere)."""
-    out = {}
-    for lab in STANCE_LABELS:
-        diag = c[f"st.conf.{lab}.{lab}"]
-        gold = sum(c[f"st.conf.{lab}.{p}"] for p in STANCE_LABELS)
-        pred = sum(c[f"st.conf.{g}.{lab}"] for g in STANCE_LABELS)
-        out[lab] = safe_div(2 * diag, gold + pred)
-    return out
+def _label_counts(c: Mapping[str, np.ndarray], lab: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(C[l,l], predicted l, gold l) over the aligned stance pairs."""
+    diag = c[f"st.conf.{lab}.{lab}"]
+    gold = sum(c[f"st.conf.{lab}.{p}"] for p in STANCE_LABELS)
+    pred = sum(c[f"st.conf.{g}.{lab}"] for g in STANCE_LABELS)
+    return diag, pred, gold
+
+
+def _pairs(c: Mapping[str, np.ndarray]) -> np.ndarray:
+    return sum(c[f"st.conf.{g}.{p}"] for g in STANCE_LABELS for p in STANCE_LABELS)
 
 
 def _label_accuracy(c: Mapping[str, np.ndarray]) -> np.ndarray:
     """Accuracy of the labels of the aligned pairs: Σ C[l,l] / Σ C."""
-    total = sum(c[f"st.conf.{g}.{p}"] for g in STANCE_LABELS for p in STANCE_LABELS)
-    return safe_div(sum(c[f"st.conf.{lab}.{lab}"] for lab in STANCE_LABELS), total)
+    return formulas.ratio(sum(c[f"st.conf.{lab}.{lab}"] for lab in STANCE_LABELS), _pairs(c))
 
 
 def _label_macro_f1(c: Mapping[str, np.ndarray]) -> np.ndarray:
     """Mean F1 of the labels that occur in the gold or predicted labels of the aligned pairs."""
-    f1s = np.stack(np.broadcast_arrays(*_label_f1s(c).values()))
-    defined = ~np.isnan(f1s)
-    n = defined.sum(axis=0)
-    return safe_div(np.where(defined, f1s, 0.0).sum(axis=0), n)
+    return formulas.mean_defined(*(formulas.label_f1(*_label_counts(c, lab)) for lab in STANCE_LABELS))
 
 
 def _label_f_avg(c: Mapping[str, np.ndarray]) -> np.ndarray:
-    """F_avg (SemEval-2016 Task 6) = (F1_favour + F1_against)/2, undefined unless both are defined."""
-    f = _label_f1s(c)
-    return (f["favour"] + f["against"]) / 2
+    """F_avg (SemEval-2016 Task 6, ``eval.pl``) = (F1_favour + F1_against)/2."""
+    return formulas.f_avg(formulas.eval_pl_f1(*_label_counts(c, "favour")), formulas.eval_pl_f1(*_label_counts(c, "against")),
+                          _pairs(c))
 
 
 def headline_metrics(tasks: Sequence[str]) -> dict[str, ScoreFn]:
@@ -194,11 +206,16 @@ def headline_metrics(tasks: Sequence[str]) -> dict[str, ScoreFn]:
         for metric in COREF_METRICS:
             for what in prf:
                 out[f"coreference.{metric}.{what}"] = _coref(metric, what)
+        for what in prf:
+            out[f"coreference.blanc.{what}"] = _blanc(what)
         out["coreference.conll_f1"] = _conll
     if "events" in tasks:
         for metric in EVENT_METRICS:
             for what in prf:
                 out[f"events.{metric}.{what}"] = _prf(f"ev.{metric}", what)
+        for metric in EVENT_METRICS:
+            for what in prf:
+                out[f"events.per_item.{metric}.{what}"] = _prf(f"ev.item.{metric}", what)
     if "stances" in tasks:
         for metric in ("triples", "pairs"):
             for what in prf:
@@ -214,9 +231,10 @@ def _keys(tasks: Sequence[str]) -> list[str]:
     if "entities" in tasks:
         keys += [f"ent.{s}.{n}" for s in SCHEMES for n in _SCHEME_FIELDS]
     if "coreference" in tasks:
-        keys += [f"coref.{m}.{n}" for m in COREF_METRICS for n in _COREF_FIELDS]
+        keys += [f"coref.{m}.{n}" for m in COUNT_KEYS for n in _COREF_FIELDS]
     if "events" in tasks:
         keys += [f"ev.{m}.{n}" for m in EVENT_METRICS for n in ("tp", "fp", "fn")]
+        keys += [f"ev.item.{m}.{n}" for m in EVENT_METRICS for n in ("tp", "fp", "fn")]
     if "stances" in tasks:
         keys += [f"st.{m}.{n}" for m in ("triples", "pairs") for n in ("tp", "fp", "fn")]
         keys += [f"st.conf.{g}.{p}" for g in STANCE_LABELS for p in STANCE_LABELS]

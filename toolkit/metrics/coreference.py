@@ -1,45 +1,64 @@
-"""Coreference metrics: MUC, B-cubed, CEAF-e and their average, the CoNLL-2012 score.
+"""Coreference metrics: MUC, B-cubed, CEAF-e, CEAF-m, BLANC, LEA and the CoNLL-2012 score.
 
-Definitions follow the reference implementation (Pradhan et al., 2014, "Scoring Coreference
-Partitions of Predicted Mentions"). Clusters are collections of hashable mention keys (the toolkit
-uses ``(start, end)`` spans); gold (key) and predicted (response) mentions may differ: a mention
-that is missing from the other side simply contributes nothing to the numerators.
+Definitions follow the CoNLL reference scorer v8.01 (Pradhan et al., 2014, "Scoring Coreference
+Partitions of Predicted Mentions"; ``lib/CorScorer.pm``) and, for LEA, coval (Moosavi and Strube,
+2016). Clusters are collections of hashable mention keys (the toolkit uses ``(start, end)`` spans);
+key (gold) and response (predicted) mentions may differ: a mention missing from the other side
+contributes nothing to the numerators.
 
-Every metric returns :class:`PRCounts` (numerators and denominators of recall and precision)
-rather than scores, so documents add up exactly: a corpus score is the sum of its documents'
-counts, computed once at the end (coreference is scored within each document).
+Every metric returns :class:`PRCounts` (numerators and denominators of recall and precision), never
+scores, so documents add up exactly: a corpus score is the sum of its documents' counts, computed
+once at the end (coreference is scored within each document). With ``K`` the key clusters, ``R`` the
+response clusters and ``link(n) = n(n-1)/2``:
 
-- MUC (Vilain et al., 1995), link-based:
-  R = Σ_K (|K| − |p(K)|) / Σ_K (|K| − 1), where p(K) partitions key cluster K by the response
-  clusters (a mention in no response cluster is a part of its own); P swaps key and response.
-  Singletons contribute nothing.
-- B-cubed (Bagga and Baldwin, 1998), mention-based:
-  R = Σ_K Σ_R |K ∩ R|² / |K|  ÷  Σ_K |K|;  P swaps key and response.
-- CEAF-e (Luo, 2005), entity-based: φ(K, R) = 2|K ∩ R| / (|K| + |R|); with the one-to-one
-  alignment g* of key and response clusters that maximises Σ φ (Hungarian algorithm),
-  R = Σ φ(K, g*(K)) / |key clusters|,  P = Σ φ / |response clusters|.
+- MUC (Vilain et al., 1995), link-based: R = Σ_K (|K| − |p(K)|) / Σ_K (|K| − 1), where p(K)
+  partitions K by the response clusters (a mention in no response cluster is a part of its own);
+  P swaps key and response. Singletons contribute nothing.
+- B-cubed (Bagga and Baldwin, 1998): R = Σ_K Σ_R |K ∩ R|² / |K|  ÷  Σ_K |K|; P swaps the sides.
+- CEAF-e (Luo, 2005): φ(K, R) = 2|K ∩ R| / (|K| + |R|); with the one-to-one alignment g* of key
+  and response clusters that maximises Σ φ, R = Σ φ(K, g*(K)) / |K|,  P = Σ φ / |R| (counts of clusters).
+- CEAF-m (Luo, 2005): φ(K, R) = |K ∩ R|; R = Σ φ(K, g*(K)) / Σ_K |K|,  P = Σ φ / Σ_R |R|.
+- BLANC (Recasens and Hovy, 2011, extended to predicted mentions by Luo et al., 2014, as the
+  reference scorer computes it): coreference links are the mention pairs inside a cluster,
+  non-coreference links the pairs of mentions in different clusters of the same side; each kind
+  has R = |key links ∩ response links| / |key links| and P = … / |response links|; see
+  :func:`blanc_scores` for how the two kinds combine.
+- LEA (Moosavi and Strube, 2016, singletons as coval treats them): R = Σ_K |K| · resolved(K) / Σ_K |K|
+  with resolved(K) = Σ_R link(|K ∩ R|) / link(|K|) for |K| > 1, and for a singleton K 1 when its
+  mention is a singleton cluster of the response, else 0; P swaps the sides.
 - CoNLL-2012 F1 = (F1_MUC + F1_B3 + F1_CEAFe) / 3.
 
-A ratio whose denominator is 0 is ``None`` (undefined), never 0.
+Precision (recall) is ``None`` only when its own denominator is 0; F1 follows :meth:`PRCounts.f1`.
+The formulas themselves live in :mod:`toolkit.metrics.formulas`.
+
+**Repeated mentions.** A mention key that occurs in more than one predicted cluster (or twice in
+one) is kept at its first occurrence, in cluster order, and dropped elsewhere, as the reference
+scorer does for the response ("Repeated mention in the response"); :func:`repeated_mentions` lists
+them so that the caller can warn. Gold annotations cannot repeat a mention (validation refuses it).
 """
 
 from __future__ import annotations
 
 import math
-
 from dataclasses import asdict, dataclass
 from typing import Hashable, Iterable, Sequence
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from toolkit.metrics import formulas
+
 Cluster = Iterable[Hashable]
 
 METRICS = ("muc", "b3", "ceafe")
+"""The three metrics whose F1 the CoNLL-2012 score averages."""
 
+ALL_METRICS = ("muc", "b3", "ceafe", "ceafm", "blanc", "lea")
+"""Every coreference score the toolkit reports (BLANC from two count pairs, see :data:`COUNT_KEYS`)."""
 
-def _ratio(num: float, den: float) -> float | None:
-    return num / den if den else None
+COUNT_KEYS = ("muc", "b3", "ceafe", "ceafm", "blanc_coref", "blanc_noncoref", "lea")
+"""The :class:`PRCounts` of one document, by name: BLANC keeps its coreference-link and
+non-coreference-link counts apart, because its score combines the two kinds' ratios."""
 
 
 @dataclass(frozen=True)
@@ -57,19 +76,17 @@ class PRCounts:
 
     @property
     def recall(self) -> float | None:
-        return _ratio(self.r_num, self.r_den)
+        return formulas.value(formulas.ratio(self.r_num, self.r_den))
 
     @property
     def precision(self) -> float | None:
-        return _ratio(self.p_num, self.p_den)
+        return formulas.value(formulas.ratio(self.p_num, self.p_den))
 
     @property
     def f1(self) -> float | None:
-        """Harmonic mean of P and R; None if either is undefined, 0.0 if both are 0."""
-        p, r = self.precision, self.recall
-        if p is None or r is None:
-            return None
-        return 2 * p * r / (p + r) if p + r else 0.0
+        """:func:`toolkit.metrics.formulas.harmonic_f1`: None only when both denominators are 0,
+        0 when one is (or P + R = 0), else 2PR/(P+R)."""
+        return formulas.value(formulas.harmonic_f1(self.p_num, self.p_den, self.r_num, self.r_den))
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -90,65 +107,162 @@ class PRCounts:
         return {**self.to_dict(), "precision": self.precision, "recall": self.recall, "f1": self.f1}
 
 
+def first_occurrences(clusters: Iterable[Cluster]) -> list[frozenset]:
+    """The clusters with every repeated mention kept only at its first occurrence (cluster order,
+    then mention order), and empty clusters dropped (module docstring, "Repeated mentions")."""
+    seen: set = set()
+    out: list[frozenset] = []
+    for cluster in clusters:
+        kept = []
+        for m in cluster:
+            if m not in seen:
+                seen.add(m)
+                kept.append(m)
+        if kept:
+            out.append(frozenset(kept))
+    return out
+
+
+def repeated_mentions(clusters: Iterable[Cluster]) -> list[tuple[int, Hashable]]:
+    """(cluster index, mention) of every occurrence that :func:`first_occurrences` drops."""
+    seen: set = set()
+    out = []
+    for i, cluster in enumerate(clusters):
+        for m in cluster:
+            if m in seen:
+                out.append((i, m))
+            seen.add(m)
+    return out
+
+
 def _clean(clusters: Iterable[Cluster]) -> list[frozenset]:
-    return [c for c in (frozenset(x) for x in clusters) if c]
+    return first_occurrences(clusters)
 
 
-def _muc_side(key: list[frozenset], response: list[frozenset]) -> tuple[float, float]:
-    where = {m: i for i, r in enumerate(response) for m in r}
-    num = den = 0
-    for k in key:
-        parts = {where.get(m, ("alone", m)) for m in k}
-        num += len(k) - len(parts)
-        den += len(k) - 1
-    return num, den
+def _link(n: int) -> int:
+    return n * (n - 1) // 2
+
+
+def _overlaps(key: list[frozenset], response: list[frozenset]) -> dict[tuple[int, int], int]:
+    """|K_i ∩ R_j| for every pair of clusters that share a mention."""
+    where = {m: j for j, r in enumerate(response) for m in r}
+    out: dict[tuple[int, int], int] = {}
+    for i, k in enumerate(key):
+        for m in k:
+            j = where.get(m)
+            if j is not None:
+                out[(i, j)] = out.get((i, j), 0) + 1
+    return out
 
 
 def muc(gold: Iterable[Cluster], pred: Iterable[Cluster]) -> PRCounts:
-    """MUC link-based counts (see module docstring)."""
+    """MUC link-based counts (module docstring). Both numerators are Σ_{K∩R≠∅} (|K∩R| − 1)."""
     g, p = _clean(gold), _clean(pred)
-    rn, rd = _muc_side(g, p)
-    pn, pd = _muc_side(p, g)
-    return PRCounts(rn, rd, pn, pd)
+    common = sum(n - 1 for n in _overlaps(g, p).values())
+    return PRCounts(common, sum(len(k) - 1 for k in g), common, sum(len(r) - 1 for r in p))
 
 
 def _b3_side(key: list[frozenset], response: list[frozenset]) -> tuple[float, float]:
-    where = {m: r for r in response for m in r}
-    terms = []
-    for k in key:
-        overlaps: dict[int, int] = {}
-        for m in k:
-            r = where.get(m)
-            if r is not None:
-                overlaps[id(r)] = overlaps.get(id(r), 0) + 1
-        terms.append(sum(n * n for n in overlaps.values()) / len(k))
+    overlaps = _overlaps(key, response)
     # math.fsum is exactly rounded, so the sum does not depend on the order of the clusters
-    return math.fsum(terms), float(sum(len(k) for k in key))
+    return math.fsum(n * n / len(key[i]) for (i, _), n in overlaps.items()), float(sum(len(k) for k in key))
 
 
 def b_cubed(gold: Iterable[Cluster], pred: Iterable[Cluster]) -> PRCounts:
-    """B-cubed mention-based counts (see module docstring)."""
+    """B-cubed mention-based counts (module docstring)."""
     g, p = _clean(gold), _clean(pred)
     rn, rd = _b3_side(g, p)
     pn, pd = _b3_side(p, g)
     return PRCounts(rn, rd, pn, pd)
 
 
+def _ceaf(g: list[frozenset], p: list[frozenset], mention_based: bool) -> float:
+    """Σ φ over the optimal one-to-one alignment of key and response clusters."""
+    overlaps = _overlaps(g, p)
+    if not overlaps:
+        return 0.0
+    phi = np.zeros((len(g), len(p)))
+    for (i, j), n in overlaps.items():
+        phi[i, j] = n if mention_based else 2 * n / (len(g[i]) + len(p[j]))
+    rows, cols = linear_sum_assignment(phi, maximize=True)
+    return math.fsum(float(x) for x in phi[rows, cols])  # order-independent, as in B-cubed
+
+
 def ceaf_e(gold: Iterable[Cluster], pred: Iterable[Cluster]) -> PRCounts:
     """CEAF-e entity-based counts with the optimal one-to-one cluster alignment."""
     g, p = _clean(gold), _clean(pred)
-    total = 0.0
-    if g and p:
-        phi = np.array([[2 * len(k & r) / (len(k) + len(r)) for r in p] for k in g])
-        rows, cols = linear_sum_assignment(phi, maximize=True)
-        total = math.fsum(float(x) for x in phi[rows, cols])  # order-independent, as in B-cubed
+    total = _ceaf(g, p, mention_based=False)
     return PRCounts(total, float(len(g)), total, float(len(p)))
 
 
+def ceaf_m(gold: Iterable[Cluster], pred: Iterable[Cluster]) -> PRCounts:
+    """CEAF-m mention-based counts with the optimal one-to-one cluster alignment."""
+    g, p = _clean(gold), _clean(pred)
+    total = _ceaf(g, p, mention_based=True)
+    return PRCounts(total, float(sum(len(k) for k in g)), total, float(sum(len(r) for r in p)))
+
+
+def blanc(gold: Iterable[Cluster], pred: Iterable[Cluster]) -> tuple[PRCounts, PRCounts]:
+    """BLANC's coreference-link and non-coreference-link counts (module docstring).
+
+    Coreference links: key Σ_K link(|K|), response Σ_R link(|R|), common Σ link(|K∩R|).
+    Non-coreference links: key link(Σ|K|) − Σ_K link(|K|), likewise for the response; common are the
+    pairs of mentions found on both sides that lie in different clusters on both sides:
+    link(c) − Σ_K link(|K ∩ C|) − Σ_R link(|R ∩ C|) + Σ link(|K∩R|), with C the c mentions both
+    sides have.
+    """
+    g, p = _clean(gold), _clean(pred)
+    overlaps = _overlaps(g, p)
+    key_c = sum(_link(len(k)) for k in g)
+    resp_c = sum(_link(len(r)) for r in p)
+    both_c = sum(_link(n) for n in overlaps.values())
+    key_n = _link(sum(len(k) for k in g)) - key_c
+    resp_n = _link(sum(len(r) for r in p)) - resp_c
+    in_key: dict[int, int] = {}
+    in_resp: dict[int, int] = {}
+    for (i, j), n in overlaps.items():
+        in_key[i] = in_key.get(i, 0) + n
+        in_resp[j] = in_resp.get(j, 0) + n
+    common = sum(overlaps.values())
+    both_n = _link(common) - sum(_link(n) for n in in_key.values()) - sum(_link(n) for n in in_resp.values()) + both_c
+    return PRCounts(both_c, key_c, both_c, resp_c), PRCounts(both_n, key_n, both_n, resp_n)
+
+
+def blanc_scores(coref: PRCounts, noncoref: PRCounts) -> dict:
+    """BLANC recall, precision and F1 from its two kinds of link counts
+    (:func:`toolkit.metrics.formulas.blanc`, as the reference scorer combines them)."""
+    r, p, f = formulas.blanc(coref.r_num, coref.r_den, coref.p_num, coref.p_den,
+                             noncoref.r_num, noncoref.r_den, noncoref.p_num, noncoref.p_den)
+    return {"precision": formulas.value(p), "recall": formulas.value(r), "f1": formulas.value(f)}
+
+
+def _lea_side(key: list[frozenset], response: list[frozenset]) -> tuple[float, float]:
+    overlaps = _overlaps(key, response)
+    resolved: dict[int, float] = {}
+    for (i, j), n in overlaps.items():
+        k = key[i]
+        if len(k) == 1:
+            resolved[i] = 1.0 if len(response[j]) == 1 else 0.0
+        else:
+            resolved[i] = resolved.get(i, 0.0) + _link(n)
+    terms = [len(k) * (resolved.get(i, 0.0) / (_link(len(k)) if len(k) > 1 else 1)) for i, k in enumerate(key)]
+    return math.fsum(terms), float(sum(len(k) for k in key))
+
+
+def lea(gold: Iterable[Cluster], pred: Iterable[Cluster]) -> PRCounts:
+    """LEA counts (module docstring), with singletons as coval treats them."""
+    g, p = _clean(gold), _clean(pred)
+    rn, rd = _lea_side(g, p)
+    pn, pd = _lea_side(p, g)
+    return PRCounts(rn, rd, pn, pd)
+
+
 def coref_scores(gold: Sequence[Cluster], pred: Sequence[Cluster]) -> dict[str, PRCounts]:
-    """MUC, B-cubed and CEAF-e counts of one document, keyed ``muc``, ``b3``, ``ceafe``."""
+    """Every coreference count of one document, keyed by :data:`COUNT_KEYS`."""
     gold, pred = _clean(gold), _clean(pred)
-    return {"muc": muc(gold, pred), "b3": b_cubed(gold, pred), "ceafe": ceaf_e(gold, pred)}
+    coref, noncoref = blanc(gold, pred)
+    return {"muc": muc(gold, pred), "b3": b_cubed(gold, pred), "ceafe": ceaf_e(gold, pred),
+            "ceafm": ceaf_m(gold, pred), "blanc_coref": coref, "blanc_noncoref": noncoref, "lea": lea(gold, pred)}
 
 
 def conll_f1(scores: dict[str, PRCounts]) -> float | None:

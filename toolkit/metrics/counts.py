@@ -6,8 +6,9 @@ stored as JSON and merged later. Scores (precision, recall, F1) are computed fro
 the very end, never averaged over documents: partial credit and per-type counts survive
 aggregation unchanged.
 
-The ratio policy, everywhere in this module: a ratio whose denominator is 0 is ``None`` (JSON
-``null``, shown as ``-``), never 0 and never computed with an epsilon.
+Every score is computed by :mod:`toolkit.metrics.formulas` (one place for each formula): a
+precision or recall whose denominator is 0 is ``None`` (JSON ``null``, shown as ``-``), an F1 is
+``None`` only when nothing was to be found and nothing was found; never an epsilon.
 
 - :class:`Counts`: ``tp``, ``fp``, ``fn`` of a set-matching task (event triggers and arguments,
   stance triples). P = tp/(tp+fp), R = tp/(tp+fn), F1 = 2tp/(2tp+fp+fn).
@@ -15,8 +16,9 @@ The ratio policy, everywhere in this module: a ratio whose denominator is 0 is `
   incorrect, partial, missed, spurious); see :mod:`toolkit.metrics.scoring` for the schemes.
 - :class:`RatioCounts`: numerators and denominators of recall and precision (coreference).
 - :class:`EntityCounts`, :class:`EventCounts`, :class:`StanceCounts`: the counts of one task,
-  broken down by label. Only the per-label counts are stored; the overall counts are their sum,
-  so per-label counts add up to the overall counts by construction.
+  overall and broken down by label. Entity types are scored each on its own (as nervaluate 1.x,
+  conlleval and seqeval), so per-type entity counts do not add up to the overall ones; event and
+  stance labels partition their items, so theirs do.
 - :class:`EvalCounts`: the counts of every task of one document (or of a whole corpus).
 """
 
@@ -25,25 +27,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Callable, Iterable, Mapping, TypeVar
 
-from toolkit.metrics.coreference import PRCounts
+from toolkit.metrics import formulas
+from toolkit.metrics.coreference import COUNT_KEYS, PRCounts
 
 T = TypeVar("T")
 
 
 def ratio(num: float, den: float) -> float | None:
-    """``num / den``, or None when ``den`` is 0 (undefined, never 0)."""
-    return num / den if den else None
+    """``num / den``, or None when ``den`` is 0 (:func:`toolkit.metrics.formulas.ratio`)."""
+    return formulas.value(formulas.ratio(num, den))
 
 
 def dice(credit: float, predicted: float, gold: float) -> float | None:
-    """F1 as 2·credit / (predicted + gold), None when both sides are empty.
-
-    Equal to the harmonic mean 2PR/(P+R) of P = credit/predicted and R = credit/gold whenever
-    both are defined (and 0 when both are 0); it is also defined, as 0, when only one side is
-    empty (nothing predicted, or nothing to find), where no credit was possible.
-    """
-    den = predicted + gold
-    return 2 * credit / den if den else None
+    """F1 = 2·credit / (predicted + gold), None when both sides are empty (:func:`toolkit.metrics.formulas.dice`)."""
+    return formulas.value(formulas.dice(credit, predicted, gold))
 
 
 def _merge_maps(a: Mapping[str, T], b: Mapping[str, T], add: Callable[[T, T], T]) -> dict[str, T]:
@@ -166,32 +163,40 @@ RatioCounts = PRCounts
 SCHEMES = ("strict", "exact", "partial", "type")
 
 
+def _scheme_map(data: Mapping) -> dict[str, SchemeCounts]:
+    return {s: SchemeCounts.from_dict(data[s]) if s in data else SchemeCounts() for s in SCHEMES}
+
+
 @dataclass(frozen=True)
 class EntityCounts:
-    """Entity-mention counts: scheme -> entity type -> :class:`SchemeCounts`.
+    """Entity-mention counts: ``micro`` scheme -> :class:`SchemeCounts`, and ``per_type`` scheme ->
+    entity type -> :class:`SchemeCounts`.
 
-    A matched pair is counted under the **gold** type (also when the predicted type differs),
-    a missed mention under its gold type, a spurious one under its predicted type; so the
-    per-type counts add up to the overall counts (:meth:`overall`).
+    The micro (overall) counts come from matching all gold with all predicted mentions; each type's counts
+    from matching the gold and predicted mentions of that type alone (nervaluate 1.x, conlleval,
+    seqeval): a type confusion is a miss of the gold type and a spurious mention of the predicted
+    type, so per-type counts do not add up to the overall ones.
     """
 
-    schemes: Mapping[str, Mapping[str, SchemeCounts]] = field(default_factory=lambda: {s: {} for s in SCHEMES})
+    micro: Mapping[str, SchemeCounts] = field(default_factory=lambda: {s: SchemeCounts() for s in SCHEMES})
+    per_type: Mapping[str, Mapping[str, SchemeCounts]] = field(default_factory=lambda: {s: {} for s in SCHEMES})
 
     def __add__(self, other: "EntityCounts") -> "EntityCounts":
-        return EntityCounts({s: _merge_maps(self.schemes.get(s, {}), other.schemes.get(s, {}), _plus) for s in SCHEMES})
-
-    def overall(self, scheme: str) -> SchemeCounts:
-        return sum(self.schemes.get(scheme, {}).values(), SchemeCounts())
+        return EntityCounts({s: self.micro.get(s, SchemeCounts()) + other.micro.get(s, SchemeCounts()) for s in SCHEMES},
+                            {s: _merge_maps(self.per_type.get(s, {}), other.per_type.get(s, {}), _plus) for s in SCHEMES})
 
     def types(self) -> list[str]:
-        return sorted({t for per_type in self.schemes.values() for t in per_type})
+        return sorted({t for per in self.per_type.values() for t in per})
 
     def to_dict(self) -> dict:
-        return {s: {t: c.to_dict() for t, c in sorted(self.schemes.get(s, {}).items())} for s in SCHEMES}
+        return {"micro": {s: self.micro.get(s, SchemeCounts()).to_dict() for s in SCHEMES},
+                "per_type": {s: {t: c.to_dict() for t, c in sorted(self.per_type.get(s, {}).items())} for s in SCHEMES}}
 
     @classmethod
     def from_dict(cls, data: Mapping) -> "EntityCounts":
-        return cls({s: {t: SchemeCounts.from_dict(c) for t, c in data.get(s, {}).items()} for s in SCHEMES})
+        per = data.get("per_type", {})
+        return cls(_scheme_map(data.get("micro", {})),
+                   {s: {t: SchemeCounts.from_dict(c) for t, c in per.get(s, {}).items()} for s in SCHEMES})
 
 
 EVENT_METRICS = (
@@ -210,27 +215,37 @@ def _merge_nested(a: Mapping[str, Mapping[str, Counts]], b: Mapping[str, Mapping
 
 @dataclass(frozen=True)
 class EventCounts:
-    """Event counts: event type -> metric (:data:`EVENT_METRICS`) -> :class:`Counts`.
+    """Event counts in two variants, each for the six :data:`EVENT_METRICS`:
 
-    A true positive and a false negative are counted under the gold event type, a false positive
-    under the predicted one (for trigger identification, a trigger found with the wrong type is a
-    true positive of its gold type).
+    - ``textee``: metric -> :class:`Counts` of unique tuples, exactly as TextEE's
+      ``compute_E2E_scores`` (a trigger is (start, end) or (start, end, type); an argument is
+      (event type, start, end[, role]), attached ones also carry the trigger's span): two events of
+      one type sharing an argument count it once.
+    - ``per_item`` (``by_type``): event type -> metric -> :class:`Counts` with every trigger and
+      every argument of every event an item, matched one-to-one (each gold item credited at most
+      once). A true positive and a false negative are counted under the gold event type, a false
+      positive under the predicted one (for trigger identification, a trigger found with the wrong
+      type is a true positive of its gold type), so the per-type counts add up to the overall ones.
     """
 
     by_type: Mapping[str, Mapping[str, Counts]] = field(default_factory=dict)
+    textee: Mapping[str, Counts] = field(default_factory=dict)
 
     def __add__(self, other: "EventCounts") -> "EventCounts":
-        return EventCounts(_merge_nested(self.by_type, other.by_type))
+        return EventCounts(_merge_nested(self.by_type, other.by_type), _merge_maps(self.textee, other.textee, _plus))
 
     def overall(self, metric: str) -> Counts:
+        """The per-item counts of ``metric`` summed over event types."""
         return sum((per.get(metric, Counts()) for per in self.by_type.values()), Counts())
 
     def to_dict(self) -> dict:
-        return {t: {m: c.to_dict() for m, c in sorted(per.items())} for t, per in sorted(self.by_type.items())}
+        return {"textee": {m: self.textee.get(m, Counts()).to_dict() for m in EVENT_METRICS},
+                "per_item": {t: {m: c.to_dict() for m, c in sorted(per.items())} for t, per in sorted(self.by_type.items())}}
 
     @classmethod
     def from_dict(cls, data: Mapping) -> "EventCounts":
-        return cls({t: {m: Counts.from_dict(c) for m, c in per.items()} for t, per in data.items()})
+        return cls({t: {m: Counts.from_dict(c) for m, c in per.items()} for t, per in data.get("per_item", {}).items()},
+                   {m: Counts.from_dict(c) for m, c in data.get("textee", {}).items()})
 
 
 STANCE_LABELS = ("favour", "against", "neutral")
@@ -284,26 +299,36 @@ class StanceCounts:
         )
 
 
-COREF_METRICS = ("muc", "b3", "ceafe")
+COREF_METRICS = ("muc", "b3", "ceafe", "ceafm", "lea")
+"""The coreference metrics scored from one :class:`RatioCounts` each (BLANC needs two)."""
 
 
 @dataclass(frozen=True)
 class CorefCounts:
-    """Coreference counts: metric (``muc``, ``b3``, ``ceafe``) -> :class:`RatioCounts`."""
+    """Coreference counts: name (:data:`toolkit.metrics.coreference.COUNT_KEYS`) -> :class:`RatioCounts`."""
 
     metrics: Mapping[str, RatioCounts] = field(default_factory=dict)
 
     def __add__(self, other: "CorefCounts") -> "CorefCounts":
         return CorefCounts(_merge_maps(self.metrics, other.metrics, _plus))
 
+    def get(self, name: str) -> RatioCounts:
+        return self.metrics.get(name, RatioCounts())
+
+    def blanc(self) -> dict:
+        """BLANC precision, recall and F1 (:func:`toolkit.metrics.formulas.blanc`)."""
+        c, n = self.get("blanc_coref"), self.get("blanc_noncoref")
+        r, p, f = formulas.blanc(c.r_num, c.r_den, c.p_num, c.p_den, n.r_num, n.r_den, n.p_num, n.p_den)
+        return {"precision": formulas.value(p), "recall": formulas.value(r), "f1": formulas.value(f)}
+
     @property
     def conll_f1(self) -> float | None:
-        """Mean of the MUC, B-cubed and CEAF-e F1 (None if any is undefined or missing)."""
-        f1s = [self.metrics[m].f1 if m in self.metrics else None for m in COREF_METRICS]
+        """Mean of the MUC, B-cubed and CEAF-e F1 (None if any is undefined)."""
+        f1s = [self.get(m).f1 for m in ("muc", "b3", "ceafe")]
         return None if any(f is None for f in f1s) else sum(f1s) / len(f1s)
 
     def to_dict(self) -> dict:
-        return {m: c.to_dict() for m, c in sorted(self.metrics.items())}
+        return {m: self.get(m).to_dict() for m in COUNT_KEYS}
 
     @classmethod
     def from_dict(cls, data: Mapping) -> "CorefCounts":
@@ -355,11 +380,13 @@ def total(counts: Iterable[EvalCounts]) -> EvalCounts:
                 column.append(value)
     entities, coreference, events, stances = (col[0] if len(col) == 1 else None for col in columns)
     if len(columns[0]) > 1:
-        entities = EntityCounts({s: _merge_all([c.schemes.get(s, {}) for c in columns[0]], 1, _sum_schemes) for s in SCHEMES})
+        entities = EntityCounts({s: _sum_schemes([c.micro.get(s, SchemeCounts()) for c in columns[0]]) for s in SCHEMES},
+                                {s: _merge_all([c.per_type.get(s, {}) for c in columns[0]], 1, _sum_schemes) for s in SCHEMES})
     if len(columns[1]) > 1:
         coreference = CorefCounts(_merge_all([c.metrics for c in columns[1]], 1, _sum_plus))
     if len(columns[2]) > 1:
-        events = EventCounts(_merge_all([c.by_type for c in columns[2]], 2, _sum_counts))
+        events = EventCounts(_merge_all([c.by_type for c in columns[2]], 2, _sum_counts),
+                             _merge_all([c.textee for c in columns[2]], 1, _sum_counts))
     if len(columns[3]) > 1:
         stances = StanceCounts(_merge_all([c.by_target for c in columns[3]], 2, _sum_counts),
                                _merge_all([c.confusion for c in columns[3]], 3, _sum_plus))

@@ -26,17 +26,24 @@ predicted, not aligned      spurious  spurious   spurious   spurious
 
 possible = correct + incorrect + partial + missed; actual = correct + incorrect + partial +
 spurious; P = (correct + 0.5·partial)/actual; R = (correct + 0.5·partial)/possible;
-F1 = 2PR/(P+R). An aligned pair is counted under its **gold** type (like nervaluate), a missed
-mention under its type, a spurious one under its predicted type: per-type counts add up to the
-overall ones. Micro scores come from counts summed over types and documents; macro scores are
-the mean of the per-type scores over the types with gold or attributed predicted mentions
-(a type's undefined score is left out of the mean; the mean of nothing is None).
+F1 = 2PR/(P+R). Micro (overall) scores come from this alignment of all mentions. Each type is
+scored on its own, as nervaluate 1.x, conlleval and seqeval do: the gold and predicted mentions
+of that type alone are aligned the same way, so a type confusion is a miss of the gold type and a
+spurious mention of the predicted type (per-type counts do not add up to the overall ones). Macro
+scores are the mean of the per-type scores over the types with gold or predicted mentions (a
+type's undefined score is left out of the mean; the mean of nothing is None).
 ``mention_kinds`` keeps only gold and predicted mentions of those kinds (predicted mentions
 without a kind are kept).
 
-**Events** (OneIE / TextEE). Triggers are aligned one-to-one by exact span, preferring the same
-type. Trigger identification: a pair is a true positive. Trigger classification: a pair of the
-same type. Arguments are matched one-to-one by exact span and:
+**Events**, in two variants. *TextEE* (the six headline numbers, exactly TextEE's
+``compute_E2E_scores``): each metric compares the **sets** of tuples gold and prediction yield,
+trigger (start, end) for identification, (start, end, type) for classification, argument
+(event type, start, end) and (event type, start, end, role), and for the attached variants the
+same with the trigger's span; a tuple two events share counts once. *Per item* (``per_item`` and
+``per_type``): every trigger and every argument of every event is an item, matched one-to-one.
+Triggers are aligned by exact span, preferring the same type. Trigger identification: a pair is a
+true positive. Trigger classification: a pair of the same type. Arguments are matched by exact
+span and:
 
 - argument identification (TextEE): same event type; argument classification: and same role
   (the trigger need not match);
@@ -44,7 +51,8 @@ same type. Arguments are matched one-to-one by exact span and:
   event type).
 
 With ``coref_args`` a predicted argument span matches a gold argument when it equals any mention
-of the gold argument's entity. P = tp/(tp+fp), R = tp/(tp+fn), F1 = 2tp/(2tp+fp+fn).
+of the gold argument's entity (per-item variant only). P = tp/(tp+fp), R = tp/(tp+fn),
+F1 = 2tp/(2tp+fp+fn).
 
 **Stances.** A predicted holder matches a gold holder when one of its mention spans (or its own
 span) equals a mention span of the gold holder entity; targets match by the same topic id, by
@@ -52,9 +60,11 @@ the aligned event (predicted event whose trigger span and type matched the gold 
 an entity sharing a mention span. Triples (holder, target, label) and pairs (holder, target) are
 aligned one-to-one and counted as tp/fp/fn; the pair alignment prefers pairs with the same label.
 On the aligned pairs: accuracy, macro-F1 over the labels present, F_avg = (F1_favour +
-F1_against)/2 (SemEval-2016) and the confusion matrix, with scikit-learn.
+F1_against)/2 as SemEval-2016's ``eval.pl`` computes it (a label absent from both sides has F1 0
+there) and the confusion matrix, with scikit-learn.
 
-Undefined ratios (denominator 0) are None everywhere, never 0.
+Formulas: :mod:`toolkit.metrics.formulas`. A precision or recall whose denominator is 0 is None,
+never 0; an F1 is None only when both are.
 """
 
 from __future__ import annotations
@@ -64,8 +74,11 @@ from typing import Callable, Collection, Mapping, Sequence
 
 import numpy as np
 
+from toolkit.metrics import formulas
+from toolkit.metrics.coreference import coref_scores
 from toolkit.metrics.matching import Alignment, align
 from toolkit.metrics.counts import (
+    COREF_METRICS,
     EVENT_METRICS,
     SCHEMES,
     STANCE_LABELS,
@@ -162,37 +175,44 @@ def align_mentions(gold: Sequence[MentionItem], pred: Sequence[MentionItem]) -> 
     return align(gold, pred, mention_level, tiebreak=lambda g, p: _overlap(g.start, g.end, p.start, p.end))
 
 
+def _scheme_tally(pairs, missed: int, spurious: int) -> dict[str, SchemeCounts]:
+    """The SemEval-2013 outcomes of an alignment: ``pairs`` are the levels of its aligned pairs."""
+    out = {}
+    for scheme in SCHEMES:
+        o = {"correct": 0, "incorrect": 0, "partial": 0}
+        for lv in pairs:
+            o[OUTCOMES[lv][scheme]] += 1
+        out[scheme] = SchemeCounts(o["correct"], o["incorrect"], o["partial"], missed, spurious)
+    return out
+
+
 def score_mentions(gold: Sequence[MentionItem], pred: Sequence[MentionItem], doc_id: str = "") -> tuple[EntityCounts, list[ErrorItem]]:
-    """Counts of the four schemes for two lists of mentions (one document)."""
+    """Counts of the four schemes for two lists of mentions (one document): overall from one
+    alignment of all mentions, per type from the alignment of that type's mentions alone."""
     al = align_mentions(gold, pred)
-    tally: dict[str, dict[str, dict[str, int]]] = {s: {} for s in SCHEMES}
-
-    def bump(scheme: str, etype: str, outcome: str) -> None:
-        per = tally[scheme].setdefault(etype, {})
-        per[outcome] = per.get(outcome, 0) + 1
-
+    overall = _scheme_tally([lv for _, _, lv in al.pairs], len(al.missed), len(al.spurious))
+    per_type: dict[str, dict[str, SchemeCounts]] = {s: {} for s in SCHEMES}
+    for etype in sorted({m.type for m in gold} | {m.type for m in pred}):
+        g = [m for m in gold if m.type == etype]
+        p = [m for m in pred if m.type == etype]
+        tal = align_mentions(g, p)
+        for scheme, counts in _scheme_tally([lv for _, _, lv in tal.pairs], len(tal.missed), len(tal.spurious)).items():
+            per_type[scheme][etype] = counts
     errors: list[ErrorItem] = []
     for gi, pj, lv in al.pairs:
         g, p = gold[gi], pred[pj]
-        for scheme in SCHEMES:
-            bump(scheme, g.type, OUTCOMES[lv][scheme])
         if lv == 3:
             errors.append(ErrorItem("entities", "type-confusion", doc_id, g.start, g.end, g.text, g.type, p.type))
         elif lv in (1, 2):
             errors.append(ErrorItem("entities", "boundary", doc_id, g.start, g.end, g.text, g.type, p.type,
                                     f"predicted {p.start}-{p.end} {p.text!r}"))
     for gi in al.missed:
-        for scheme in SCHEMES:
-            bump(scheme, gold[gi].type, "missed")
         g = gold[gi]
         errors.append(ErrorItem("entities", "false-negative", doc_id, g.start, g.end, g.text, g.type, None))
     for pj in al.spurious:
-        for scheme in SCHEMES:
-            bump(scheme, pred[pj].type, "spurious")
         p = pred[pj]
         errors.append(ErrorItem("entities", "false-positive", doc_id, p.start, p.end, p.text, None, p.type))
-    counts = EntityCounts({s: {t: SchemeCounts(**o) for t, o in sorted(tally[s].items())} for s in SCHEMES})
-    return counts, _sorted_errors(errors)
+    return EntityCounts(overall, per_type), _sorted_errors(errors)
 
 
 def score_entities(gold: Document, pred: Document, mention_kinds: Collection[str] | None = None) -> tuple[EntityCounts, list[ErrorItem]]:
@@ -200,60 +220,51 @@ def score_entities(gold: Document, pred: Document, mention_kinds: Collection[str
     return score_mentions(mention_items(gold, mention_kinds), mention_items(pred, mention_kinds), gold.doc_id)
 
 
-def _mean_defined(values: list[float | None]) -> float | None:
-    defined = [v for v in values if v is not None]
-    return sum(defined) / len(defined) if defined else None
-
-
 def entity_scores(counts: EntityCounts) -> dict:
-    """Micro, macro and per-type scores of the four schemes."""
+    """Micro (overall), macro and per-type scores of the four schemes.
+
+    Macro = the mean of the per-type scores over the types with gold or predicted mentions (a
+    type's undefined P or R is left out of that mean; the mean of nothing is None).
+    """
     out: dict = {"micro": {}, "macro": {}, "per_type": {}}
     for scheme in SCHEMES:
-        out["micro"][scheme] = counts.overall(scheme).scores()
-        per = [c for c in counts.schemes.get(scheme, {}).values() if c.possible + c.actual > 0]
+        out["micro"][scheme] = counts.micro.get(scheme, SchemeCounts()).scores()
+        per = [c for c in counts.per_type.get(scheme, {}).values() if c.possible + c.actual > 0]
         out["macro"][scheme] = {
-            "precision": _mean_defined([c.precision for c in per]),
-            "recall": _mean_defined([c.recall for c in per]),
-            "f1": _mean_defined([c.f1 for c in per]),
+            "precision": formulas.value(formulas.mean_defined(*[formulas.ratio(c.credit, c.actual) for c in per])) if per else None,
+            "recall": formulas.value(formulas.mean_defined(*[formulas.ratio(c.credit, c.possible) for c in per])) if per else None,
+            "f1": formulas.value(formulas.mean_defined(*[formulas.dice(c.credit, c.actual, c.possible) for c in per])) if per else None,
             "types": len(per),
         }
     for etype in counts.types():
-        out["per_type"][etype] = {s: counts.schemes.get(s, {}).get(etype, SchemeCounts()).scores() for s in SCHEMES}
+        out["per_type"][etype] = {s: counts.per_type.get(s, {}).get(etype, SchemeCounts()).scores() for s in SCHEMES}
     return out
 
 
 # ---------------------------------------------------------------- coreference
 
 
-def coreference_available() -> bool:
-    try:
-        from toolkit.metrics.coreference import coref_scores  # noqa: F401
-    except ImportError:
-        return False
-    return True
+def coref_clusters(doc: Document, mention_kinds: Collection[str] | None = None) -> list[list[tuple[int, int]]]:
+    """The entities of ``doc`` as clusters of mention spans ``(start, end)``, in document order
+    (filtered by ``mention_kinds`` like the entity scores)."""
+    return [[m.span.offsets for m in e.mentions if mention_kinds is None or not m.kind or m.kind in mention_kinds]
+            for e in doc.entities]
 
 
-def score_coreference(gold: Document, pred: Document, mention_kinds: Collection[str] | None = None) -> CorefCounts | None:
-    """MUC, B-cubed and CEAF-e counts of one document, from ``toolkit.metrics.coreference.coref_scores``.
+def score_coreference(gold: Document, pred: Document, mention_kinds: Collection[str] | None = None) -> CorefCounts:
+    """Every coreference count of one document (:func:`toolkit.metrics.coreference.coref_scores`).
 
-    Clusters are the entities' mention spans ``(start, end)`` (filtered by ``mention_kinds``
-    like the entity scores). Returns None when :mod:`toolkit.metrics.coreference` is not available.
+    A span in several predicted entities is kept in the first (the prediction loader warns with
+    ``duplicate-mention``), as the CoNLL reference scorer does.
     """
-    try:
-        from toolkit.metrics.coreference import coref_scores
-    except ImportError:  # TODO(coref): toolkit/metrics/coreference.py provides coref_scores(gold_clusters, pred_clusters)
-        return None
-
-    def clusters(doc: Document) -> list[list[tuple[int, int]]]:
-        return [[m.span.offsets for m in e.mentions if mention_kinds is None or not m.kind or m.kind in mention_kinds]
-                for e in doc.entities]
-
-    raw = coref_scores(clusters(gold), clusters(pred))
-    return CorefCounts({name: RatioCounts.of(value) for name, value in sorted(raw.items())})
+    raw = coref_scores(coref_clusters(gold, mention_kinds), coref_clusters(pred, mention_kinds))
+    return CorefCounts({name: RatioCounts.of(value) for name, value in raw.items()})
 
 
 def coreference_scores(counts: CorefCounts) -> dict:
-    out = {m: c.scores() for m, c in sorted(counts.metrics.items())}
+    """MUC, B-cubed, CEAF-e, CEAF-m, BLANC and LEA precision, recall and F1, and the CoNLL-2012 F1."""
+    out = {m: counts.get(m).scores() for m in COREF_METRICS}
+    out["blanc"] = counts.blanc()
     out["conll_f1"] = counts.conll_f1
     return out
 
@@ -381,14 +392,41 @@ def score_events(gold: Document, pred: Document, coref_args: bool = False) -> tu
                 a = p_args[pj]
                 errors.append(ErrorItem("arguments", "false-positive", doc_id, a.start, a.end, a.text, None,
                                         f"{a.role} of {a.event_type} {a.trigger_text!r}"))
-    counts = EventCounts({t: {m: Counts(*v) for m, v in sorted(per.items())} for t, per in sorted(tally.items())})
+    counts = EventCounts({t: {m: Counts(*v) for m, v in sorted(per.items())} for t, per in sorted(tally.items())},
+                         textee_counts(gold, pred))
     event_map = {p_trig[pj].event_id: g_trig[gi].event_id for gi, pj, lv in al.pairs if lv == 2}
     return counts, _sorted_errors(errors), event_map
 
 
+def textee_tuples(doc: Document) -> dict[str, set[tuple]]:
+    """The tuples TextEE's ``compute_E2E_scores`` puts in a set for each of the six metrics (one document)."""
+    mentions = doc.mention_index()
+    out: dict[str, set[tuple]] = {m: set() for m in EVENT_METRICS}
+    for ev in doc.events:
+        trig = (ev.trigger.start, ev.trigger.end)
+        out["trigger_identification"].add(trig)
+        out["trigger_classification"].add((*trig, ev.type))
+        for arg in ev.arguments:
+            span = argument_span(arg, mentions)
+            if span is None:
+                continue
+            out["argument_identification"].add((ev.type, span.start, span.end))
+            out["argument_classification"].add((ev.type, span.start, span.end, arg.role))
+            out["argument_identification_attached"].add((*trig, ev.type, span.start, span.end))
+            out["argument_classification_attached"].add((*trig, ev.type, span.start, span.end, arg.role))
+    return out
+
+
+def textee_counts(gold: Document, pred: Document) -> dict[str, Counts]:
+    """TextEE's counts of one document: tp = |gold ∩ predicted| tuples, fp and fn the rest of each set."""
+    g, p = textee_tuples(gold), textee_tuples(pred)
+    return {m: Counts(len(g[m] & p[m]), len(p[m] - g[m]), len(g[m] - p[m])) for m in EVENT_METRICS}
+
+
 def event_scores(counts: EventCounts) -> dict:
-    """The six event metrics over all types, and per event type."""
-    out: dict = {m: counts.overall(m).scores() for m in EVENT_METRICS}
+    """The six TextEE metrics (unique tuples), and the six per-item metrics overall and per event type."""
+    out: dict = {m: counts.textee.get(m, Counts()).scores() for m in EVENT_METRICS}
+    out["per_item"] = {m: counts.overall(m).scores() for m in EVENT_METRICS}
     out["per_type"] = {t: {m: per.get(m, Counts()).scores() for m in EVENT_METRICS} for t, per in sorted(counts.by_type.items())}
     return out
 
@@ -513,8 +551,9 @@ def label_scores(pairs: Sequence[tuple[str, str]]) -> dict:
 
     Computed with scikit-learn. Macro-F1 averages the F1 of the labels that occur in the gold or
     the predicted labels (a label in neither has no F1 and is left out, as in
-    ``f1_score(average='macro')``); F_avg = (F1_favour + F1_against)/2 is None unless both are
-    defined; everything is None when there is no pair. Confusion rows are gold labels, columns
+    ``f1_score(average='macro')``); F_avg = (F1_favour + F1_against)/2 with each class's F1 as
+    ``eval.pl`` computes it (:func:`toolkit.metrics.formulas.eval_pl_f1`: 0 for a class absent from
+    both sides); everything is None when there is no pair. Confusion rows are gold labels, columns
     predicted labels, in the order of :data:`toolkit.metrics.counts.STANCE_LABELS`.
     """
     labels = list(STANCE_LABELS)
@@ -535,8 +574,13 @@ def label_scores(pairs: Sequence[tuple[str, str]]) -> dict:
     per = f1_score(y_true, y_pred, labels=labels, average=None, zero_division=np.nan)
     out["f1_per_label"] = {lab: _none_if_nan(v) for lab, v in zip(labels, per)}
     out["macro_f1"] = _none_if_nan(f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=np.nan))
-    fav, ag = out["f1_per_label"]["favour"], out["f1_per_label"]["against"]
-    out["f_avg"] = (fav + ag) / 2 if fav is not None and ag is not None else None
+    conf = confusion_matrix(y_true, y_pred, labels=labels)
+
+    def eval_pl(lab: str) -> float:
+        i = labels.index(lab)
+        return float(formulas.eval_pl_f1(conf[i, i], conf[:, i].sum(), conf[i, :].sum()))
+
+    out["f_avg"] = formulas.value(formulas.f_avg(eval_pl("favour"), eval_pl("against"), len(pairs)))
     out["confusion"] = {"labels": labels, "matrix": confusion_matrix(y_true, y_pred, labels=labels).tolist()}
     return out
 

@@ -160,6 +160,29 @@ def reference_issues(data: dict, file: str, prefix: str = "") -> list[Issue]:
     return issues
 
 
+def repeated_mention_issues(anchored: dict, file: str, prefix: str = "") -> list[Issue]:
+    """A ``duplicate-mention`` warning for every mention span that an earlier predicted entity (or an
+    earlier mention of the same entity) already has: coreference keeps the first occurrence, as
+    the CoNLL reference scorer does; the entity scores count every predicted mention."""
+    issues: list[Issue] = []
+    first: dict[tuple[int, int], int] = {}
+    for i, ent in enumerate(anchored.get("entities") or []):
+        for m in ent.get("mentions") or []:
+            start, end = m.get("start"), m.get("end")
+            if not isinstance(start, int) or not isinstance(end, int):
+                continue
+            if (start, end) not in first:
+                first[(start, end)] = i
+                continue
+            where = first[(start, end)]
+            owner = "this entity" if where == i else f"the entity at {prefix}/entities/{where}"
+            issues.append(Issue("duplicate-mention", file, f"{prefix}/entities/{i}",
+                                f"mention {start}-{end} {m.get('text', '')!r} is already a mention of {owner}",
+                                "a span is one mention of one entity; coreference keeps its first occurrence "
+                                "(as the CoNLL reference scorer), the entity scores count every copy", "warning"))
+    return issues
+
+
 def _span(d: dict) -> Span:
     return Span(d["start"], d["end"], d["text"])
 
@@ -221,6 +244,7 @@ def prediction_from_dict(data: object, gold: Document, file: str = "<prediction>
     anchored, anchor_issues = anchor_document(data, gold.text, file, strict=False, prefix=prefix)
     issues.extend(anchor_issues)
     issues.extend(reference_issues(data, file, prefix))
+    issues.extend(repeated_mention_issues(anchored, file, prefix))
     return to_document(anchored, gold.text), issues
 
 

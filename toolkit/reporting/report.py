@@ -7,6 +7,7 @@ from collections import Counter
 from typing import Iterable
 
 from toolkit.reporting import jsonout
+from toolkit.metrics.counts import EVENT_METRICS
 from toolkit.model.issues import Issue
 
 
@@ -140,21 +141,22 @@ def _eval_tables(report, errors: bool) -> list[tuple[str, object]]:
                  "exact F1": per["exact"]["f1"], "partial F1": per["partial"]["f1"], "type F1": per["type"]["f1"]}
                 for t, per in ent["per_type"].items()]
         if rows:
-            tables.append(("Entities per type (a mistyped match counts under its gold type)", pd.DataFrame(rows)))
-    if "coreference" in scores:
-        coref = scores["coreference"]
-        if coref is None:
-            tables.append(("Coreference: not available (toolkit.metrics.coreference is missing)", pd.DataFrame({"note": ["not scored"]})))
-        else:
-            rows = [{"metric": m, "P": s["precision"], "R": s["recall"], "F1": s["f1"]} for m, s in coref.items() if m != "conll_f1"]
-            rows.append({"metric": "CoNLL-2012 (mean F1)", "P": None, "R": None, "F1": coref["conll_f1"]})
-            tables.append(("Coreference", pd.DataFrame(rows, columns=["metric", "P", "R", "F1"])))
+            tables.append(("Entities per type (each type scored on its own: a type confusion is a miss of the gold type "
+                           "and a spurious mention of the predicted one)", pd.DataFrame(rows)))
+    coref = scores.get("coreference")
+    if coref is not None:
+        names = {"muc": "MUC", "b3": "B-cubed", "ceafe": "CEAF-e", "ceafm": "CEAF-m", "blanc": "BLANC", "lea": "LEA"}
+        rows = [{"metric": names[m], "P": coref[m]["precision"], "R": coref[m]["recall"], "F1": coref[m]["f1"]} for m in names]
+        rows.append({"metric": "CoNLL-2012 (mean F1 of MUC, B-cubed, CEAF-e)", "P": None, "R": None, "F1": coref["conll_f1"]})
+        tables.append(("Coreference (CoNLL reference scorer v8.01; LEA as coval)", pd.DataFrame(rows, columns=["metric", "P", "R", "F1"])))
     ev = scores.get("events")
     if ev is not None:
-        metrics = [m for m in ev if m != "per_type"]
-        rows = [{"metric": m.replace("_", " "), "tp": ev[m]["tp"], "fp": ev[m]["fp"], "fn": ev[m]["fn"],
-                 "P": ev[m]["precision"], "R": ev[m]["recall"], "F1": ev[m]["f1"]} for m in metrics]
-        tables.append(("Events (TextEE: arguments keyed by event type; attached: the trigger must match too)", pd.DataFrame(rows)))
+        for title, section in (("Events, TextEE (unique tuples, as TextEE's compute_E2E_scores; arguments keyed by event type; "
+                                "attached: the trigger must match too)", ev),
+                               ("Events, per item (every trigger and argument of every event matched one-to-one)", ev["per_item"])):
+            rows = [{"metric": m.replace("_", " "), "tp": section[m]["tp"], "fp": section[m]["fp"], "fn": section[m]["fn"],
+                     "P": section[m]["precision"], "R": section[m]["recall"], "F1": section[m]["f1"]} for m in EVENT_METRICS]
+            tables.append((title, pd.DataFrame(rows)))
         rows = [{"type": t, "gold": per["trigger_classification"]["tp"] + per["trigger_classification"]["fn"],
                  "predicted": per["trigger_classification"]["tp"] + per["trigger_classification"]["fp"],
                  "trigger I F1": per["trigger_identification"]["f1"], "trigger C F1": per["trigger_classification"]["f1"],
@@ -162,7 +164,7 @@ def _eval_tables(report, errors: bool) -> list[tuple[str, object]]:
                  "arg C attached F1": per["argument_classification_attached"]["f1"]}
                 for t, per in ev["per_type"].items()]
         if rows:
-            tables.append(("Events per type", pd.DataFrame(rows)))
+            tables.append(("Events per type (per item)", pd.DataFrame(rows)))
     st = scores.get("stances")
     if st is not None:
         rows = [{"match": m, "tp": st[m]["tp"], "fp": st[m]["fp"], "fn": st[m]["fn"], "P": st[m]["precision"],
