@@ -88,14 +88,29 @@ def test_unknown_and_duplicate_documents_are_errors(tmp_path):
     assert preds.unknown == ["alpah"] and not preds.ok
 
 
-def test_schema_errors_are_located_and_the_document_is_not_scored(tmp_path):
+def test_schema_errors_are_located_and_the_document_is_scored_as_empty(tmp_path):
+    gold = fixture_gold()
+    bad = fixture_pred_dict("alpha")
+    del bad["entities"][0]["mentions"]
+    preds = load_predictions(write_preds(tmp_path, {"alpha": bad, "beta": fixture_pred_dict("beta")}), gold)
+    assert codes(preds.issues) == [("missing-field", "error")]
+    assert preds.issues[0].pointer == "/entities/0/mentions"
+    assert "scored as an empty prediction" in preds.issues[0].message
+    assert "alpha" not in preds.documents
+    record = preds.records["alpha"]
+    assert (record.received, record.parsed, record.valid, record.scored) == (True, True, False, False)
+
+
+def test_an_unknown_label_is_located_and_scored_under_the_unknown_label_row(tmp_path):
     gold = fixture_gold()
     bad = fixture_pred_dict("alpha")
     bad["entities"][0]["type"] = "PERSON"
     preds = load_predictions(write_preds(tmp_path, {"alpha": bad, "beta": fixture_pred_dict("beta")}), gold)
     assert codes(preds.issues) == [("unknown-label", "error")]
     assert preds.issues[0].pointer == "/entities/0/type" and preds.issues[0].hint == "did you mean 'PER'?"
-    assert "alpha" not in preds.documents
+    assert {e.type for e in preds.documents["alpha"].entities} >= {"(unknown label)"}
+    record = preds.records["alpha"]
+    assert (record.valid, record.scored, record.unknown_labels) == (False, True, [("entity type", "PERSON")])
 
 
 def test_quote_problems(tmp_path):

@@ -1,11 +1,32 @@
 """System predictions: files -> raw dicts -> schema issues -> anchored spans -> prediction documents.
 
 A prediction set is a folder of per-document ``*.json`` files (and/or ``*.jsonl`` files, one
-document per line), or one ``.json`` / ``.jsonl`` file. Each document is checked against
-``schema/prediction.schema.json``; spans given by their text alone are anchored to offsets in the
-gold document's text (:func:`toolkit.predictions.anchor.anchor_document`, lenient mode); then ids and
+document per line), or one ``.json`` / ``.jsonl`` file; a ``.json`` file may also hold a JSON array
+of documents, and any file may hold its JSON inside a Markdown code fence (```` ```json ... ``` ````,
+as LLMs answer; stripped, with a ``fenced-json`` warning). Each document is checked against
+``schema/prediction.schema.json``; spans given by their text alone are grounded in the gold
+document's text with a status per span (:mod:`toolkit.predictions.grounding`); then ids and
 references are checked; then the document becomes a frozen :class:`~toolkit.model.document.Document`,
 the same type as a gold document, so a gold annotation file loads as a prediction unchanged.
+
+**Score what can be scored.** What cannot be taken as given is reported (an error) and counted,
+never silently dropped and never a reason to score nothing (``toolkit eval --strict`` refuses
+everything on any error instead):
+
+- a span that cannot be grounded is a :class:`~toolkit.predictions.grounding.Refused` item (a false
+  positive under its label); an argument naming a mention that does not exist, or one that was not
+  grounded, too; a stance whose holder or target cannot be resolved stays in the document and
+  matches nothing;
+- a label outside the inventory (entity type, event type, stance label, topic) is scored under
+  :data:`~toolkit.predictions.grounding.UNKNOWN_LABEL`; an unknown mention kind or realis is dropped
+  (neither is scored); the labels are listed with their counts (:class:`PredictionRecord`);
+- a document that cannot be parsed, or fails the schema for any other reason, is scored as an
+  empty prediction; it is attributed to its gold document by its ``doc_id`` when one can be read
+  (the file name ``<doc_id>.json``, or a ``"doc_id": "..."`` in the broken text).
+
+Every gold document with a prediction gets a :class:`PredictionRecord` (received, parsed, fenced,
+schema-valid, scored; a status per span; refused items; unknown labels), which
+:mod:`toolkit.metrics.grounding` turns into additive counts.
 
 Prediction-only shapes: ids are optional (missing ones are derived, ``~e1``, ``~m1.2``, ...);
 a mention without ``kind`` gets kind ``""`` and realis may be ``""``; an argument given by its
@@ -14,9 +35,11 @@ span is a :class:`SpanArgument`; a stance holder given by its span is a :class:`
 
 Issues (every one reported, nothing dropped silently):
 
-- schema violations (codes of :mod:`toolkit.checks.validate`), errors; such a document is not scored;
-- ``unanchored-quote`` (error) and ``ambiguous-quote`` / ``span-text-mismatch`` (warnings) from
-  anchoring; a span that cannot be anchored is left out (with its event, if it is the trigger);
+- schema violations (codes of :mod:`toolkit.checks.validate`), errors; such a document is scored
+  as empty (``unknown-label`` alone does not refuse the document: see above);
+- ``unanchored-quote`` (error), ``ambiguous-quote`` / ``span-text-mismatch`` / ``normalized-quote`` /
+  ``fuzzy-quote`` (warnings) from grounding;
+- ``invalid-json`` (error; the document is scored as empty), ``fenced-json`` (warning);
 - ``duplicate-id`` and ``dangling-reference`` (errors): ids given twice, references to an id the
   document does not define; ``role-not-allowed`` (warning): the role is scored as given and
   simply cannot match a gold argument;
@@ -30,13 +53,16 @@ Nothing here raises on bad input, prints or exits.
 
 from __future__ import annotations
 
+import copy
 import difflib
+import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from toolkit.predictions.anchor import anchor_document
-from toolkit.io.read import RawDoc, list_files, read_documents
+from toolkit.predictions.grounding import UNKNOWN_LABEL, Refused, ground_document
+from toolkit.io.read import RawDoc, _decode, _parse, list_files
 from toolkit.model.document import Argument, Document, Entity, Event, Mention, Span, Stance, Target
 from toolkit.model.labels import inventory
 from toolkit.model.issues import Issue, has_errors, pointer
@@ -77,12 +103,37 @@ def holder_spans(stance: Stance, entities: Mapping[str, Entity]) -> frozenset[tu
 
 
 @dataclass
+class PredictionRecord:
+    """What loading found for the prediction of one gold document (the grounding and validity report).
+
+    ``received``: a prediction was attributed to the document; ``parsed``: it was read as JSON;
+    ``fenced``: from inside a Markdown code fence; ``valid``: it passed the prediction schema as
+    written; ``scored``: its items were scored (valid, or valid once its unknown labels were set
+    aside); ``statuses``: (span kind, alignment status) per predicted span; ``refused``: items
+    counted as false positives because they could not be scored as given; ``unknown_labels``:
+    (field, label) per label outside the inventory; ``mentions``: (quote, entity type, kind) of
+    every predicted mention, grounded or not (for the text-level entity score).
+    """
+
+    received: bool = True
+    parsed: bool = False
+    fenced: bool = False
+    valid: bool = False
+    scored: bool = False
+    statuses: list[tuple[str, str]] = field(default_factory=list)
+    refused: list[Refused] = field(default_factory=list)
+    unknown_labels: list[tuple[str, str]] = field(default_factory=list)
+    mentions: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+@dataclass
 class PredictionSet:
     """What :func:`load_predictions` found: documents to score and every issue met on the way.
 
-    ``documents`` holds the usable predictions by doc id; ``missing`` lists the gold documents
-    with no prediction (scored as predicting nothing); ``unknown`` lists predicted doc ids the
-    gold set does not have (not scored).
+    ``documents`` holds the usable predictions by doc id; ``records`` what was found for each
+    gold document that received a prediction (usable or not, :class:`PredictionRecord`);
+    ``missing`` lists the gold documents with no prediction at all (scored as predicting
+    nothing); ``unknown`` lists predicted doc ids the gold set does not have (not scored).
     """
 
     documents: dict[str, Document] = field(default_factory=dict)
@@ -90,6 +141,7 @@ class PredictionSet:
     files: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
+    records: dict[str, PredictionRecord] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -137,7 +189,7 @@ def reference_issues(data: dict, file: str, prefix: str = "") -> list[Issue]:
         allowed = roles.get(ev.get("type"), {})
         for k, arg in enumerate(ev.get("arguments") or []):
             aw = f"{where}/arguments/{k}"
-            if arg["role"] not in allowed:
+            if arg["role"] not in allowed and ev.get("type") != UNKNOWN_LABEL:
                 close = difflib.get_close_matches(arg["role"], list(allowed), n=1)
                 issues.append(Issue("role-not-allowed", file, aw + "/role", f"role '{arg['role']}' is not a role of {ev['type']}",
                                     (f"did you mean '{close[0]}'? " if close else "") + f"roles of {ev['type']}: {', '.join(allowed)}; "
@@ -187,11 +239,13 @@ def _span(d: dict) -> Span:
     return Span(d["start"], d["end"], d["text"])
 
 
-def to_document(anchored: dict, text: str) -> Document:
+def to_document(anchored: dict, text: str, refused: list[Refused] | None = None) -> Document:
     """A prediction :class:`Document` from an anchored prediction dict (see module doc).
 
-    Items whose reference cannot be resolved (an id that is not defined, or whose item was
-    left out by anchoring) are left out; :func:`reference_issues` and anchoring report them.
+    An argument whose mention is not defined (or was not grounded) is left out and appended to
+    ``refused`` (when given) to be counted as a false positive; a stance whose holder or target
+    cannot be resolved is kept (it matches nothing); :func:`reference_issues` and grounding
+    report them.
     """
     entities: list[Entity] = []
     for i, ent in enumerate(anchored.get("entities") or []):
@@ -211,53 +265,247 @@ def to_document(anchored: dict, text: str) -> Document:
                 args.append(SpanArgument(arg["role"], arg.get("mention", ""), _span(arg)))
             elif arg.get("mention") in mention_ids:
                 args.append(Argument(arg["role"], arg["mention"]))
+            elif refused is not None:
+                refused.append(Refused("arguments", ev["type"], str(arg.get("mention", "")),
+                                       "argument naming a mention that is not defined or not grounded", arg["role"]))
         events.append(Event(ev.get("id") or f"~v{i + 1}", ev["type"], ev.get("realis", ""), _span(ev["trigger"]), tuple(args)))
     event_ids = {e.id for e in events}
     stances: list[Stance] = []
     for i, st in enumerate(anchored.get("stances") or []):
         sid = st.get("id") or f"~s{i + 1}"
-        target = Target(st["target"]["kind"], st["target"]["id"])
-        if (target.kind == "event" and target.id not in event_ids) or (target.kind == "entity" and target.id not in entity_ids):
-            continue
+        target = Target(st["target"]["kind"], st["target"]["id"])  # a target that is not predicted matches nothing
         evidence = tuple(_span(x) for x in st.get("evidence") or [])
         holder = st["holder"]
         if isinstance(holder, dict):
             stances.append(PredStance(sid, "", target, st["label"], evidence, holder_span=_span(holder)))
-        elif holder in entity_ids:
+        elif holder is None:  # a holder span that was not grounded: matches nothing
+            stances.append(PredStance(sid, "", target, st["label"], evidence, holder_span=None))
+        else:  # an entity id; one that is not predicted matches nothing
             stances.append(Stance(sid, holder, target, st["label"], evidence))
     return Document(doc_id=anchored["doc_id"], text=text, entities=tuple(entities), events=tuple(events), stances=tuple(stances))
 
 
-def prediction_from_dict(data: object, gold: Document, file: str = "<prediction>", prefix: str = "") -> tuple[Document | None, list[Issue]]:
-    """Check, anchor and convert one prediction dict for the gold document ``gold``.
+def _label_slots(data: dict) -> Iterable[tuple[str, str, dict, str]]:
+    """(field, JSON pointer, the dict holding the label, its key) of every label-bearing string of a prediction."""
+    for i, ent in enumerate(data.get("entities") or []):
+        if isinstance(ent, dict):
+            yield "entity type", f"/entities/{i}/type", ent, "type"
+            for j, m in enumerate(ent.get("mentions") or [] if isinstance(ent.get("mentions"), list) else []):
+                if isinstance(m, dict):
+                    yield "mention kind", f"/entities/{i}/mentions/{j}/kind", m, "kind"
+    for i, ev in enumerate(data.get("events") or [] if isinstance(data.get("events"), list) else []):
+        if isinstance(ev, dict):
+            yield "event type", f"/events/{i}/type", ev, "type"
+            yield "realis", f"/events/{i}/realis", ev, "realis"
+    for i, st in enumerate(data.get("stances") or [] if isinstance(data.get("stances"), list) else []):
+        if isinstance(st, dict):
+            yield "stance label", f"/stances/{i}/label", st, "label"
+            target = st.get("target")
+            if isinstance(target, dict) and target.get("kind") == "topic":
+                yield "topic", f"/stances/{i}/target/id", target, "id"
 
-    Returns the prediction document (None when the dict has schema errors) and the issues.
+
+def _inventory_of(field_name: str) -> Mapping[str, str]:
+    inv = inventory()
+    return {"entity type": inv.entity_types, "mention kind": inv.mention_kinds, "event type": inv.event_types,
+            "realis": inv.realis, "stance label": inv.stance_labels, "topic": inv.topics}[field_name]
+
+
+def set_aside_labels(data: object, file: str, prefix: str = "") -> tuple[object, list[tuple[str, str]], list[Issue]]:
+    """A copy of a prediction dict whose labels outside the inventory are set aside for scoring.
+
+    An entity type, event type, stance label or topic outside the inventory becomes
+    :data:`UNKNOWN_LABEL`; an unknown mention kind or realis (neither is scored) is removed.
+    Returns the copy (``data`` itself when there is nothing to set aside), the (field, label)
+    pairs set aside, and an ``unknown-label`` error for each. Only string labels are set aside.
     """
+    if not isinstance(data, dict):
+        return data, [], []
+    found = [(f, ptr, holder, key) for f, ptr, holder, key in _label_slots(data)
+             if isinstance(holder.get(key), str) and holder[key] not in _inventory_of(f)]
+    if not found:
+        return data, [], []
+    out = copy.deepcopy(data)
+    unknown: list[tuple[str, str]] = []
+    issues: list[Issue] = []
+    index = {ptr: (holder, key) for _, ptr, holder, key in _label_slots(out)}
+    for f, ptr, holder, key in found:
+        label = holder[key]
+        values = list(_inventory_of(f))
+        close = difflib.get_close_matches(label, values, n=1, cutoff=0.5)
+        if not close:
+            close = [v for v in values if v.lower() == label.lower()]
+        scored = "not scored" if f in ("mention kind", "realis") else f"scored under '{UNKNOWN_LABEL}'"
+        issues.append(Issue("unknown-label", file, prefix + ptr, f"unknown {f} '{label}' ({scored})",
+                            f"did you mean '{close[0]}'?" if close else f"one of: {', '.join(values)}"))
+        unknown.append((f, label))
+        target, tkey = index[ptr]
+        if f in ("mention kind", "realis"):
+            del target[tkey]
+        else:
+            target[tkey] = UNKNOWN_LABEL
+    return out, unknown, issues
+
+
+def _valid_apart_from_labels(data: dict) -> bool:
+    """True when ``data`` (labels set aside) passes the schema once its sentinel labels are read as valid ones."""
+    probe = copy.deepcopy(data)
+    for f, _, holder, key in _label_slots(probe):
+        if holder.get(key) == UNKNOWN_LABEL:
+            holder[key] = next(iter(_inventory_of(f)))
+    return not has_errors(schema_issues(probe, "<probe>", "prediction"))
+
+
+def prediction_from_dict(data: object, gold: Document, file: str = "<prediction>", prefix: str = "",
+                         fuzzy: float | None = None) -> tuple[Document | None, list[Issue], PredictionRecord]:
+    """Check, ground and convert one prediction dict for the gold document ``gold``.
+
+    Returns the prediction document (None when the dict fails the schema for a reason other than
+    labels outside the inventory: it is then scored as empty), the issues, and the record.
+    """
+    record = PredictionRecord(parsed=True)
     issues = list(schema_issues(data, file, "prediction", prefix))
     if has_errors(issues):
-        return None, issues
+        cleaned, unknown, label_issues = set_aside_labels(data, file, prefix)
+        if not unknown or not _valid_apart_from_labels(cleaned):  # type: ignore[arg-type]
+            return None, issues, record
+        issues = [i for i in issues if i.code != "unknown-label"] + label_issues
+        record.unknown_labels = unknown
+        data = cleaned
+    else:
+        record.valid = True
+    record.scored = True
     assert isinstance(data, dict)
     if isinstance(data.get("sha256"), str) and gold.sha256 and data["sha256"] != gold.sha256:
         issues.append(Issue("sha256-mismatch", file, prefix + "/sha256",
                             f"the prediction names text {data['sha256'][:12]}..., the gold text is {gold.sha256[:12]}...",
                             "offsets may not fit: was the prediction made on another version of the document?", "warning"))
-    anchored, anchor_issues = anchor_document(data, gold.text, file, strict=False, prefix=prefix)
-    issues.extend(anchor_issues)
-    issues.extend(reference_issues(data, file, prefix))
+    anchored, grounding = ground_document(data, gold, file, prefix, fuzzy)
+    issues.extend(grounding.issues)
+    refs = reference_issues(data, file, prefix)
+    issues.extend(refs)
     issues.extend(repeated_mention_issues(anchored, file, prefix))
-    return to_document(anchored, gold.text), issues
+    record.unknown_labels += [("role", i.message.split("'")[1]) for i in refs if i.code == "role-not-allowed"]
+    record.statuses = grounding.statuses
+    record.mentions = grounding.mentions
+    record.refused = list(grounding.refused)
+    doc = to_document(anchored, gold.text, record.refused)
+    return doc, issues, record
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A document that could not be parsed: where it was, and the doc id it names, if any can be read."""
+
+    file: str
+    prefix: str
+    doc_id: str | None
+
+
+_DOC_ID = re.compile(r'"doc_id"\s*:\s*"((?:[^"\\]|\\.)*)"')
+
+
+def guess_doc_id(text: str, path: Path | None, gold: Mapping[str, Document] | None = None) -> str | None:
+    """The doc id an unparseable document names: its file name when that is a gold doc id, else a ``"doc_id": "..."`` in its text."""
+    if path is not None and gold is not None and path.stem in gold:
+        return path.stem
+    m = _DOC_ID.search(text)
+    if m is None:
+        return None
+    try:
+        return json.loads(f'"{m.group(1)}"')
+    except json.JSONDecodeError:
+        return None
+
+
+_FENCE = re.compile(r"^[ \t]*```[ \t]*([A-Za-z0-9_-]*)[ \t]*\r?\n(.*?)^[ \t]*```[ \t]*$", re.S | re.M)
+
+
+def strip_fence(text: str) -> tuple[str, bool]:
+    """The content of the first Markdown code fence of ``text`` (``` or ```json ...), and whether there was one."""
+    m = _FENCE.search(text)
+    if m is None:
+        return text, False
+    return m.group(2), True
+
+
+def read_predictions(path: Path, gold: Mapping[str, Document] | None = None) -> tuple[list[RawDoc], list[Unreadable], list[Issue], set[tuple[str, str]]]:
+    """Read one prediction file: the documents it holds, the ones it holds but that could not be
+    parsed, the issues, and the (file, prefix) of the documents that came from inside a code fence.
+
+    A ``.json`` file holds one document or a JSON array of documents; a ``.jsonl`` file one per
+    line; either may be wrapped in a Markdown code fence (stripped, ``fenced-json`` warning).
+    """
+    label = str(path)
+    text, issues = _decode(path, label)
+    if text is None:
+        return [], [], issues, set()
+    fenced: set[tuple[str, str]] = set()
+    stripped, was_fenced = strip_fence(text) if "```" in text else (text, False)
+    if was_fenced:
+        issues.append(Issue("fenced-json", label, "", "the JSON is wrapped in a Markdown code fence; the fence (and any text around it) was stripped",
+                            "write the JSON alone (an LLM's structured-output mode does)", "warning"))
+        text = stripped
+    raws: list[RawDoc] = []
+    broken: list[Unreadable] = []
+    if path.suffix == ".jsonl":
+        for lineno, line in enumerate(text.splitlines()):
+            if not line.strip():
+                continue
+            data, line_issues = _parse(line, label, pointer(lineno))
+            issues.extend(Issue(i.code, i.file, i.pointer, f"line {lineno + 1}: {i.message}" + ("; scored as an empty prediction" if i.code == "invalid-json" else ""),
+                                i.hint) for i in line_issues)
+            if line_issues:
+                broken.append(Unreadable(label, pointer(lineno), guess_doc_id(line, None)))
+            else:
+                raws.append(RawDoc(data, label, pointer(lineno), path))
+                if was_fenced:
+                    fenced.add((label, pointer(lineno)))
+        if not raws and not broken and not has_errors(issues):
+            issues.append(Issue("empty-file", label, "", "the JSONL file holds no document"))
+        return raws, broken, issues, fenced
+    data, parse_issues = _parse(text, label)
+    if parse_issues:
+        issues.extend(Issue(i.code, i.file, i.pointer, i.message + "; scored as an empty prediction", i.hint) for i in parse_issues)
+        broken.append(Unreadable(label, "", guess_doc_id(text, path, gold)))
+        return raws, broken, issues, fenced
+    if isinstance(data, list):
+        for i, item in enumerate(data):
+            raws.append(RawDoc(item, label, pointer(i), path))
+            if was_fenced:
+                fenced.add((label, pointer(i)))
+        if not data:
+            issues.append(Issue("empty-file", label, "", "the JSON array holds no document", "an empty array predicts nothing", "warning"))
+        return raws, broken, issues, fenced
+    raws.append(RawDoc(data, label, "", path))
+    if was_fenced:
+        fenced.add((label, ""))
+    return raws, broken, issues, fenced
 
 
 @gc_paused()
-def predictions_from_raw(raws: Iterable[RawDoc], gold: Mapping[str, Document], label: str = "predictions") -> PredictionSet:
-    """Score-ready predictions from parsed documents (files, JSONL lines or a system's output)."""
+def predictions_from_raw(raws: Iterable[RawDoc], gold: Mapping[str, Document], label: str = "predictions",
+                         fuzzy: float | None = None, unreadable: Iterable[Unreadable] = (),
+                         fenced: set[tuple[str, str]] | None = None) -> PredictionSet:
+    """Score-ready predictions from parsed documents (files, JSONL lines or a system's output).
+
+    ``unreadable`` documents (see :func:`read_predictions`) are attributed to the gold document
+    they name, when no parsed document claims it, and recorded as received but not parsed.
+    """
     out = PredictionSet()
     where: dict[str, str] = {}
     for raw in raws:
         data = raw.data
         doc_id = data.get("doc_id") if isinstance(data, dict) else None
         if not isinstance(doc_id, str) or not doc_id:
-            out.issues.extend(schema_issues(data, raw.file, "prediction", raw.prefix))
+            issues = list(schema_issues(data, raw.file, "prediction", raw.prefix))
+            guess = raw.path.stem if raw.path is not None and raw.path.stem in gold and not raw.prefix else None
+            if guess is not None and guess not in where:
+                where[guess] = raw.file
+                out.records[guess] = PredictionRecord(parsed=True, fenced=(raw.file, raw.prefix) in (fenced or ()))
+                issues = [Issue(i.code, i.file, i.pointer, i.message + ("; scored as an empty prediction" if i.severity == "error" else ""), i.hint, i.severity)
+                          for i in issues]
+            out.issues.extend(issues)
             continue
         if doc_id not in gold:
             close = difflib.get_close_matches(doc_id, list(gold), n=1, cutoff=0.6)
@@ -271,33 +519,49 @@ def predictions_from_raw(raws: Iterable[RawDoc], gold: Mapping[str, Document], l
                                     f"doc_id '{doc_id}' is also predicted in {where[doc_id]}", "give each document one prediction"))
             continue
         where[doc_id] = raw.file + (f" (line {int(raw.prefix[1:]) + 1})" if raw.prefix[1:].isdigit() else "")
-        doc, issues = prediction_from_dict(data, gold[doc_id], raw.file, raw.prefix)
+        doc, issues, record = prediction_from_dict(data, gold[doc_id], raw.file, raw.prefix, fuzzy)
+        record.fenced = (raw.file, raw.prefix) in (fenced or ())
+        if doc is None:
+            issues = [Issue(i.code, i.file, i.pointer, i.message, i.hint, i.severity) for i in issues]
+            if issues:
+                first = next(k for k, i in enumerate(issues) if i.severity == "error")
+                i = issues[first]
+                issues[first] = Issue(i.code, i.file, i.pointer, i.message + f" (document '{doc_id}' scored as an empty prediction)", i.hint, i.severity)
         out.issues.extend(issues)
+        out.records[doc_id] = record
         if doc is not None:
             out.documents[doc_id] = doc
+    for broken in unreadable:
+        if broken.doc_id is not None and broken.doc_id in gold and broken.doc_id not in where:
+            where[broken.doc_id] = broken.file
+            out.records[broken.doc_id] = PredictionRecord(parsed=False)
     for doc_id in sorted(gold):
         if doc_id not in where:
             out.issues.append(Issue("missing-prediction", label, "", f"no prediction for gold document '{doc_id}'",
                                     "scored as predicting nothing", "warning"))
             out.missing.append(doc_id)
     out.documents = dict(sorted(out.documents.items()))
+    out.records = dict(sorted(out.records.items()))
     return out
 
 
-def predictions_from_dicts(items: Iterable[dict], gold: Mapping[str, Document], label: str = "<predictions>") -> PredictionSet:
+def predictions_from_dicts(items: Iterable[dict], gold: Mapping[str, Document], label: str = "<predictions>",
+                           fuzzy: float | None = None) -> PredictionSet:
     """Like :func:`load_predictions`, for prediction dicts already in memory (e.g. a system's output)."""
     raws = [RawDoc(d, label, pointer(i)) for i, d in enumerate(items)]
-    result = predictions_from_raw(raws, gold, label)
+    result = predictions_from_raw(raws, gold, label, fuzzy)
     result.files = [label]
     return result
 
 
 @gc_paused()
-def load_predictions(path: Path | str, gold: Mapping[str, Document]) -> PredictionSet:
-    """Read, check, anchor and convert the predictions under ``path`` for the gold documents ``gold``.
+def load_predictions(path: Path | str, gold: Mapping[str, Document], fuzzy: float | None = None) -> PredictionSet:
+    """Read, check, ground and convert the predictions under ``path`` for the gold documents ``gold``.
 
     ``path`` is a folder (its top-level ``*.json`` and ``*.jsonl`` files), a ``.json`` file
-    holding one document or a ``.jsonl`` file holding one per line.
+    holding one document or a JSON array of them, or a ``.jsonl`` file holding one per line (any
+    of them possibly inside a Markdown code fence). ``fuzzy``: the similarity threshold of fuzzy
+    quote matching (None: off). A ``file-not-found`` issue means nothing could be read at all.
     """
     path = Path(path)
     if path.suffix in IOB2_SUFFIXES and path.is_file():
@@ -306,14 +570,18 @@ def load_predictions(path: Path | str, gold: Mapping[str, Document]) -> Predicti
     if path.is_dir() and not files:
         issues.append(Issue("file-not-found", str(path), "", f"the folder {path} holds no .json or .jsonl prediction file",
                             "predictions are <doc_id>.json files, or one .jsonl file with one document per line"))
-    raws: list[RawDoc] = []
-    for file in files:
-        found, read_issues = read_documents(file)
-        raws.extend(found)
-        issues.extend(read_issues)
-    if has_errors(issues) and not raws:
+    if any(i.code == "file-not-found" for i in issues):
         return PredictionSet(issues=issues, files=[str(f) for f in files])
-    result = predictions_from_raw(raws, gold, str(path))
+    raws: list[RawDoc] = []
+    unreadable: list[Unreadable] = []
+    fenced: set[tuple[str, str]] = set()
+    for file in files:
+        found, broken, read_issues, in_fence = read_predictions(file, gold)
+        raws.extend(found)
+        unreadable.extend(broken)
+        issues.extend(read_issues)
+        fenced |= in_fence
+    result = predictions_from_raw(raws, gold, str(path), fuzzy, unreadable, fenced)
     result.issues[:0] = issues
     result.files = [str(f) for f in files]
     return result
