@@ -173,7 +173,8 @@ def test_system_output_in_memory():
 def test_to_dict_structure_is_stable_and_strict_json():
     gold, preds = fixture_predictions()
     data = evaluate(gold, preds.documents).to_dict(errors=True)
-    assert list(data) == ["format", "tasks", "options", "documents", "entities", "coreference", "events", "stances", "per_document", "errors"]
+    assert list(data) == ["format", "tasks", "options", "documents", "entities", "coreference", "events", "stances", "grounding",
+                          "per_document", "per_document_grounding", "errors"]
     assert data["format"] == "toolkit-eval/2"
     assert data["documents"] == {"scored": 2, "ids": ["alpha", "beta"], "missing_predictions": [], "unmatched_predictions": []}
     assert list(data["entities"]) == ["micro", "macro", "per_type"]

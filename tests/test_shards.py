@@ -88,7 +88,7 @@ def test_every_format_of_a_merge_equals_the_whole_run():
 def test_counts_file_has_counts_and_no_scores():
     data = counts_dict(WHOLE)
     assert data["format"] == COUNTS_FORMAT
-    assert set(data) == {"format", "tasks", "options", "per_document", "missing_predictions", "unmatched_predictions"}
+    assert set(data) == {"format", "tasks", "options", "per_document", "missing_predictions", "unmatched_predictions", "grounding"}
     text = json.dumps(data)
     for derived in ("precision", "recall", "f1", "possible", "actual", "macro"):  # "micro" names the counts of all mentions
         assert f'"{derived}"' not in text

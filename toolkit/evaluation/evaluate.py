@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
 from toolkit.metrics.counts import EVENT_METRICS, SCHEMES, EvalCounts, total
+from toolkit.metrics.grounding import GroundingCounts, grounding_counts, grounding_scores, refused_counts, total_grounding
 from toolkit.model.document import Document
 from toolkit.io.perf import gc_paused
 from toolkit.metrics.scoring import (
@@ -59,8 +60,12 @@ def _as_map(docs: Mapping[str, Document] | Iterable[Document]) -> dict[str, Docu
 
 
 def evaluate_document(gold: Document, pred: Document | None, tasks: Sequence[str] = TASKS,
-                      options: EvalOptions | None = None) -> tuple[EvalCounts, list[ErrorItem]]:
-    """Counts and errors of one document (``pred`` None: the system predicted nothing)."""
+                      options: EvalOptions | None = None, record=None) -> tuple[EvalCounts, list[ErrorItem]]:
+    """Counts and errors of one document (``pred`` None: the system predicted nothing).
+
+    ``record`` (a :class:`toolkit.predictions.load.PredictionRecord`) adds the false positives of
+    the items loading refused (:func:`toolkit.metrics.grounding.refused_counts`).
+    """
     options = options or EvalOptions()
     pred = pred if pred is not None else Document(doc_id=gold.doc_id, text=gold.text)
     kinds = set(options.mention_kinds) if options.mention_kinds is not None else None
@@ -80,7 +85,12 @@ def evaluate_document(gold: Document, pred: Document | None, tasks: Sequence[str
     if "stances" in tasks:
         parts["stances"], errs = score_stances(gold, pred, event_map)
         errors += errs
-    return EvalCounts(**parts), errors
+    counts = EvalCounts(**parts)
+    if record is not None and record.refused:
+        extra, errs = refused_counts(record.refused, gold.doc_id, tasks, kinds)
+        counts = counts + extra
+        errors += errs
+    return counts, errors
 
 
 @dataclass
@@ -95,6 +105,8 @@ class EvalReport:
     """Gold documents that had no prediction (scored as predicting nothing)."""
     unmatched: list[str] = field(default_factory=list)
     """Predicted documents with no gold document (not scored)."""
+    grounding: dict[str, GroundingCounts] = field(default_factory=dict)
+    """Per-document grounding and validity counts (:mod:`toolkit.metrics.grounding`); empty for reports read from older files."""
 
     @property
     def counts(self) -> EvalCounts:
@@ -127,8 +139,12 @@ class EvalReport:
                           "missing_predictions": sorted(self.missing), "unmatched_predictions": sorted(self.unmatched)},
             **scores,
         }
+        if self.grounding:
+            out["grounding"] = grounding_scores(total_grounding(self.grounding.values()))
         if per_document:
             out["per_document"] = {d: c.to_dict() for d, c in sorted(self.per_document.items())}
+            if self.grounding:
+                out["per_document_grounding"] = {d: g.to_dict() for d, g in sorted(self.grounding.items())}
         if errors:
             out["errors"] = [e.to_dict() for e in self.errors]
         return out
@@ -142,7 +158,8 @@ class EvalReport:
         docs = data.get("documents") or {}
         return cls(tuple(data["tasks"]), EvalOptions(tuple(kinds) if kinds is not None else None, bool(opts.get("coref_args"))),
                    {d: EvalCounts.from_dict(c) for d, c in data["per_document"].items()}, errors,
-                   list(docs.get("missing_predictions", [])), list(docs.get("unmatched_predictions", [])))
+                   list(docs.get("missing_predictions", [])), list(docs.get("unmatched_predictions", [])),
+                   {d: GroundingCounts.from_dict(g) for d, g in (data.get("per_document_grounding") or {}).items()})
 
     def merge(self, other: "EvalReport") -> "EvalReport":
         """The report of two disjoint shards of a corpus (same tasks and options)."""
@@ -157,7 +174,8 @@ class EvalReport:
         return EvalReport(self.tasks, self.options, per_document,
                           sorted(self.errors + other.errors, key=lambda e: e.doc_id),
                           sorted(self.missing + other.missing),
-                          sorted(set(self.unmatched + other.unmatched) - set(per_document)))
+                          sorted(set(self.unmatched + other.unmatched) - set(per_document)),
+                          dict(sorted({**self.grounding, **other.grounding}.items())))
 
     def to_dataframe(self):
         """Every score as a row of a pandas DataFrame (long format, the ``csv`` output).
@@ -167,6 +185,7 @@ class EvalReport:
         type or stance target), the counts (entity schemes: correct, incorrect, partial, missed,
         spurious, possible, actual; other tasks: tp, fp, fn in correct, spurious, missed), and
         ``precision``, ``recall``, ``f1`` or, for single figures, ``value``. Missing values are NaN.
+        The grounding report follows (:func:`grounding_rows`).
         """
         import pandas as pd
 
@@ -214,6 +233,8 @@ class EvalReport:
                 for metric in ("accuracy", "macro_f1", "f_avg"):
                     rows.append({"task": "stances", "metric": f"label {metric}", "label": scope, "value": labels[metric],
                                  "possible": labels["pairs"]})
+        if self.grounding:
+            rows += grounding_rows(grounding_scores(total_grounding(self.grounding.values())), "entities" in self.tasks)
         columns = ["task", "metric", "label", "correct", "incorrect", "partial", "missed", "spurious", "possible", "actual",
                    "precision", "recall", "f1", "value"]
         df = pd.DataFrame(rows, columns=columns)
@@ -222,14 +243,51 @@ class EvalReport:
         return df
 
 
+def grounding_rows(g: dict, entities: bool = True) -> list[dict]:
+    """The rows of the grounding report (``grounding_scores`` output) in the long format of :meth:`EvalReport.to_dataframe`.
+
+    Task ``grounding``: metric ``documents`` (label: received, parsed, fenced, valid, scored),
+    metric ``<kind> spans`` (label: an alignment status) and metric ``unknown labels`` (label
+    ``field: label``) and ``refused items`` (label: task), with ``actual`` the count,
+    ``possible`` its denominator and ``value`` the share; task ``entities``, metric
+    ``text_level``: the text-level entity score (label ``ALL`` or a type; correct = tp,
+    spurious = fp, missed = fn).
+    """
+    rows: list[dict] = []
+    docs = g["documents"]
+    for flag in ("received", "parsed", "fenced", "valid", "scored"):
+        den = docs["gold"] if flag == "received" else docs["received"]
+        rows.append({"task": "grounding", "metric": "documents", "label": flag, "actual": docs[flag], "possible": den,
+                     "value": docs["shares"][flag]})
+    for kind, per in g["spans"].items():
+        for status, n in per["counts"].items():
+            rows.append({"task": "grounding", "metric": f"{kind} spans", "label": status, "actual": n, "possible": per["total"],
+                         "value": per["shares"][status]})
+    for field_name, per in g["unknown_labels"].items():
+        for label, n in per.items():
+            rows.append({"task": "grounding", "metric": "unknown labels", "label": f"{field_name}: {label}", "actual": n})
+    for task, n in g["refused"].items():
+        rows.append({"task": "grounding", "metric": "refused items", "label": task, "actual": n})
+    if entities:
+        text = g["text_entities"]
+        for label, s in (("ALL", text["micro"]), *text["per_type"].items()):
+            rows.append({"task": "entities", "metric": "text_level", "label": label, "correct": s["tp"], "spurious": s["fp"],
+                         "missed": s["fn"], "possible": s["tp"] + s["fn"], "actual": s["tp"] + s["fp"],
+                         "precision": s["precision"], "recall": s["recall"], "f1": s["f1"]})
+    return rows
+
+
 @gc_paused()
 def evaluate(gold_docs: Mapping[str, Document] | Iterable[Document], pred_docs: Mapping[str, Document] | Iterable[Document],
-             tasks: Sequence[str] = TASKS, options: EvalOptions | None = None) -> EvalReport:
+             tasks: Sequence[str] = TASKS, options: EvalOptions | None = None, records: Mapping | None = None) -> EvalReport:
     """Score ``pred_docs`` against ``gold_docs`` (both keyed by doc id, or iterables of documents).
 
     Every gold document is scored; one without a prediction counts as predicting nothing (listed
-    in ``missing``). Predicted documents without gold are not scored (listed in ``unmatched``).
-    Raises ValueError for an unknown task name.
+    in ``missing``, unless ``records`` shows one was received and refused). Predicted documents
+    without gold are not scored (listed in ``unmatched``). ``records`` (doc id ->
+    :class:`toolkit.predictions.load.PredictionRecord`, the ``records`` of a prediction set) adds
+    the refused items' false positives and the grounding report. Raises ValueError for an unknown
+    task name.
     """
     unknown = [t for t in tasks if t not in TASKS]
     if unknown:
@@ -237,11 +295,17 @@ def evaluate(gold_docs: Mapping[str, Document] | Iterable[Document], pred_docs: 
     tasks = tuple(t for t in TASKS if t in tasks)
     options = options or EvalOptions()
     gold, pred = _as_map(gold_docs), _as_map(pred_docs)
+    records = records or {}
+    kinds = set(options.mention_kinds) if options.mention_kinds is not None else None
     per_document: dict[str, EvalCounts] = {}
+    grounding: dict[str, GroundingCounts] = {}
     errors: list[ErrorItem] = []
     for doc_id in sorted(gold):
-        counts, errs = evaluate_document(gold[doc_id], pred.get(doc_id), tasks, options)
+        record = records.get(doc_id)
+        counts, errs = evaluate_document(gold[doc_id], pred.get(doc_id), tasks, options, record)
         per_document[doc_id] = counts
+        grounding[doc_id] = grounding_counts(gold[doc_id], pred.get(doc_id), record, kinds, tasks)
         errors += errs
     return EvalReport(tasks, options, per_document, errors,
-                      missing=sorted(set(gold) - set(pred)), unmatched=sorted(set(pred) - set(gold)))
+                      missing=sorted(set(gold) - set(pred) - set(records)), unmatched=sorted(set(pred) - set(gold)),
+                      grounding=grounding)

@@ -12,6 +12,7 @@ A counts file (``schema/counts.schema.json``)::
      "tasks": ["entities", ...], "options": {"mention_kinds": [...] | null, "coref_args": false},
      "per_document": {doc_id: COUNTS, ...},            # the per_document section of the report JSON
      "missing_predictions": [...], "unmatched_predictions": [...],
+     "grounding": {doc_id: GROUNDING, ...},            # the per_document_grounding section of the report JSON
      "errors": [...]}                                  # only with --errors
 
 >>> from toolkit.evaluation.shards import counts_dict, merge_counts
@@ -33,6 +34,7 @@ from typing import Iterable, Mapping
 
 from toolkit.io.read import list_files, read_json
 from toolkit.metrics.counts import EvalCounts
+from toolkit.metrics.grounding import GroundingCounts
 from toolkit.evaluation.evaluate import TASKS, EvalOptions, EvalReport
 from toolkit.model.issues import Issue, has_errors, pointer
 from toolkit.metrics.scoring import ErrorItem
@@ -50,6 +52,8 @@ def counts_dict(report: EvalReport, errors: bool = False) -> dict:
         "missing_predictions": sorted(report.missing),
         "unmatched_predictions": sorted(report.unmatched),
     }
+    if report.grounding:
+        out["grounding"] = {d: g.to_dict() for d, g in sorted(report.grounding.items())}
     if errors:
         out["errors"] = [e.to_dict() for e in report.errors]
     return out
@@ -99,6 +103,10 @@ def counts_issues(data: object, file: str) -> list[Issue]:
         if doc_id in scored:
             issues.append(Issue("invalid-value", file, pointer("unmatched_predictions", i),
                                 f"'{doc_id}' is listed as a prediction without gold but is scored in /per_document"))
+    for doc_id in data.get("grounding", {}):
+        if doc_id not in scored:
+            issues.append(Issue("invalid-value", file, pointer("grounding", doc_id),
+                                f"grounding counts of document '{doc_id}', which has no counts in /per_document"))
     for i, err in enumerate(data.get("errors", [])):
         if err["doc_id"] not in scored:
             issues.append(Issue("invalid-value", file, pointer("errors", i, "doc_id"),
@@ -114,7 +122,8 @@ def report_from_counts(data: Mapping) -> EvalReport:
     return EvalReport(tasks, EvalOptions(tuple(kinds) if kinds is not None else None, opts["coref_args"]),
                       {d: EvalCounts.from_dict(c) for d, c in sorted(data["per_document"].items())},
                       [ErrorItem(**e) for e in data.get("errors", [])],
-                      sorted(data["missing_predictions"]), sorted(data["unmatched_predictions"]))
+                      sorted(data["missing_predictions"]), sorted(data["unmatched_predictions"]),
+                      {d: GroundingCounts.from_dict(g) for d, g in sorted(data.get("grounding", {}).items())})
 
 
 @dataclass

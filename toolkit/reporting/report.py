@@ -184,12 +184,51 @@ def _eval_tables(report, errors: bool) -> list[tuple[str, object]]:
                  "triple F1": per["triples"]["f1"], "pair F1": per["pairs"]["f1"]} for key, per in st["per_target"].items()]
         if rows:
             tables.append(("Stances per target (topic, or (event) / (entity))", pd.DataFrame(rows)))
+    tables += grounding_tables(report)
     if errors:
         columns = ["doc_id", "task", "category", "start", "end", "text", "gold", "pred", "detail"]
         rows = [{**e.to_dict(), "start": "-" if e.start is None else str(e.start), "end": "-" if e.end is None else str(e.end)}
                 for e in report.errors]
         tables.append((f"Errors ({len(rows)})", pd.DataFrame(rows, columns=columns)))
     return [(title, df if title.startswith("Errors") else _numeric(df)) for title, df in tables]
+
+
+def grounding_tables(report) -> list[tuple[str, object]]:
+    """(title, DataFrame) of the grounding and validity report and the text-level entity score (:mod:`toolkit.metrics.grounding`)."""
+    import pandas as pd
+
+    if not getattr(report, "grounding", None):
+        return []
+    from toolkit.metrics.grounding import grounding_scores, total_grounding
+    from toolkit.predictions.grounding import SPAN_KIND_TASK, STATUSES
+
+    g = grounding_scores(total_grounding(report.grounding.values()))
+    docs, shares = g["documents"], g["documents"]["shares"]
+    tables: list[tuple[str, object]] = [(
+        "Predictions received, parsed and valid (share of the gold documents for received, of the received predictions for the rest)",
+        pd.DataFrame([{"gold documents": docs["gold"], "received": docs["received"], "parsed": docs["parsed"],
+                       "in a code fence": docs["fenced"], "schema-valid": docs["valid"], "scored": docs["scored"],
+                       "received %": shares["received"], "parsed %": shares["parsed"], "valid %": shares["valid"],
+                       "scored %": shares["scored"]}]))]
+    if g["spans"]:
+        rows = [{"task": SPAN_KIND_TASK[kind], "spans": kind, "total": per["total"],
+                 **{s: per["counts"][s] for s in STATUSES}, **{f"{s} %": per["shares"][s] for s in STATUSES}}
+                for kind, per in g["spans"].items()]
+        tables.append(("Grounding: predicted spans per alignment status (docs/metrics.md, Grounding)", pd.DataFrame(rows)))
+    if g["unknown_labels"] or g["refused"]:
+        rows = [{"field": f, "label": label, "count": n} for f, per in g["unknown_labels"].items() for label, n in per.items()]
+        rows += [{"field": "refused items (false positives)", "label": task, "count": n} for task, n in g["refused"].items()]
+        tables.append(("Labels outside the inventory, and items counted as false positives because they could not be scored as given",
+                       pd.DataFrame(rows, columns=["field", "label", "count"])))
+    text = g["text_entities"]
+    if "entities" in report.tasks:
+        rows = [{"type": "ALL", "tp": text["micro"]["tp"], "fp": text["micro"]["fp"], "fn": text["micro"]["fn"],
+                 "P": text["micro"]["precision"], "R": text["micro"]["recall"], "F1": text["micro"]["f1"]}]
+        rows += [{"type": t, "tp": c["tp"], "fp": c["fp"], "fn": c["fn"], "P": c["precision"], "R": c["recall"], "F1": c["f1"]}
+                 for t, c in text["per_type"].items()]
+        tables.append(("Entities, text level: multisets of (normalised text, type) per document, positions ignored (not a span-level score)",
+                       pd.DataFrame(rows)))
+    return tables
 
 
 def _numeric(df):
@@ -212,6 +251,10 @@ def _eval_header(report) -> str:
             f"arguments: {'any mention of the entity (--coref-args)' if opts.coref_args else 'exact span'}")
     if report.missing:
         line += f"\n{len(report.missing)} document(s) without prediction, scored as predicting nothing: {', '.join(report.missing)}"
+    refused = sorted(d for d, g in getattr(report, "grounding", {}).items() if g.documents.get("received") and not g.documents.get("scored"))
+    if refused:
+        line += (f"\n{len(refused)} document(s) whose prediction could not be parsed or failed the schema, scored as predicting nothing: "
+                 f"{', '.join(refused)}")
     return line
 
 
