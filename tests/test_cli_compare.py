@@ -81,7 +81,11 @@ def test_invalid_predictions_exit_1(tmp_path):
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "000_f9a79c641ca46a11.json").write_text('{"doc_id": "000_f9a79c641ca46a11", "entities": [{"type": "SHIP"}]}')
-    result = compare("gold", str(bad))
+    result = compare("gold", str(bad), "--strict")
     assert result.exit_code == 1
     clean_exit(result)
     assert "000_f9a79c641ca46a11.json" in result.stderr
+    lenient = compare("gold", str(bad), "--resamples", "20")
+    assert lenient.exit_code == 3, lenient.output  # compared, the invalid document scored as empty
+    clean_exit(lenient)
+    assert "Scores on 5 documents" in lenient.stdout

@@ -75,10 +75,16 @@ def test_options_change_the_scores():
 
 
 def test_missing_prediction_warns_on_stderr_and_scores():
-    result = run("--pred", str(EVAL / "pred" / "alpha.json"))
+    result = run("--pred", str(EVAL / "pred" / "alpha.json"), "--verbose")
     assert result.exit_code == 0
     assert "warning [missing-prediction] no prediction for gold document 'beta'" in result.stderr
     assert "scored as predicting nothing" in result.stdout
+    summary = run("--pred", str(EVAL / "pred" / "alpha.json"))
+    assert summary.exit_code == 0 and summary.stdout == result.stdout
+    assert "warning [missing-prediction]" not in summary.stderr
+    assert "0 error(s), 1 warning(s)" in summary.stderr and "missing-prediction x1" in summary.stderr
+    quiet = run("--pred", str(EVAL / "pred" / "alpha.json"), "--quiet")
+    assert quiet.exit_code == 0 and quiet.stderr == "" and quiet.stdout == result.stdout
 
 
 def test_jsonl_predictions():
@@ -96,8 +102,8 @@ def test_jsonl_predictions():
         ("unknown-document.json", "unknown-document.json:/doc_id: error [unknown-document] doc_id 'gamma' is not a gold document"),
     ],
 )
-def test_bad_prediction_files_exit_1_with_clear_errors(name, expected):
-    result = run("--pred", str(EVAL / "bad" / name))
+def test_bad_prediction_files_exit_1_with_clear_errors_when_strict(name, expected):
+    result = run("--pred", str(EVAL / "bad" / name), "--strict")
     assert result.exit_code == 1
     clean_exit(result)
     assert expected in result.stderr
@@ -105,9 +111,24 @@ def test_bad_prediction_files_exit_1_with_clear_errors(name, expected):
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize("name", ["malformed.json", "unknown-label.json", "unanchored-quote.json", "unknown-document.json"])
+def test_bad_prediction_files_are_scored_with_exit_3(name):
+    """Without --strict every error is counted and the rest scored: exit 3 says something was refused."""
+    result = run("--pred", str(EVAL / "bad" / name), "--format", "json")
+    assert result.exit_code == 3, result.output
+    clean_exit(result)
+    data = json.loads(result.stdout)
+    assert data["documents"]["scored"] == 2
+    assert "error(s)" in result.stderr and "--verbose lists each" in result.stderr
+    verbose = run("--pred", str(EVAL / "bad" / name), "--verbose")
+    assert verbose.exit_code == 3 and "error [" in verbose.stderr
+    assert run("--pred", str(EVAL / "bad" / name), "--quiet").stderr == ""
+
+
 def test_hints_are_printed():
-    result = run("--pred", str(EVAL / "bad" / "unknown-label.json"))
+    result = run("--pred", str(EVAL / "bad" / "unknown-label.json"), "--verbose")
     assert "hint: did you mean" in result.stderr
+    assert "hint: did you mean" in run("--pred", str(EVAL / "bad" / "unknown-label.json"), "--strict").stderr
 
 
 def test_invalid_gold_exits_1():
@@ -133,6 +154,9 @@ def test_missing_paths_exit_1():
         ["--pred", PRED, "--format", "yaml"],
         ["--pred", PRED, "--system", "empty"],
         ["--pred", PRED, "--no-such-option"],
+        ["--pred", PRED, "--fuzzy", "0"],
+        ["--pred", PRED, "--fuzzy", "1.5"],
+        ["--pred", PRED, "--verbose", "--quiet"],
     ],
 )
 def test_usage_errors_exit_2(args):

@@ -105,7 +105,7 @@ def gold_for_scoring(gold: Path) -> dict:
     return gold_docs
 
 
-def system_predictions(system: str, gold_docs: dict, save_pred: Optional[Path], label: str):
+def system_predictions(system: str, gold_docs: dict, save_pred: Optional[Path], label: str, fuzzy: Optional[float] = None):
     """Run a system on every gold text (optionally saving its outputs); exit 1 naming the failure."""
     from toolkit.io.read import RawDoc
     from toolkit.predictions.load import predictions_from_dicts, predictions_from_raw
@@ -115,14 +115,14 @@ def system_predictions(system: str, gold_docs: dict, save_pred: Optional[Path], 
         func = load_system(system)
         outputs = {d.doc_id: run_system(func, d.doc_id, d.text) for d in gold_docs.values()}
         if save_pred is None:
-            return predictions_from_dicts(list(outputs.values()), gold_docs, f"<system {system}>")
+            return predictions_from_dicts(list(outputs.values()), gold_docs, f"<system {system}>", fuzzy)
         paths = save_outputs(outputs, save_pred)
     except SystemFailure as exc:
         err(f"{label}: {exc}")
         raise typer.Exit(EXIT_INVALID)
     err(f"saved {len(paths)} prediction file(s) of {system} in {save_pred}")
     raws = [RawDoc(outputs[p.stem], str(p), "", p) for p in paths]
-    return predictions_from_raw(raws, gold_docs, str(save_pred))
+    return predictions_from_raw(raws, gold_docs, str(save_pred), fuzzy)
 
 
 def check_predictions(preds, label: str) -> None:

@@ -14,6 +14,48 @@ from toolkit.cli.common import (EVAL_TASKS, EXIT_INVALID, EXIT_USAGE, CompareTes
                                 render_report, system_predictions, app)
 
 
+EXIT_REFUSED = 3
+"""Exit code of `eval` and `compare`: scored, but some predictions could not be taken as given (each counted as an error)."""
+
+
+def _verbosity(verbose: bool, quiet: bool) -> str:
+    if verbose and quiet:
+        raise typer.BadParameter("give --verbose or --quiet, not both", param_hint="--quiet")
+    return "verbose" if verbose else "quiet" if quiet else "normal"
+
+
+def _fuzzy(value: Optional[float]) -> Optional[float]:
+    if value is not None and not 0 < value <= 1:
+        raise typer.BadParameter(f"{value}: a similarity threshold is above 0 and at most 1 (e.g. 0.9)", param_hint="--fuzzy")
+    return value
+
+
+def _accept(preds, label: str, strict: bool, verbosity: str) -> bool:
+    """Report prediction issues on stderr and say whether any was an error (something refused).
+
+    ``strict``: exit 1 on any error, nothing scored (the behaviour before lenient scoring). Otherwise
+    exit 1 only when nothing could be read at all (a path or folder without prediction files).
+    """
+    if strict:
+        if verbosity == "quiet" and not preds.ok:
+            err(f"{label}: {sum(i.severity == 'error' for i in preds.issues)} error(s) in the predictions; nothing scored (--strict)")
+            raise typer.Exit(EXIT_INVALID)
+        if verbosity != "quiet":
+            check_predictions(preds, label)
+        return False
+    if any(i.code == "file-not-found" for i in preds.issues):
+        err(report.format_issues([i for i in preds.issues if i.code == "file-not-found"]))
+        err(f"{label}: no prediction to read; nothing scored")
+        raise typer.Exit(EXIT_INVALID)
+    digest = report.issue_digest(preds.issues, verbosity, label)
+    if digest:
+        err(digest)
+    if not preds.ok and verbosity != "quiet":
+        err(f"{label}: every error above was counted (false positives, empty documents), not refused; "
+            "the grounding report beside the scores sums them up; --strict refuses instead")
+    return not preds.ok
+
+
 @app.command("eval")
 def eval_command(
     pred: Optional[Path] = typer.Option(None, "--pred", help="Predictions: a folder of <doc_id>.json files, a .jsonl file (one document per line) or one .json file."),
@@ -29,18 +71,26 @@ def eval_command(
     save_pred: Optional[Path] = typer.Option(None, "--save-pred", help="With --system: keep its output as DIR/<doc_id>.json (scorable later with --pred DIR)."),
     counts_only: bool = typer.Option(False, "--counts-only", help="Output the raw counts per document (JSON, no score) of this shard, for `toolkit merge`."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write the output (report or counts) to this file instead of stdout."),
+    strict: bool = typer.Option(False, "--strict", help="Refuse everything (exit 1, nothing scored) on any error in the predictions, instead of counting each error and scoring the rest."),
+    fuzzy: Optional[float] = typer.Option(None, "--fuzzy", help="Also ground quotes by similarity: the most similar stretch of the text at or above this threshold (e.g. 0.9; off by default)."),
+    verbose: bool = typer.Option(False, "--verbose", help="List every prediction issue (default: one line per kind of issue, with its count)."),
+    quiet: bool = typer.Option(False, "--quiet", help="Print no prediction issue."),
 ) -> None:
     """Score predictions against the gold: entities (SemEval-2013 strict/exact/partial/type), coreference, events (OneIE/TextEE), stances.
 
-    Every prediction problem is reported on stderr (file, JSON pointer, code, message, hint);
-    a gold document with no prediction is scored as predicting nothing (a warning). Exit 0 when
-    scored, 1 when the predictions or the gold do not validate, 2 on a usage error. Writes no file
-    but --out and --save-pred. Definitions: docs/metrics.md.
+    Imperfect predictions are scored, their problems counted: a quote that cannot be grounded and
+    a label outside the inventory are false positives, a document that cannot be parsed or fails
+    the schema is an empty prediction; a grounding and validity report stands beside the scores.
+    A summary of the issues goes to stderr (--verbose: each one; --quiet: none). Exit 0 when
+    scored as given, 3 when scored but something was counted as an error, 1 when nothing could be
+    scored (the gold does not validate, no prediction file, or --strict and any error), 2 on a
+    usage error. Writes no file but --out and --save-pred. Definitions: docs/metrics.md.
     """
     from toolkit.model.labels import inventory
 
     task_list = list_option(tasks, EVAL_TASKS, "--tasks")
     kinds = list_option(mention_kinds, tuple(inventory().mention_kinds), "--mention-kinds") if mention_kinds is not None else None
+    verbosity, fuzzy = _verbosity(verbose, quiet), _fuzzy(fuzzy)
     if (pred is None) == (system is None):
         raise typer.BadParameter("give exactly one of --pred PATH or --system NAME", param_hint="--pred")
     if save_pred is not None:
@@ -53,14 +103,16 @@ def eval_command(
     from toolkit.evaluation.evaluate import EvalOptions, evaluate
 
     if system is not None:
-        preds = system_predictions(system, gold_docs, save_pred, f"--system {system}")
+        preds = system_predictions(system, gold_docs, save_pred, f"--system {system}", fuzzy)
     else:
         from toolkit.predictions.load import load_predictions
 
-        preds = load_predictions(pred, gold_docs)
-    check_predictions(preds, str(pred or system))
-    result = evaluate(gold_docs, preds.documents, task_list, EvalOptions(kinds, coref_args))
+        preds = load_predictions(pred, gold_docs, fuzzy)
+    refused = _accept(preds, str(pred or system), strict, verbosity)
+    result = evaluate(gold_docs, preds.documents, task_list, EvalOptions(kinds, coref_args), preds.records)
     render_report(result, format, errors, counts_only, bootstrap, seed, out)
+    if refused:
+        raise typer.Exit(EXIT_REFUSED)
 
 
 @app.command()
@@ -76,11 +128,17 @@ def compare(
     resamples: int = typer.Option(1000, "--resamples", min=1, help="Bootstrap resamples, or randomisation trials."),
     seed: int = typer.Option(0, "--seed", help="Random seed (the same seed gives the same intervals and p-values)."),
     format: TableFormat = typer.Option(TableFormat.text, "--format", help="text, markdown, csv or json."),
+    strict: bool = typer.Option(False, "--strict", help="Refuse (exit 1) when any system's predictions have an error, instead of counting each error."),
+    fuzzy: Optional[float] = typer.Option(None, "--fuzzy", help="Also ground quotes by similarity at or above this threshold (e.g. 0.9; off by default)."),
+    verbose: bool = typer.Option(False, "--verbose", help="List every prediction issue."),
+    quiet: bool = typer.Option(False, "--quiet", help="Print no prediction issue."),
 ) -> None:
     """Score several systems on the same gold side by side, and test every pairwise difference (difference, interval, p-value).
 
-    Exit 0 when compared, 1 when a system's predictions or the gold do not validate, 2 on a usage
-    error. Writes nothing. Definitions: docs/metrics.md, section "Resampling".
+    Predictions are scored as `toolkit eval` scores them (errors counted, not refused, unless
+    --strict). Exit 0 when compared, 3 when compared but a system's predictions had errors (each
+    counted), 1 when the gold does not validate, a system has no prediction file, or --strict and
+    any error, 2 on a usage error. Writes nothing. Definitions: docs/metrics.md, section "Resampling".
     """
     from toolkit.evaluation.evaluate import EvalOptions, evaluate
     from toolkit.model.labels import inventory
@@ -88,6 +146,7 @@ def compare(
 
     task_list = list_option(tasks, EVAL_TASKS, "--tasks")
     kinds = list_option(mention_kinds, tuple(inventory().mention_kinds), "--mention-kinds") if mention_kinds is not None else None
+    verbosity, fuzzy = _verbosity(verbose, quiet), _fuzzy(fuzzy)
     if len(systems) < 2:
         raise typer.BadParameter("give at least two systems to compare", param_hint="SYSTEMS")
     try:
@@ -103,29 +162,33 @@ def compare(
     gold_docs = gold_for_scoring(gold)
     options = EvalOptions(kinds, coref_args)
     reports, labels = {}, {}
+    refused = False
     for source in systems:
+        records = None
         if source == "gold":
             name, docs = "gold", gold_docs
         elif source.startswith("system:"):
             spec = source[len("system:"):]
             name = spec
-            preds = system_predictions(spec, gold_docs, None, source)
-            check_predictions(preds, source)
-            docs = preds.documents
+            preds = system_predictions(spec, gold_docs, None, source, fuzzy)
+            refused |= _accept(preds, source, strict, verbosity)
+            docs, records = preds.documents, preds.records
         else:
             from toolkit.predictions.load import load_predictions
 
             name = Path(source).stem or source
-            preds = load_predictions(Path(source), gold_docs)
-            check_predictions(preds, source)
-            docs = preds.documents
+            preds = load_predictions(Path(source), gold_docs, fuzzy)
+            refused |= _accept(preds, source, strict, verbosity)
+            docs, records = preds.documents, preds.records
         unique, n = name, 2
         while unique in reports:
             unique, n = f"{name}-{n}", n + 1
-        reports[unique] = evaluate(gold_docs, docs, task_list, options)
+        reports[unique] = evaluate(gold_docs, docs, task_list, options, records)
         labels[unique] = source
     result = run_compare(reports, resamples, seed, test.value, names, rank_by, labels=labels)
     typer.echo(report.comparison_output(result, format.value))
+    if refused:
+        raise typer.Exit(EXIT_REFUSED)
 
 
 @app.command()

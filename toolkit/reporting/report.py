@@ -32,6 +32,32 @@ def issues_summary(issues: list[Issue], files: int) -> str:
     return f"{files} file(s) checked: {errors} error(s), {warnings} warning(s){detail}"
 
 
+VERBOSITIES = ("quiet", "normal", "verbose")
+
+
+def issue_digest(issues: list[Issue], verbosity: str = "normal", subject: str = "") -> str:
+    """What a command prints about ``issues`` at a verbosity: ``quiet`` nothing; ``normal`` one line
+    per (severity, code) with its count and its first occurrence; ``verbose`` every issue, then the
+    count line. ``subject`` names what was checked (e.g. the prediction path). Empty when there is no issue.
+    """
+    if verbosity == "quiet" or not issues:
+        return ""
+    errors = sum(i.severity == "error" for i in issues)
+    head = f"{subject + ': ' if subject else ''}{errors} error(s), {len(issues) - errors} warning(s)"
+    if verbosity == "verbose":
+        return format_issues(issues) + "\n" + head
+    groups: dict[tuple[str, str], list[Issue]] = {}
+    for issue in issues:
+        groups.setdefault((issue.severity, issue.code), []).append(issue)
+    width = max(len(code) for _, code in groups)
+    lines = [head + " (one line per kind; --verbose lists each)"]
+    for (severity, code), found in sorted(groups.items(), key=lambda kv: (kv[0][0] != "error", -len(kv[1]), kv[0][1])):
+        first = found[0]
+        loc = f"{first.file}:{first.pointer}" if first.pointer else first.file
+        lines.append(f"  {severity:<7} {code:<{width}} x{len(found):<4} first: {loc}: {first.message}")
+    return "\n".join(lines)
+
+
 def issues_json(issues: list[Issue], files: list[str]) -> str:
     return json.dumps(
         {"valid": not any(i.severity == "error" for i in issues), "files": files,
