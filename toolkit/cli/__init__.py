@@ -8,7 +8,7 @@ Results go to stdout, problems to stderr. Nothing imports this module.
 from __future__ import annotations
 
 from toolkit.cli.common import EXIT_INVALID, EXIT_USAGE, app  # noqa: F401  (the app and its exit codes, for tests)
-from toolkit.cli import annotate, data, score  # noqa: F401  (each module registers its commands on app)
+from toolkit.cli import annotate, data, llm, score  # noqa: F401  (each module registers its commands on app)
 
 
 def main() -> None:  # pragma: no cover - console-script entry point

@@ -34,7 +34,7 @@ from typing import Collection, Mapping
 from toolkit.metrics.counts import SCHEMES, Counts, EntityCounts, EvalCounts, EventCounts, SchemeCounts, ratio
 from toolkit.metrics.scoring import ErrorItem
 from toolkit.model.document import Document
-from toolkit.predictions.grounding import SPAN_KINDS, STATUSES, Refused, normalize, status_counts
+from toolkit.predictions.grounding import SPAN_KIND_TASK, SPAN_KINDS, STATUSES, Refused, normalize, status_counts
 
 DOCUMENT_FLAGS = ("gold", "received", "parsed", "fenced", "valid", "scored")
 """Per-document validity counts: ``gold`` is 1 for every scored gold document, the others 1 when true."""
@@ -141,7 +141,8 @@ def grounding_counts(gold: Document, pred: Document | None, record=None, kinds: 
     else:
         documents = {"gold": 1, "received": int(record.received), "parsed": int(record.parsed), "fenced": int(record.fenced),
                      "valid": int(record.valid), "scored": int(record.scored)}
-        spans = status_counts(record.statuses)
+        wanted = {k for k, task in SPAN_KIND_TASK.items() if task in tasks or (k == "mention" and "coreference" in tasks)}
+        spans = status_counts((k, s) for k, s in record.statuses if k in wanted)
         unknown = {}
         for f, label in record.unknown_labels:
             row = unknown.setdefault(f, {})
