@@ -42,29 +42,28 @@ class Example:
 
 EXAMPLES: tuple[Example, ...] = (
     Example(
-        "Marevia’s farm minister, Ilse Daran, met dairy producers in Korvik on Tuesday. She said Marevia would lower "
-        "its levies on imported butter next year. The producers oppose the plan.",
+        "Marevia’s farm minister, Ilse Daran, met dairy producers in Korvik on Sunday. She said Marevia would lower "
+        "the levies on imported butter next year. The producers oppose the plan.",
         {
             "entities": [
-                {"id": "E1", "type": "GPE", "mentions": [{"text": "Marevia", "kind": "name"}, {"text": "Marevia", "kind": "name"},
-                                                         {"text": "its", "kind": "pronoun"}]},
+                {"id": "E1", "type": "GPE", "mentions": [{"text": "Marevia", "kind": "name"}, {"text": "Marevia", "kind": "name"}]},
                 {"id": "E2", "type": "PER", "mentions": [{"text": "farm minister", "kind": "nominal"}, {"text": "Ilse Daran", "kind": "name"},
                                                          {"text": "She", "kind": "pronoun"}]},
                 {"id": "E3", "type": "PER", "mentions": [{"text": "dairy producers", "kind": "nominal"}, {"text": "producers", "kind": "nominal"}]},
                 {"id": "E4", "type": "GPE", "mentions": [{"text": "Korvik", "kind": "name"}]},
-                {"id": "E5", "type": "DATE", "mentions": [{"text": "Tuesday", "kind": "name"}]},
+                {"id": "E5", "type": "DATE", "mentions": [{"text": "Sunday", "kind": "name"}]},
                 {"id": "E6", "type": "COMMODITY", "mentions": [{"text": "imported butter", "kind": "nominal"}]},
                 {"id": "E7", "type": "DATE", "mentions": [{"text": "next year", "kind": "name"}]},
             ],
             "events": [
                 {"id": "V1", "type": "Contact.Meet", "realis": "actual", "trigger": {"text": "met"},
                  "arguments": [{"role": "Participant", "text": "Ilse Daran"}, {"role": "Participant", "text": "dairy producers"},
-                               {"role": "Place", "text": "Korvik"}, {"role": "Time", "text": "Tuesday"}]},
+                               {"role": "Place", "text": "Korvik"}, {"role": "Time", "text": "Sunday"}]},
                 {"id": "V2", "type": "Trade.Exempt-Tariff", "realis": "other", "trigger": {"text": "lower"},
                  "arguments": [{"role": "Grantor", "text": "Marevia"}, {"role": "Commodity", "text": "imported butter"},
                                {"role": "Time", "text": "next year"}]},
                 {"id": "V3", "type": "Trade.Impose-Tariff", "realis": "actual", "trigger": {"text": "levies"},
-                 "arguments": [{"role": "Imposer", "text": "its"}, {"role": "Commodity", "text": "imported butter"}]},
+                 "arguments": [{"role": "Imposer", "text": "Marevia"}, {"role": "Commodity", "text": "imported butter"}]},
             ],
             "stances": [
                 {"holder": {"text": "producers"}, "target": {"kind": "event", "id": "V2"}, "label": "against",
@@ -73,10 +72,10 @@ EXAMPLES: tuple[Example, ...] = (
         },
     ),
     Example(
-        "The Korvik Port Authority said it would study the new customs rules before taking a position.",
+        "The Korvik Dockworkers Union said it would study the new customs rules before taking a position.",
         {
             "entities": [
-                {"id": "E1", "type": "GOV", "mentions": [{"text": "Korvik Port Authority", "kind": "name"}, {"text": "it", "kind": "pronoun"}]},
+                {"id": "E1", "type": "ORG", "mentions": [{"text": "Korvik Dockworkers Union", "kind": "name"}, {"text": "it", "kind": "pronoun"}]},
                 {"id": "E2", "type": "LAW", "mentions": [{"text": "customs rules", "kind": "nominal"}]},
             ],
             "events": [],
@@ -112,8 +111,8 @@ RULES = {
         "A nationality or regional adjective is a name mention of its country (GPE) or region (LOC). A capital city used for "
         "its country's government is a mention of the country; as a place it is its own GPE.",
         "A country acting as a whole is a GPE; a named or described government body (ministry, agency, administration, "
-        "parliament, \"the X government\") is a separate GOV entity. A group of people (officials, a delegation) is PER.",
-        "A set of several entities (\"the two sides\") is its own entity, typed as its members.",
+        "parliament, \"the X government\") is a separate GOV entity. A group of people (farmers, a delegation) is PER.",
+        "A set of several entities (\"the three firms\") is its own entity, typed as its members.",
         "Dates are the whole expression without prepositions; money keeps its currency and magnitude (\"over\" stays outside).",
         "Mentions may nest (a country adjective inside a longer mention) but never partly overlap, and no two share a span.",
         "Not entities: abstract nouns and topics, job titles before a name, relative pronouns (which, who).",
@@ -121,10 +120,10 @@ RULES = {
     "events": [
         "Each mention of an event is its own event (the same meeting mentioned twice is two events).",
         "The trigger is the single word (or minimal fixed phrase) that most clearly expresses the event: a verb or a noun. "
-        "Light verbs are not triggers (in \"hold a meeting\" the trigger is \"meeting\"); reporting verbs (said, announced, "
+        "Light verbs are not triggers (in \"hold a ballot\" the trigger is \"ballot\"); reporting verbs (said, announced, "
         "noted) are not events.",
         "\"tariff(s)\" and \"duty\" are triggers only as the head of their noun phrase, never as a modifier (\"tariff "
-        "negotiations\" is a negotiation).",
+        "rules\" name no tariff event).",
         "Arguments come from the trigger's sentence only; quote the mention of the entity nearest the trigger; use only the "
         "roles listed for the event's type, each for an entity of an admitted type.",
         "Realis: actual for a specific event that happened or is happening; generic for a class of events or a habit; other "
