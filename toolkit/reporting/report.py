@@ -49,12 +49,11 @@ def issue_digest(issues: list[Issue], verbosity: str = "normal", subject: str = 
     groups: dict[tuple[str, str], list[Issue]] = {}
     for issue in issues:
         groups.setdefault((issue.severity, issue.code), []).append(issue)
-    width = max(len(code) for _, code in groups)
     lines = [head + " (one line per kind; --verbose lists each)"]
     for (severity, code), found in sorted(groups.items(), key=lambda kv: (kv[0][0] != "error", -len(kv[1]), kv[0][1])):
         first = found[0]
         loc = f"{first.file}:{first.pointer}" if first.pointer else first.file
-        lines.append(f"  {severity:<7} {code:<{width}} x{len(found):<4} first: {loc}: {first.message}")
+        lines.append(f"  {severity:<7} {code} x{len(found)}, first: {loc}: {first.message}")
     return "\n".join(lines)
 
 
