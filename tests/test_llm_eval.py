@@ -75,6 +75,8 @@ def test_a_straight_apostrophe_and_a_double_space_are_normalised_matches():
     assert sorted((m.span.start, m.span.end, m.span.text) for m in preds.documents["memo"].mentions()) == [
         (0, 7, "Seoul’s"), (8, 19, "trade envoy")]  # exact code-point offsets of the original text
     assert [i.code for i in preds.issues].count("normalized-quote") == 2
+    text = data["grounding"]["text_entities"]["micro"]
+    assert (text["tp"], text["fp"], text["fn"]) == (1, 1, 11)  # (seoul's, GPE) is not (seoul, GPE) (docs/metrics.md)
 
 
 def test_a_lower_case_quote_is_a_normalised_match_and_correct():
