@@ -225,7 +225,8 @@ def broken(draw, files: dict, kind: str):
         put(doc, where, marker)
         text = json.dumps(doc, ensure_ascii=False).replace(json.dumps(marker, ensure_ascii=False), junk)
     elif mutation == "not-an-object":
-        text = json.dumps(draw(st.sampled_from([[doc], "doc", 42, None, True])))
+        # a prediction file may hold a JSON array of documents: there, an array holding something else is the damage
+        text = json.dumps(draw(st.sampled_from([[[doc]] if kind == "pred" else [doc], "doc", 42, None, True])))
     if text is None:
         text = json.dumps(doc, ensure_ascii=False, indent=draw(st.sampled_from([None, 1])))
     raw = text.encode("utf-8")
@@ -245,10 +246,10 @@ def broken(draw, files: dict, kind: str):
 ISSUE = re.compile(r"^(?P<file>[^\n]+?)(?::(?P<ptr>/[^\n]*?))?: error \[(?P<code>[a-z0-9-]+)\]", re.M)
 
 
-def check(result, args, target: Path, damage: str | None):
-    """Exit 1 or 2, the broken file named with a location, no traceback, no exception."""
+def check(result, args, target: Path, damage: str | None, codes=(1, 2)):
+    """Exit 1 or 2 (or ``codes``), the broken file named with a location, no traceback, no exception."""
     shown = f"{args}\n{result.output}"
-    assert result.exit_code in (1, 2), shown
+    assert result.exit_code in codes, shown
     assert result.exception is None or isinstance(result.exception, SystemExit), (shown, repr(result.exception))
     assert "Traceback" not in result.output and "internal error" not in result.output, shown
     located = [m for m in ISSUE.finditer(result.stderr) if m.group("file") == str(target)]
@@ -329,9 +330,14 @@ def test_broken_prediction_file(tmp_path_factory, case, jsonl):
         target.write_bytes(raw)
         pred = project / "pred"
     before = digest(project)
-    for args in (["eval", "--gold", ROOT / "annotations", "--pred", pred],
-                 ["eval", "--gold", ROOT / "annotations", "--pred", pred, "--counts-only", "--errors"]):
+    for args in (["eval", "--gold", ROOT / "annotations", "--pred", pred, "--strict"],
+                 ["eval", "--gold", ROOT / "annotations", "--pred", pred, "--counts-only", "--errors", "--strict"]):
         check(invoke(*args), args, target, damage)
+    # without --strict the broken document (or item) is counted and the rest scored: exit 3, the same located errors
+    args = ["eval", "--gold", ROOT / "annotations", "--pred", pred, "--verbose", "--format", "json"]
+    result = invoke(*args)
+    check(result, args, target, damage, codes=(3,))
+    assert json.loads(result.stdout)["documents"]["scored"] == len(PRED_DATA)
     unchanged((project, before))
 
 
@@ -376,9 +382,11 @@ def test_a_file_holding_json_null_is_reported_not_skipped(tmp_path, content):
     assert f"{target}: error [not-an-object]" in result.stderr
     lines = tmp_path / "pred.jsonl"
     lines.write_text(json.dumps(PRED_DATA[sorted(PRED_DATA)[0]]) + "\nnull\n")
-    result = invoke("eval", "--gold", ROOT / "annotations", "--pred", lines)
+    result = invoke("eval", "--gold", ROOT / "annotations", "--pred", lines, "--strict")
     assert result.exit_code == 1
     assert f"{lines}:/1: error [not-an-object]" in result.stderr
+    result = invoke("eval", "--gold", ROOT / "annotations", "--pred", lines, "--verbose")
+    assert result.exit_code == 3 and f"{lines}:/1: error [not-an-object]" in result.stderr
 
 
 def test_deep_nesting_is_reported_where_it_starts(tmp_path):
@@ -387,6 +395,8 @@ def test_deep_nesting_is_reported_where_it_starts(tmp_path):
     text = json.dumps(PRED_DATA[name]).replace('"E1"', "[" * 300 + "]" * 300, 1)
     write_files(tmp_path / "pred", {})
     (tmp_path / "pred" / name).write_text(text)
-    result = invoke("eval", "--gold", ROOT / "annotations", "--pred", tmp_path / "pred")
+    result = invoke("eval", "--gold", ROOT / "annotations", "--pred", tmp_path / "pred", "--strict")
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
     assert f"{tmp_path / 'pred' / name}:/entities/0/id: error [invalid-json] JSON nested more than 100 levels deep here" in result.stderr
+    result = invoke("eval", "--gold", ROOT / "annotations", "--pred", tmp_path / "pred", "--verbose")
+    assert result.exit_code == 3 and "error [invalid-json] JSON nested more than 100 levels deep here" in result.stderr

@@ -439,7 +439,11 @@ def read_predictions(path: Path, gold: Mapping[str, Document] | None = None) -> 
     label = str(path)
     text, issues = _decode(path, label)
     if text is None:
-        return [], [], issues, set()
+        if any(i.code == "file-not-found" for i in issues):
+            return [], [], issues, set()
+        guess = path.stem if gold is not None and path.stem in gold and path.suffix == ".json" else None
+        issues = [Issue(i.code, i.file, i.pointer, i.message + "; scored as an empty prediction", i.hint, i.severity) for i in issues]
+        return [], [Unreadable(label, "", guess)], issues, set()
     fenced: set[tuple[str, str]] = set()
     stripped, was_fenced = strip_fence(text) if "```" in text else (text, False)
     if was_fenced:
