@@ -149,3 +149,8 @@ def test_ungrounded_items_are_refused_with_their_label():
     assert g.statuses == [("mention", "ungrounded"), ("trigger", "ungrounded"), ("argument", "ungrounded"), ("trigger", "match_exact"),
                           ("argument", "ungrounded"), ("holder", "ungrounded")]
     assert json.dumps(out)  # still plain JSON
+
+
+@given(st.text(alphabet=st.characters(codec="ascii"), max_size=30))
+def test_the_ascii_shortcut_of_normalize_equals_the_full_path(text):
+    assert normalize(text) == NormalizedText(text).norm.strip(" ")
