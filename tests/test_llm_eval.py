@@ -92,12 +92,14 @@ def test_an_unknown_label_is_scored_under_the_unknown_label_row():
     result = run("unknown-label.json")
     assert result.exit_code == 3
     data, strict, micro = scores(result)
-    # "officials" lands on the gold PER mention: same span, another type (incorrect under PER, correct in exact);
-    # "new" matches no gold mention: spurious under "(unknown label)".
+    # micro: "officials" lands on the gold PER mention: same span, another type (strict incorrect, exact correct);
+    # "new" matches no gold mention: spurious. Per type, each type is matched on its own: PER misses
+    # "officials" (and the two envoys); "(unknown label)" has the two predictions, both spurious.
     assert strict == {"correct": 0, "incorrect": 1, "partial": 0, "missed": 11, "spurious": 1}
     assert (micro["exact"]["correct"], micro["exact"]["precision"]) == (1, 0.5)
     per = data["entities"]["per_type"]
-    assert per["PER"]["strict"]["incorrect"] == 1 and per["(unknown label)"]["strict"]["spurious"] == 1
+    assert (per["PER"]["strict"]["missed"], per["PER"]["strict"]["correct"]) == (3, 0)
+    assert (per["(unknown label)"]["strict"]["spurious"], per["(unknown label)"]["strict"]["possible"]) == (2, 0)
     assert data["grounding"]["unknown_labels"] == {"entity type": {"person": 1}}
     docs = data["grounding"]["documents"]
     assert (docs["valid"], docs["scored"]) == (0, 1)  # not valid as written, scored once the label is set aside
@@ -199,3 +201,27 @@ def test_the_python_api_reports_records():
     assert sorted(preds.records) == ["memo", "note"] and not preds.records["note"].parsed
     report = evaluate(gold, preds.documents, ("entities",), records=preds.records)
     assert report.missing == [] and report.grounding["note"].documents["parsed"] == 0
+
+
+def test_refused_events_and_arguments_are_false_positives_in_both_event_variants():
+    """memo's gold events: met (Contact.Meet, 4 arguments), tariffs (0), lifted (1), talks (1).
+    Predicted: "signed" (not in the text; two identical arguments "Seoul" Party) and "met" with the
+    arguments "Paris" (not in the text) and "Geneva" (Place, correct)."""
+    from toolkit.predictions.load import predictions_from_dicts
+
+    gold = load_gold(GOLD)
+    pred = {"doc_id": "memo", "events": [
+        {"type": "Trade.Agree", "trigger": {"text": "signed"}, "arguments": [{"role": "Party", "text": "Seoul"}, {"role": "Party", "text": "Seoul"}]},
+        {"type": "Contact.Meet", "trigger": {"text": "met"}, "arguments": [{"role": "Place", "text": "Paris"}, {"role": "Place", "text": "Geneva"}]}]}
+    preds = predictions_from_dicts([pred, {"doc_id": "note"}], gold)
+    report = evaluate(gold, preds.documents, ("events",), records=preds.records)
+    ev = report.scores()["events"]
+    prf = lambda s: (s["tp"], s["fp"], s["fn"])  # noqa: E731
+    # per item: every refused item is one false positive
+    assert prf(ev["per_item"]["trigger_identification"]) == (1, 1, 4)  # gold triggers: 4 in memo, meeting in note
+    assert prf(ev["per_item"]["argument_classification"]) == (1, 3, 7)  # 6 + 2 gold arguments; Paris and both Seouls
+    # TextEE (unique tuples): the two identical refused arguments are one tuple
+    assert prf(ev["trigger_identification"]) == (1, 1, 4)
+    assert prf(ev["argument_classification"]) == (1, 2, 7)
+    assert report.grounding["memo"].refused == {"arguments": 3, "events": 1}
+    assert report.grounding["memo"].spans["trigger"] == {"match_exact": 1, "ungrounded": 1}

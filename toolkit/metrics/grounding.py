@@ -31,7 +31,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Collection, Mapping
 
-from toolkit.metrics.counts import SCHEMES, Counts, EntityCounts, EvalCounts, EventCounts, SchemeCounts, ratio
+from toolkit.metrics.counts import EVENT_METRICS, SCHEMES, Counts, EntityCounts, EvalCounts, EventCounts, SchemeCounts, ratio
 from toolkit.metrics.scoring import ErrorItem
 from toolkit.model.document import Document
 from toolkit.predictions.grounding import SPAN_KIND_TASK, SPAN_KINDS, STATUSES, Refused, normalize, status_counts
@@ -166,9 +166,17 @@ def _countable(refused: list[Refused], kinds: Collection[str] | None, tasks: Col
 
 
 def refused_counts(refused: list[Refused], doc_id: str, tasks: Collection[str], kinds: Collection[str] | None = None) -> tuple[EvalCounts, list[ErrorItem]]:
-    """The false positives of refused items (module docstring) as counts to add, and their errors."""
+    """The false positives of refused items (module docstring) as counts to add, and their errors.
+
+    Entities: ``spurious`` in every scheme, in the micro counts and under the item's type.
+    Events, per item: a false positive of each metric under the event type; TextEE (unique
+    tuples): one false positive per distinct tuple, the quote standing for the span (trigger
+    identification: the quote; classification: quote and type; arguments: event type and quote,
+    with the role for classification and the trigger's quote for the attached variants).
+    """
     ent: dict[str, int] = {}
     ev: dict[str, dict[str, list[int]]] = {}
+    textee: dict[str, set] = {m: set() for m in EVENT_METRICS}
     errors: list[ErrorItem] = []
     for r in _countable(refused, kinds, tasks):
         if r.task == "entities":
@@ -180,11 +188,23 @@ def refused_counts(refused: list[Refused], doc_id: str, tasks: Collection[str], 
         for m in metrics:
             per.setdefault(m, [0, 0, 0])[1] += 1
         if r.task == "events":
+            textee["trigger_identification"].add((r.text,))
+            textee["trigger_classification"].add((r.text, r.label))
             errors.append(ErrorItem("events", "false-positive", doc_id, None, None, r.text, None, r.label, r.reason))
         else:
+            textee["argument_identification"].add((r.label, r.text))
+            textee["argument_classification"].add((r.label, r.text, r.role))
+            textee["argument_identification_attached"].add((r.label, r.text, r.trigger))
+            textee["argument_classification_attached"].add((r.label, r.text, r.role, r.trigger))
             errors.append(ErrorItem("arguments", "false-positive", doc_id, None, None, r.text, None, f"{r.role} of {r.label}", r.reason))
-    entities = EntityCounts({s: {t: SchemeCounts(spurious=n) for t, n in sorted(ent.items())} for s in SCHEMES}) if "entities" in tasks else None
-    events = EventCounts({t: {m: Counts(*v) for m, v in sorted(per.items())} for t, per in sorted(ev.items())}) if "events" in tasks else None
+    entities = events = None
+    if "entities" in tasks:
+        total = sum(ent.values())
+        entities = EntityCounts({s: SchemeCounts(spurious=total) for s in SCHEMES},
+                                {s: {t: SchemeCounts(spurious=n) for t, n in sorted(ent.items())} for s in SCHEMES})
+    if "events" in tasks:
+        events = EventCounts({t: {m: Counts(*v) for m, v in sorted(per.items())} for t, per in sorted(ev.items())},
+                             {m: Counts(0, len(textee[m]), 0) for m in EVENT_METRICS})
     return EvalCounts(entities=entities, events=events), errors
 
 

@@ -238,6 +238,8 @@ class Refused:
     reason: str
     role: str = ""
     kind: str = ""
+    trigger: str = ""
+    """For an argument: the quote (or text) of its event's trigger."""
 
 
 @dataclass
@@ -543,7 +545,8 @@ def ground_document(data: dict, gold, file: str, prefix: str = "", fuzzy: float 
                 res.refused.append(Refused("events", ev["type"], _quote(ev["trigger"]), "ungrounded trigger"))
                 for arg, _ in args:
                     res.refused.append(Refused("arguments", ev["type"], _quote(arg) or str(arg.get("mention", "")),
-                                               "argument of an event whose trigger is ungrounded", arg["role"]))
+                                               "argument of an event whose trigger is ungrounded", arg["role"],
+                                               trigger=_quote(ev["trigger"])))
                 continue
             kept = []
             for arg, slot in args:
@@ -552,7 +555,8 @@ def ground_document(data: dict, gold, file: str, prefix: str = "", fuzzy: float 
                 elif slot[0] is not None:
                     kept.append(_anchored(arg, slot[0], text))
                 else:
-                    res.refused.append(Refused("arguments", ev["type"], _quote(arg), "ungrounded argument span", arg["role"]))
+                    res.refused.append(Refused("arguments", ev["type"], _quote(arg), "ungrounded argument span", arg["role"],
+                                               trigger=text[tslot[0][0]:tslot[0][1]]))
             out["events"].append({**ev, "trigger": _anchored(ev["trigger"], tslot[0], text), "arguments": kept})
     if "stances" in data:
         out["stances"] = []

@@ -267,7 +267,8 @@ def to_document(anchored: dict, text: str, refused: list[Refused] | None = None)
                 args.append(Argument(arg["role"], arg["mention"]))
             elif refused is not None:
                 refused.append(Refused("arguments", ev["type"], str(arg.get("mention", "")),
-                                       "argument naming a mention that is not defined or not grounded", arg["role"]))
+                                       "argument naming a mention that is not defined or not grounded", arg["role"],
+                                       trigger=ev["trigger"]["text"]))
         events.append(Event(ev.get("id") or f"~v{i + 1}", ev["type"], ev.get("realis", ""), _span(ev["trigger"]), tuple(args)))
     event_ids = {e.id for e in events}
     stances: list[Stance] = []
