@@ -12,22 +12,29 @@ decisions. Rows without a decision keep pass A's reading. Decisions:
   split off what only A links).
 
 Dropping a mention drops the arguments that point at it (and its entity when it was the last
-mention); adding an item from B maps B's mentions to the gold by their offsets. Every decision is a
+mention); adding an item from B maps B's mentions to the gold by their offsets, and B's entities
+(a mention's cluster, a stance's holder or target entity) to the gold entity whose mentions they
+share most. When two gold entities share equally many, the row cannot be carried out until the
+adjudicator names the entity: ``add entity=<text>@<start>`` (mention rows), ``add holder=...`` or
+``add target=...`` (stance rows), giving any mention of the chosen gold entity. Every decision is a
 human's; this module only carries them out, and the result must validate.
+
+After the decisions, an optional review record (``review.csv``, :mod:`toolkit.annotation.review`)
+applies a third reader's changes.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
+from toolkit.annotation.locate import AdjudicationError, span_of
 from toolkit.evaluation.agreement import describe_stance
 from toolkit.model.document import Document
 from toolkit.checks.validate import load_corpus
 
-
-class AdjudicationError(Exception):
-    pass
+__all__ = ["AdjudicationError", "Gold", "adjudicate", "apply_decisions", "read_rows"]
 
 
 def _ids(prefix: str, used: set[str]):
@@ -44,6 +51,7 @@ class Gold:
     """A mutable annotation dict with offset indexes, started from pass A."""
 
     def __init__(self, a: Document):
+        self.text = a.text
         self.data = a.to_dict()
         used = {e["id"] for e in self.data["entities"]} | {m["id"] for e in self.data["entities"] for m in e["mentions"]}
         used |= {v["id"] for v in self.data["events"]} | {s["id"] for s in self.data["stances"]}
@@ -58,11 +66,28 @@ class Gold:
                     return e, m
         return None
 
-    def entity_of(self, spans: set[tuple[int, int]]) -> dict | None:
-        for e in self.data["entities"]:
-            if {(m["start"], m["end"]) for m in e["mentions"]} & spans:
-                return e
-        return None
+    def entity_of(self, spans: set[tuple[int, int]], what: str = "entity", choice: str | None = None) -> dict | None:
+        """The gold entity whose mentions share most of these spans (None when none shares any).
+
+        ``choice`` (a ``text@start`` locator of a gold mention) names the entity instead; a tie between
+        two or more entities is an error asking for that choice, never a silent pick.
+        """
+        if choice:
+            found = self.mention_at(*span_of(choice, self.text))
+            if found is None:
+                raise AdjudicationError(f"{what}={choice}: no gold mention there")
+            return found[0]
+        shared = [(len({(m["start"], m["end"]) for m in e["mentions"]} & spans), e) for e in self.data["entities"]]
+        best = max((n for n, _ in shared), default=0)
+        if best == 0:
+            return None
+        tied = [e for n, e in shared if n == best]
+        if len(tied) > 1:
+            names = ", ".join(f"{e['id']} '{e['name']}'" for e in tied)
+            raise AdjudicationError(
+                f"pass B's {what} shares {best} mention(s) with each of the gold entities {names}; "
+                f"choose one by writing the decision as 'add {what}=<text>@<start>' with a mention of that entity")
+        return tied[0]
 
     def event_at(self, start: int, end: int, type_: str | None = None) -> dict | None:
         for v in self.data["events"]:
@@ -86,14 +111,17 @@ class Gold:
             self.data["stances"] = [s for s in self.data["stances"] if s["holder"] != ent["id"]
                                     and not (s["target"]["kind"] == "entity" and s["target"]["id"] == ent["id"])]
 
-    def add_mention_from(self, b: Document, start: int, end: int) -> dict:
-        """Add B's mention at these offsets to the gold entity that shares a mention with B's entity, or a new one."""
+    def add_mention_from(self, b: Document, start: int, end: int, choice: str | None = None) -> dict:
+        """Add B's mention at these offsets to the gold entity sharing most mentions with B's entity, or a new one."""
         existing = self.mention_at(start, end)
         if existing:
             return existing[1]
-        b_ent = next(e for e in b.entities if any(m.span.offsets == (start, end) for m in e.mentions))
+        b_ent = next((e for e in b.entities if any(m.span.offsets == (start, end) for m in e.mentions)), None)
+        if b_ent is None:
+            raise AdjudicationError(f"pass B has no mention at {start}-{end}")
         b_m = next(m for m in b_ent.mentions if m.span.offsets == (start, end))
-        target = self.entity_of({m.span.offsets for m in b_ent.mentions if m.span.offsets != (start, end)})
+        target = self.entity_of({m.span.offsets for m in b_ent.mentions if m.span.offsets != (start, end)},
+                                "entity", choice)
         if target is None or target["type"] != b_ent.type:
             target = {"id": next(self.new_entity), "type": b_ent.type, "name": b_ent.name, "mentions": []}
             self.data["entities"].append(target)
@@ -116,99 +144,131 @@ def _event_of_detail(detail: str) -> tuple[str, int]:
     return parts[1], int(parts[-1])
 
 
+_CHOICE = re.compile(r"\b(entity|holder|target)=(.+?@\d+)(?=\s+(?:entity|holder|target)=|\s*$)")
+
+
+def parse_decision(raw: str | None) -> tuple[str, dict[str, str]]:
+    """``'add holder=government@2268'`` -> ``('add', {'holder': 'government@2268'})``."""
+    word, _, rest = (raw or "").strip().partition(" ")
+    choices = {key: loc for key, loc in _CHOICE.findall(rest.strip())}
+    if rest.strip() and not choices:
+        raise AdjudicationError(f"decision '{raw}': after '{word}' write entity=, holder= or target= and a "
+                                f"mention as <text>@<start>")
+    return word.lower(), choices
+
+
+def row_where(row: dict) -> str:
+    """Where a decision row is, for an error message: its line in the CSV and what it is about."""
+    line = f"line {row['_line']}: " if row.get("_line") else ""
+    return (f"{line}{row['doc_id']} {row['layer']} only in {row['only_in']} {row.get('start')}-{row.get('end')} "
+            f"'{row.get('text', '')}'")
+
+
 def apply_decisions(a: Document, b: Document, rows: list[dict]) -> dict:
     """The gold annotation dict of one document: pass A with the decided rows applied."""
     gold = Gold(a)
     # order: mentions first (arguments and stances refer to them), coref, then events, then the rest
     order = {"mention": 0, "coref": 1, "trigger": 2, "argument": 3, "realis": 4, "stance": 5, "stance label": 6}
     for row in sorted(rows, key=lambda r: order.get(r["layer"], 9)):
-        decision = (row.get("decision") or "").strip().lower()
-        layer, side = row["layer"], row["only_in"]
-        start = int(row["start"]) if str(row.get("start", "")).strip() not in ("", "None", "nan") else None
-        end = int(row["end"]) if str(row.get("end", "")).strip() not in ("", "None", "nan") else None
-        if not decision or decision in ("keep", "skip", "a"):
-            continue
-        where = f"{row['doc_id']} {layer} {start}-{end} '{row.get('text', '')}'"
-        if layer == "mention" and side == "a" and decision == "drop":
-            gold.drop_mention(start, end, row["label"])
-        elif layer == "mention" and side == "b" and decision == "add":
-            gold.add_mention_from(b, start, end)
-        elif layer == "trigger" and side == "a" and decision == "drop":
-            v = gold.event_at(start, end, row["label"].split("/")[0])
-            gold.data["events"].remove(v)
-            gold.data["stances"] = [s for s in gold.data["stances"] if not (s["target"]["kind"] == "event" and s["target"]["id"] == v["id"])]
-        elif layer == "trigger" and side == "b" and decision == "add":
-            bv = next(v for v in b.events if v.trigger.offsets == (start, end) and v.type == row["label"].split("/")[0])
-            gold.data["events"].append({
-                "id": next(gold.new_event), "type": bv.type, "realis": bv.realis, "trigger": bv.trigger.as_dict(),
-                "arguments": [{"role": r.role, "mention": gold.gold_mention_for(b, r.mention_id)["id"]} for r in bv.arguments]})
-        elif layer == "argument":
-            etype, tstart = _event_of_detail(row["detail"])
-            v = next((v for v in gold.data["events"] if v["type"] == etype and v["trigger"]["start"] == tstart), None)
-            if v is None:
-                raise AdjudicationError(f"{where}: no gold event {etype} at {tstart}")
-            if side == "a" and decision == "drop":
-                m = gold.mention_at(start, end)
-                v["arguments"] = [x for x in v["arguments"] if not (x["role"] == row["label"] and m and x["mention"] == m[1]["id"])]
-            elif side == "b" and decision == "add":
-                found = gold.mention_at(start, end)
-                m = found[1] if found else gold.add_mention_from(b, start, end)
-                v["arguments"].append({"role": row["label"], "mention": m["id"]})
-        elif layer == "realis" and decision == "b":
-            etype = row["label"]
-            gold.event_at(start, end, etype)["realis"] = next(v.realis for v in b.events if v.trigger.offsets == (start, end) and v.type == etype)
-        elif layer == "coref" and decision == "b":
-            b_ent = next(e for e in b.entities if any(m.span.offsets == (start, end) for m in e.mentions))
-            b_spans = {m.span.offsets for m in b_ent.mentions}
-            ent, m = gold.mention_at(start, end)
-            # split off what only A links
-            keep = [x for x in ent["mentions"] if (x["start"], x["end"]) in b_spans or (x["start"], x["end"]) == (start, end)]
-            rest = [x for x in ent["mentions"] if x not in keep]
-            if rest:
-                ent["mentions"] = keep
-                gold.data["entities"].append({"id": next(gold.new_entity), "type": ent["type"], "name": gold_name(rest, ent),
-                                              "mentions": rest})
-            # merge what B links
-            for other in list(gold.data["entities"]):
-                if other is not ent and {(x["start"], x["end"]) for x in other["mentions"]} & b_spans:
-                    ent["mentions"] += other["mentions"]
-                    gold.data["entities"].remove(other)
-                    for s in gold.data["stances"]:
-                        if s["holder"] == other["id"]:
-                            s["holder"] = ent["id"]
-                        if s["target"]["kind"] == "entity" and s["target"]["id"] == other["id"]:
-                            s["target"]["id"] = ent["id"]
-            ent["mentions"].sort(key=lambda x: (x["start"], -x["end"]))
-        elif layer == "stance" and side == "a" and decision == "drop":
-            drop = next(st.id for st in a.stances if describe_stance(a, st) == row["detail"])
-            gold.data["stances"] = [s for s in gold.data["stances"] if s["id"] != drop]
-        elif layer == "stance" and side == "b" and decision == "add":
-            bs = next(s for s in b.stances if describe_stance(b, s) == row["detail"])
-            holder = gold.entity_of({m.span.offsets for m in b.entity_index()[bs.holder].mentions})
-            if holder is None:
-                raise AdjudicationError(f"{where}: B's holder has no gold entity; add its mention first")
-            target = {"kind": bs.target.kind, "id": bs.target.id}
-            if bs.target.kind == "event":
-                bv = b.event_index()[bs.target.id]
-                gv = gold.event_at(*bv.trigger.offsets, bv.type)
-                if gv is None:
-                    raise AdjudicationError(f"{where}: B's target event has no gold event; add its trigger first")
-                target["id"] = gv["id"]
-            elif bs.target.kind == "entity":
-                ge = gold.entity_of({m.span.offsets for m in b.entity_index()[bs.target.id].mentions})
-                if ge is None:
-                    raise AdjudicationError(f"{where}: B's target entity has no gold entity")
-                target["id"] = ge["id"]
-            gold.data["stances"].append({"id": next(gold.new_stance), "holder": holder["id"], "target": target,
-                                         "label": bs.label, "evidence": [x.as_dict() for x in bs.evidence]})
-        elif layer == "stance label" and decision == "b":
-            bs_label = row["detail"].rsplit("b: ", 1)[1].strip()
-            for s in gold.data["stances"]:
-                if s["evidence"] and (s["evidence"][0]["start"], s["evidence"][0]["end"]) == (start, end):
-                    s["label"] = bs_label
-        else:
-            raise AdjudicationError(f"{where}: decision '{decision}' does not apply to a '{layer}' row only in '{side}'")
+        try:
+            _apply_row(gold, a, b, row)
+        except AdjudicationError as exc:
+            raise AdjudicationError(f"{row_where(row)}: {exc}") from None
     return gold.data
+
+
+def _apply_row(gold: "Gold", a: Document, b: Document, row: dict) -> None:
+    decision, choices = parse_decision(row.get("decision"))
+    layer, side = row["layer"], row["only_in"]
+    start = int(row["start"]) if str(row.get("start", "")).strip() not in ("", "None", "nan") else None
+    end = int(row["end"]) if str(row.get("end", "")).strip() not in ("", "None", "nan") else None
+    if choices and decision != "add":
+        raise AdjudicationError(f"'{row['decision']}': only 'add' takes an entity=, holder= or target= choice")
+    if not decision or decision in ("keep", "skip", "a"):
+        return
+    if layer == "mention" and side == "a" and decision == "drop":
+        gold.drop_mention(start, end, row["label"])
+    elif layer == "mention" and side == "b" and decision == "add":
+        gold.add_mention_from(b, start, end, choices.get("entity"))
+    elif layer == "trigger" and side == "a" and decision == "drop":
+        v = gold.event_at(start, end, row["label"].split("/")[0])
+        gold.data["events"].remove(v)
+        gold.data["stances"] = [s for s in gold.data["stances"] if not (s["target"]["kind"] == "event" and s["target"]["id"] == v["id"])]
+    elif layer == "trigger" and side == "b" and decision == "add":
+        bv = next(v for v in b.events if v.trigger.offsets == (start, end) and v.type == row["label"].split("/")[0])
+        gold.data["events"].append({
+            "id": next(gold.new_event), "type": bv.type, "realis": bv.realis, "trigger": bv.trigger.as_dict(),
+            "arguments": [{"role": r.role, "mention": gold.gold_mention_for(b, r.mention_id)["id"]} for r in bv.arguments]})
+    elif layer == "argument":
+        etype, tstart = _event_of_detail(row["detail"])
+        v = next((v for v in gold.data["events"] if v["type"] == etype and v["trigger"]["start"] == tstart), None)
+        if v is None:
+            raise AdjudicationError(f"no gold event {etype} at {tstart}")
+        if side == "a" and decision == "drop":
+            m = gold.mention_at(start, end)
+            v["arguments"] = [x for x in v["arguments"] if not (x["role"] == row["label"] and m and x["mention"] == m[1]["id"])]
+        elif side == "b" and decision == "add":
+            found = gold.mention_at(start, end)
+            m = found[1] if found else gold.add_mention_from(b, start, end)
+            v["arguments"].append({"role": row["label"], "mention": m["id"]})
+    elif layer == "realis" and decision == "b":
+        etype = row["label"]
+        gold.event_at(start, end, etype)["realis"] = next(v.realis for v in b.events if v.trigger.offsets == (start, end) and v.type == etype)
+    elif layer == "coref" and decision == "b":
+        b_ent = next(e for e in b.entities if any(m.span.offsets == (start, end) for m in e.mentions))
+        b_spans = {m.span.offsets for m in b_ent.mentions}
+        ent, m = gold.mention_at(start, end)
+        # split off what only A links
+        keep = [x for x in ent["mentions"] if (x["start"], x["end"]) in b_spans or (x["start"], x["end"]) == (start, end)]
+        rest = [x for x in ent["mentions"] if x not in keep]
+        if rest:
+            ent["mentions"] = keep
+            gold.data["entities"].append({"id": next(gold.new_entity), "type": ent["type"], "name": gold_name(rest, ent),
+                                          "mentions": rest})
+        # merge what B links
+        for other in list(gold.data["entities"]):
+            if other is not ent and {(x["start"], x["end"]) for x in other["mentions"]} & b_spans:
+                ent["mentions"] += other["mentions"]
+                gold.data["entities"].remove(other)
+                for s in gold.data["stances"]:
+                    if s["holder"] == other["id"]:
+                        s["holder"] = ent["id"]
+                    if s["target"]["kind"] == "entity" and s["target"]["id"] == other["id"]:
+                        s["target"]["id"] = ent["id"]
+        ent["mentions"].sort(key=lambda x: (x["start"], -x["end"]))
+    elif layer == "stance" and side == "a" and decision == "drop":
+        drop = next(st.id for st in a.stances if describe_stance(a, st) == row["detail"])
+        gold.data["stances"] = [s for s in gold.data["stances"] if s["id"] != drop]
+    elif layer == "stance" and side == "b" and decision == "add":
+        bs = next(s for s in b.stances if describe_stance(b, s) == row["detail"])
+        holder = gold.entity_of({m.span.offsets for m in b.entity_index()[bs.holder].mentions}, "holder",
+                                choices.get("holder"))
+        if holder is None:
+            raise AdjudicationError("B's holder has no gold entity; add its mention first")
+        target = {"kind": bs.target.kind, "id": bs.target.id}
+        if bs.target.kind == "event":
+            bv = b.event_index()[bs.target.id]
+            gv = gold.event_at(*bv.trigger.offsets, bv.type)
+            if gv is None:
+                raise AdjudicationError("B's target event has no gold event; add its trigger first")
+            target["id"] = gv["id"]
+        elif bs.target.kind == "entity":
+            ge = gold.entity_of({m.span.offsets for m in b.entity_index()[bs.target.id].mentions}, "target",
+                                   choices.get("target"))
+            if ge is None:
+                raise AdjudicationError("B's target entity has no gold entity")
+            target["id"] = ge["id"]
+        gold.data["stances"].append({"id": next(gold.new_stance), "holder": holder["id"], "target": target,
+                                     "label": bs.label, "evidence": [x.as_dict() for x in bs.evidence]})
+    elif layer == "stance label" and decision == "b":
+        bs_label = row["detail"].rsplit("b: ", 1)[1].strip()
+        for s in gold.data["stances"]:
+            if s["evidence"] and (s["evidence"][0]["start"], s["evidence"][0]["end"]) == (start, end):
+                s["label"] = bs_label
+    else:
+        raise AdjudicationError(f"decision '{decision}' does not apply to a '{layer}' row only in '{side}'")
+
+
 
 
 def gold_name(mentions: list[dict], ent: dict) -> str:
@@ -216,11 +276,21 @@ def gold_name(mentions: list[dict], ent: dict) -> str:
     return max(names, key=len) if names else mentions[0]["text"]
 
 
+def read_rows(path: Path) -> list[dict]:
+    """The rows of a CSV record, each with its line number in the file as ``_line``."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        rows = []
+        for row in reader:
+            row["_line"] = reader.line_num
+            rows.append(row)
+    return rows
+
+
 def adjudicate(path_a: Path, path_b: Path, decisions: Path) -> dict[str, dict]:
     """Gold annotation dicts keyed by doc id, from two pass folders and a decisions CSV."""
     a, b = load_corpus(path_a), load_corpus(path_b)
-    with open(decisions, encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    rows = read_rows(decisions)
     out = {}
     for doc_id in sorted(set(a) & set(b)):
         out[doc_id] = apply_decisions(a[doc_id], b[doc_id], [r for r in rows if r["doc_id"] == doc_id])
