@@ -70,7 +70,7 @@ def test_a_tied_stance_holder_stops_adjudication_with_the_row_located(tmp_path):
     with pytest.raises(AdjudicationError) as info:
         adjudicate(a_dir, b_dir, path)
     line = next(i for i, row in enumerate(csv.DictReader(path.open()), start=2) if row["layer"] == "stance")
-    assert str(info.value).startswith(f"line {line}: tiny stance only in b")
+    assert str(info.value).startswith(f"{path}:{line}: tiny stance only in b")
     r = CliRunner().invoke(app, ["adjudicate", str(a_dir), str(b_dir), str(path), "--out", str(tmp_path / "gold")])
     assert r.exit_code == 1 and "shares 1 mention(s) with each of the gold entities" in r.output
     assert not (tmp_path / "gold").exists()

@@ -30,6 +30,7 @@ import re
 from pathlib import Path
 
 from toolkit.annotation.locate import AdjudicationError, span_of
+from toolkit.annotation.review import apply_review
 from toolkit.evaluation.agreement import describe_stance
 from toolkit.model.document import Document
 from toolkit.checks.validate import load_corpus
@@ -157,10 +158,14 @@ def parse_decision(raw: str | None) -> tuple[str, dict[str, str]]:
     return word.lower(), choices
 
 
+def _line_of(row: dict) -> str:
+    """``file:line: `` of a row read by :func:`read_rows` (empty for rows made in memory)."""
+    return f"{row.get('_file', '')}:{row['_line']}: " if row.get("_line") else ""
+
+
 def row_where(row: dict) -> str:
     """Where a decision row is, for an error message: its line in the CSV and what it is about."""
-    line = f"line {row['_line']}: " if row.get("_line") else ""
-    return (f"{line}{row['doc_id']} {row['layer']} only in {row['only_in']} {row.get('start')}-{row.get('end')} "
+    return (f"{_line_of(row)}{row['doc_id']} {row['layer']} only in {row['only_in']} {row.get('start')}-{row.get('end')} "
             f"'{row.get('text', '')}'")
 
 
@@ -282,16 +287,18 @@ def read_rows(path: Path) -> list[dict]:
         reader = csv.DictReader(handle)
         rows = []
         for row in reader:
-            row["_line"] = reader.line_num
+            row["_line"], row["_file"] = reader.line_num, str(path)
             rows.append(row)
     return rows
 
 
-def adjudicate(path_a: Path, path_b: Path, decisions: Path) -> dict[str, dict]:
-    """Gold annotation dicts keyed by doc id, from two pass folders and a decisions CSV."""
+def adjudicate(path_a: Path, path_b: Path, decisions: Path, review: Path | None = None) -> dict[str, dict]:
+    """Gold annotation dicts keyed by doc id: two pass folders, the decisions CSV, then the review CSV if given."""
     a, b = load_corpus(path_a), load_corpus(path_b)
     rows = read_rows(decisions)
     out = {}
     for doc_id in sorted(set(a) & set(b)):
         out[doc_id] = apply_decisions(a[doc_id], b[doc_id], [r for r in rows if r["doc_id"] == doc_id])
+    if review is not None:
+        apply_review(out, {doc_id: a[doc_id].text for doc_id in out}, read_rows(review))
     return out

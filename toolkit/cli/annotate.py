@@ -120,29 +120,48 @@ def adjudicate(
     b: Path = typer.Argument(..., help="Folder of pass B."),
     decisions: Path = typer.Argument(..., help="CSV from `toolkit agree A B --differences --format csv` with a filled-in 'decision' column."),
     out: Path = typer.Option(..., "--out", help="Folder to write the adjudicated gold files into."),
+    review: Optional[Path] = typer.Option(None, "--review", help="A third reader's changes, applied after the decisions (CSV: doc_id, layer, item, change, value, rule, reason; CONTRIBUTING.md §8)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite existing gold files whose content changes."),
 ) -> None:
-    """Merge two passes into the gold: pass A plus the adjudicator's decision on each disagreement."""
+    """Merge two passes into the gold: pass A plus the adjudicator's decision on each disagreement, then the review."""
     from toolkit.annotation.adjudicate import AdjudicationError, adjudicate as run
     from toolkit.io.write import write_json_atomic
     from toolkit.io.read import RawDoc
     from toolkit.checks.validate import InvalidData, check_raw
 
+    for path in (decisions, review):
+        if path is not None and not path.is_file():
+            err(f"{path}: error [file-not-found] no such file")
+            raise typer.Exit(EXIT_INVALID)
     try:
-        gold = run(a, b, decisions)
+        gold = run(a, b, decisions, review)
     except InvalidData as exc:
         err(report.format_issues(exc.issues))
         raise typer.Exit(EXIT_INVALID)
-    except (AdjudicationError, KeyError, StopIteration, ValueError) as exc:
-        err(f"{decisions}: cannot apply a decision: {exc}")
+    except AdjudicationError as exc:
+        err(f"error: cannot apply a row: {exc}")
+        raise typer.Exit(EXIT_INVALID)
+    except (KeyError, StopIteration, ValueError) as exc:
+        err(f"{decisions}: error: cannot apply a decision: {exc!r}")
         raise typer.Exit(EXIT_INVALID)
     failed = False
+    checked: dict[Path, dict] = {}
     for doc_id, data in gold.items():
         target = out / f"{doc_id}.json"
         result = check_raw(RawDoc(data, str(target), "", target), seed_root=a.resolve())
         if result.issues:
             err(report.format_issues(result.issues))
             failed = True
-            continue
+        checked[target] = data
+    if failed:
+        raise typer.Exit(EXIT_INVALID)
+    import json
+
+    changed = [t for t, data in checked.items() if t.exists() and json.loads(t.read_text(encoding="utf-8")) != data]
+    if changed and not force:
+        err(f"{changed[0]}: error would overwrite {len(changed)} existing gold file(s) with different content; "
+            f"hint: pass --force to replace them")
+        raise typer.Exit(EXIT_INVALID)
+    for target, data in checked.items():
         write_json_atomic(target, data)
         typer.echo(f"wrote {target}")
-    raise typer.Exit(EXIT_INVALID if failed else 0)
