@@ -382,3 +382,34 @@ def apply_review(gold: dict[str, dict], texts: dict[str, str], rows: Iterable[di
         except AdjudicationError as exc:
             raise AdjudicationError(f"{row_where(row)}: {exc}") from None
     return gold
+
+
+# The review's categories: (name, what one checked item is, counts the gold's items, selects the rows changing them)
+CATEGORIES: tuple[tuple[str, str, Callable[[dict], int], Callable[[dict], bool]], ...] = (
+    ("mentions", "mention (span, type, kind)", lambda d: sum(len(e["mentions"]) for e in d["entities"]),
+     lambda r: r["layer"] == "mention" and r["change"] in ("add", "drop", "span", "kind")),
+    ("entities / coreference", "entity (its cluster, type, name)", lambda d: len(d["entities"]),
+     lambda r: r["layer"] == "entity" or (r["layer"] == "mention" and r["change"] == "entity")),
+    ("triggers", "event (trigger span and type)", lambda d: len(d["events"]),
+     lambda r: r["layer"] == "event" and r["change"] in ("add", "drop", "type", "trigger")),
+    ("arguments", "argument (role and filler)", lambda d: sum(len(v["arguments"]) for v in d["events"]),
+     lambda r: r["layer"] == "argument"),
+    ("realis", "event's realis", lambda d: len(d["events"]),
+     lambda r: r["layer"] == "event" and r["change"] == "realis"),
+    ("stances", "stance (holder, target, label)", lambda d: len(d["stances"]),
+     lambda r: r["layer"] == "stance" and r["change"] in ("add", "drop", "holder", "target", "label")),
+    ("evidence", "stance's evidence list", lambda d: len(d["stances"]),
+     lambda r: r["layer"] == "stance" and r["change"] == "evidence"),
+)
+
+
+def review_summary(before: dict[str, dict], rows: Iterable[dict]) -> list[dict]:
+    """Per category: how many items the reviewed gold had (``checked``) and how many review rows changed
+    (``changed``: distinct items, an added item counting as one change; ``document`` rows are metadata)."""
+    rows = [{k: str(r.get(k) or "").strip() for k in COLUMNS} for r in rows]
+    out = []
+    for name, item, count, selects in CATEGORIES:
+        changed = {(r["doc_id"], r["item"]) for r in rows if selects(r)}
+        out.append({"category": name, "item": item, "checked": sum(count(d) for d in before.values()),
+                    "changed": len(changed)})
+    return out
