@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.annotation.adjudicate import adjudicate
+from toolkit.annotation.adjudicate import adjudicate, read_rows
+from toolkit.annotation.review import review_summary
 from toolkit.dataset.publish import load_published, publish
 from toolkit.checks.validate import load_corpus, validate_paths
 
@@ -50,3 +51,16 @@ def test_every_document_has_every_layer():
     for doc in load_corpus(ANN).values():
         assert doc.entities and doc.events and doc.stances, doc.doc_id
         assert hashlib.sha256((ROOT / doc.seed_file).read_bytes()).hexdigest() == doc.sha256
+
+
+def test_the_review_table_counts_what_review_csv_changed():
+    # annotations/adjudication/README.md: per category, items of the adjudicated gold and items the review changed
+    before = adjudicate(ANN / "passes" / "a", ANN / "passes" / "b", ANN / "adjudication" / "decisions.csv")
+    summary = review_summary(before, read_rows(ANN / "adjudication" / "review.csv"))
+    readme = (ANN / "adjudication" / "README.md").read_text(encoding="utf-8")
+    table = {}
+    for line in readme.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 4 and cells[2].isdigit():
+            table[cells[0]] = (cells[1], int(cells[2]), int(cells[3]))
+    assert table == {r["category"]: (r["item"], r["checked"], r["changed"]) for r in summary}
