@@ -54,6 +54,7 @@ class Gold:
     def __init__(self, a: Document):
         self.text = a.text
         self.data = a.to_dict()
+        self.data.pop("status", None)  # the adjudicated result is gold, even if pass A was copied from a draft
         used = {e["id"] for e in self.data["entities"]} | {m["id"] for e in self.data["entities"] for m in e["mentions"]}
         used |= {v["id"] for v in self.data["events"]} | {s["id"] for s in self.data["stances"]}
         self.new_entity, self.new_mention = _ids("E", used), _ids("M", used)

@@ -53,6 +53,9 @@ class NewDocumentError(Exception):
 def new_document(source: Path, root: Path = Path("."), doc_id: str | None = None) -> tuple[Path, Path]:
     """Copy a text into ``root/seeds/`` byte for byte and write an empty, valid annotation file.
 
+    The annotation file has ``"status": "draft"``: the document is not gold until it has been
+    annotated twice and adjudicated (``toolkit adjudicate`` writes it without that status), so
+    ``toolkit eval`` does not score systems against it and ``toolkit publish`` leaves it out.
     Returns ``(seed_path, annotation_path)``. Refuses (raises :class:`NewDocumentError`) when the
     text is not UTF-8, or when a seed or annotation of that id already exists: seeds are never
     overwritten.
@@ -86,6 +89,7 @@ def new_document(source: Path, root: Path = Path("."), doc_id: str | None = None
         "doc_id": doc_id,
         "seed_file": f"seeds/{doc_id}.txt",
         "sha256": sha256_of(seed),
+        "status": "draft",
         "source": {"publisher": None, "date": None, "title": None},
         "entities": [],
         "events": [],

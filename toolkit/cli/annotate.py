@@ -75,7 +75,7 @@ def new(
     doc_id: Optional[str] = typer.Option(None, "--id", help="Document id (default: the file name without .txt)."),
     root: Path = typer.Option(Path("."), "--root", help="Repository root holding seeds/ and annotations/."),
 ) -> None:
-    """Add a source document: copy it into seeds/ and write an empty, valid annotation file."""
+    """Add a source document: copy it into seeds/ and write an empty annotation file marked "status": "draft"."""
     from toolkit.annotation.authoring import NewDocumentError, new_document
 
     try:
@@ -83,7 +83,8 @@ def new(
     except NewDocumentError as exc:
         err(report.format_issue(exc.issue))
         raise typer.Exit(EXIT_INVALID)
-    typer.echo(f"added {seed}\nwrote {annotation}")
+    typer.echo(f"added {seed}\nwrote {annotation} (status draft: eval and publish skip it until it is annotated "
+               "and adjudicated; CONTRIBUTING.md §8)")
 
 
 @app.command()

@@ -88,21 +88,24 @@ def render_report(result, format: "TableFormat", errors: bool, counts_only: bool
     emit(report.eval_output(result, format.value, errors, intervals), out)
 
 
-def gold_for_scoring(gold: Path) -> dict:
-    """The gold documents, or exit 1 with every issue."""
-    from toolkit.checks.gold import load_gold
+def gold_for_scoring(gold: Path) -> tuple[dict, list[str]]:
+    """The gold documents and the ids of the drafts left out (a note each), or exit 1 with every issue."""
+    from toolkit.checks.gold import load_gold, split_drafts
     from toolkit.checks.validate import InvalidData
 
     try:
-        gold_docs = load_gold(gold)
+        gold_docs, drafts = split_drafts(load_gold(gold))
     except InvalidData as exc:
         err(report.format_issues(exc.issues))
         err(f"{gold}: the gold annotations do not validate; run `toolkit validate {gold}`")
         raise typer.Exit(EXIT_INVALID)
+    for doc_id in drafts:
+        err(f"note: {doc_id} is a draft (\"status\": \"draft\", not yet annotated and adjudicated): not scored, "
+            "and predictions for it are ignored")
     if not gold_docs:
         err(f"{gold}: no gold documents to score against")
         raise typer.Exit(EXIT_INVALID)
-    return gold_docs
+    return gold_docs, drafts
 
 
 def system_predictions(system: str, gold_docs: dict, save_pred: Optional[Path], label: str, fuzzy: Optional[float] = None):

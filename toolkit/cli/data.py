@@ -24,9 +24,14 @@ def publish(
     from toolkit.dataset.publish import HubUnavailable, publish as build_dataset, push_to_hub as push
     from toolkit.dataset.card import card_for
 
-    docs = list(load_gold(gold).values())
+    from toolkit.checks.gold import split_drafts
+
+    gold_docs, drafts = split_drafts(load_gold(gold))
+    for doc_id in drafts:
+        err(f"note: {doc_id} is a draft (\"status\": \"draft\", not yet annotated and adjudicated): left out")
+    docs = list(gold_docs.values())
     if not docs:
-        err(f"{gold}: no annotation files to publish")
+        err(f"{gold}: no {'adjudicated ' if drafts else ''}annotation files to publish")
         raise typer.Exit(EXIT_INVALID)
     body = card_for(docs, gold, repo_id=push_to_hub)
     guidelines = next((p for p in (gold.resolve().parent / "CONTRIBUTING.md", Path("CONTRIBUTING.md")) if p.is_file()), None)
@@ -41,6 +46,46 @@ def publish(
             err(f"--push-to-hub {push_to_hub}: {exc}")
             raise typer.Exit(EXIT_INVALID)
         typer.echo(f"pushed to {url}")
+
+
+@app.command()
+def regenerate(
+    root: Path = typer.Option(Path("."), "--root", help="Repository root (holding annotations/, README.md and dataset/)."),
+    check: bool = typer.Option(False, "--check", help="Write nothing; list every generated file that is stale and exit 1 if any is."),
+) -> None:
+    """Rewrite what the gold generates: the committed dataset folder dataset/ (as `toolkit publish --out dataset`
+    writes it) and the marked tables of README.md (gold statistics, agreement, baseline scores).
+
+    Run it after every change to annotations/ (or to the label inventory, the guidelines, the tokeniser or the
+    scores); the tests fail while any of these files is stale. Drafts ("status": "draft") are left out.
+    """
+    from toolkit.checks.validate import InvalidData
+    from toolkit.dataset.repository import GeneratedError, regenerate as run, stale
+
+    try:
+        if check:
+            problems = stale(root)
+            for problem in problems:
+                err(problem)
+            if problems:
+                err(f"stale: run `toolkit regenerate{'' if root == Path('.') else f' --root {root}'}`")
+                raise typer.Exit(EXIT_INVALID)
+            typer.echo("dataset/ and the README tables are current")
+            return
+        written, drafts = run(root)
+    except InvalidData as exc:
+        err(report.format_issues(exc.issues))
+        err(f"{root / 'annotations'}: the gold does not validate; run `toolkit validate`")
+        raise typer.Exit(EXIT_INVALID)
+    except (GeneratedError, FileNotFoundError) as exc:
+        err(str(exc))
+        raise typer.Exit(EXIT_INVALID)
+    for doc_id in drafts:
+        err(f"note: {doc_id} is a draft (\"status\": \"draft\"): left out of the dataset and the tables")
+    for path in written:
+        typer.echo(f"wrote {path}")
+    if not written:
+        typer.echo("dataset/ and the README tables were already current")
 
 
 @app.command()

@@ -98,7 +98,7 @@ def eval_command(
             raise typer.BadParameter("--save-pred keeps what --system produced; --pred files are already saved", param_hint="--save-pred")
         refuse_protected(save_pred, gold)
     check_counts_only(counts_only, format, bootstrap, out, gold)
-    gold_docs = gold_for_scoring(gold)
+    gold_docs, drafts = gold_for_scoring(gold)
 
     from toolkit.evaluation.evaluate import EvalOptions, evaluate
 
@@ -107,7 +107,7 @@ def eval_command(
     else:
         from toolkit.predictions.load import load_predictions
 
-        preds = load_predictions(pred, gold_docs, fuzzy)
+        preds = load_predictions(pred, gold_docs, fuzzy, ignore=drafts)
     refused = _accept(preds, str(pred or system), strict, verbosity)
     result = evaluate(gold_docs, preds.documents, task_list, EvalOptions(kinds, coref_args), preds.records)
     render_report(result, format, errors, counts_only, bootstrap, seed, out)
@@ -159,7 +159,7 @@ def compare(
         if source != "gold" and not source.startswith("system:") and not Path(source).exists():
             raise typer.BadParameter(f"{source}: no such file or folder (a system is written system:NAME, the gold as gold)",
                                      param_hint="SYSTEMS")
-    gold_docs = gold_for_scoring(gold)
+    gold_docs, drafts = gold_for_scoring(gold)
     options = EvalOptions(kinds, coref_args)
     reports, labels = {}, {}
     refused = False
@@ -177,7 +177,7 @@ def compare(
             from toolkit.predictions.load import load_predictions
 
             name = Path(source).stem or source
-            preds = load_predictions(Path(source), gold_docs, fuzzy)
+            preds = load_predictions(Path(source), gold_docs, fuzzy, ignore=drafts)
             refused |= _accept(preds, source, strict, verbosity)
             docs, records = preds.documents, preds.records
         unique, n = name, 2

@@ -1,13 +1,186 @@
-"""The dataset card's Markdown body (the YAML header is built in :mod:`toolkit.dataset.publish`), with the agreement and
-baseline figures it shows when they are available."""
+"""The dataset card's Markdown body (the YAML header is built in :mod:`toolkit.dataset.publish`): what the data is,
+every config with its split size, every field with its type and meaning, an example row per config, how to
+load it and how to install the toolkit, the labels with their counts, agreement and baseline figures, and a
+citation."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from toolkit.model.document import Document
 from toolkit.model.labels import inventory
-from toolkit.reporting.report import markdown_table
 from toolkit.reporting.corpus_stats import corpus_stats
-from pathlib import Path
+from toolkit.reporting.report import markdown_table
+
+HUB_REPO_ID = "ORG/korea-us-tariff-ie"
+"""The Hub dataset repository the card names when ``toolkit publish --push-to-hub`` gives none (the one place to set it)."""
+
+CONFIG_ROWS = {
+    "documents": "document",
+    "mentions": "entity mention",
+    "events": "event mention",
+    "stances": "stance",
+    "ner": "sentence (a line of the text)",
+}
+
+FIELDS: dict[str, dict[str, str]] = {
+    "documents": {
+        "doc_id": "Document id: the seed file name without `.txt` (number and a hash of the text).",
+        "text": "The article text, byte for byte the seed file read as UTF-8; every offset counts code points into it.",
+        "seed_file": "Path of the seed text in the source repository.",
+        "sha256": "SHA-256 of the seed file's bytes.",
+        "publisher": "Publisher of the article, as far as the text or its provenance tells (null if unknown).",
+        "date": "Publication date, ISO 8601 as precise as known (`2025-04` or `2025-04-15`; null if unknown).",
+        "title": "Headline, when the text gives one (else null).",
+        "url": "Address of the article (null if unknown).",
+        "language": "Language code of the text (`en`).",
+        "notes": "The annotators' remarks on the document (null if none; not part of the labels).",
+        "entities": "The entities: coreference clusters of mentions, one referent each.",
+        "entities.id": "Entity id, unique in the document (`E1`, ...).",
+        "entities.type": "Entity type (ClassLabel; see Labels).",
+        "entities.name": "Canonical name: the fullest name in the document, or a short description for unnamed entities.",
+        "entities.mentions": "The entity's mentions, in the order the annotators listed them.",
+        "entities.mentions.id": "Mention id, unique in the document (`M1`, ...).",
+        "entities.mentions.start": "First code point of the mention in `text`.",
+        "entities.mentions.end": "One past its last code point (end exclusive).",
+        "entities.mentions.text": "`text[start:end]`.",
+        "entities.mentions.kind": "Mention kind (ClassLabel: name, nominal, pronoun).",
+        "events": "The event mentions (each mention its own event: there is no event coreference).",
+        "events.id": "Event id, unique in the document (`V1`, ...).",
+        "events.type": "Event type (ClassLabel; see Labels).",
+        "events.realis": "Realis (ClassLabel: actual, generic, other).",
+        "events.trigger": "The trigger span: the word or minimal phrase that expresses the event.",
+        "events.trigger.start": "First code point of the trigger.",
+        "events.trigger.end": "One past its last code point.",
+        "events.trigger.text": "`text[start:end]`.",
+        "events.arguments": "The event's arguments.",
+        "events.arguments.role": "Argument role (ClassLabel over every role of every event type; see Labels).",
+        "events.arguments.mention": "Id of the mention that fills the role (in `entities.mentions.id`).",
+        "stances": "The stances: a holder's position towards a target.",
+        "stances.id": "Stance id, unique in the document (`S1`, ...).",
+        "stances.holder": "Entity id of the holder (in `entities.id`).",
+        "stances.target_kind": "What the target is (ClassLabel: topic, event, entity).",
+        "stances.target_id": "The target: a topic id (see Labels), an event id or an entity id.",
+        "stances.label": "Stance label (ClassLabel: favour, against, neutral).",
+        "stances.evidence": "Text spans that support the stance.",
+        "stances.evidence.start": "First code point of the evidence span.",
+        "stances.evidence.end": "One past its last code point.",
+        "stances.evidence.text": "`text[start:end]`.",
+    },
+    "mentions": {
+        "doc_id": "Document id (as in `documents`).",
+        "mention_id": "Mention id, unique in the document.",
+        "entity_id": "Id of the entity (coreference cluster) the mention belongs to: mentions with the same `doc_id` and `entity_id` corefer.",
+        "entity_name": "Canonical name of that entity.",
+        "start": "First code point of the mention in the document's `text`.",
+        "end": "One past its last code point (end exclusive).",
+        "text": "The mention's text, equal to the slice of the document's `text`.",
+        "type": "Entity type of the mention's entity (ClassLabel).",
+        "kind": "Mention kind (ClassLabel: name, nominal, pronoun).",
+    },
+    "events": {
+        "doc_id": "Document id.",
+        "event_id": "Event id, unique in the document.",
+        "type": "Event type (ClassLabel).",
+        "trigger_start": "First code point of the trigger.",
+        "trigger_end": "One past its last code point.",
+        "trigger_text": "The trigger's text.",
+        "realis": "Realis (ClassLabel: actual, generic, other).",
+        "arguments": "The event's arguments, each with the mention that fills it.",
+        "arguments.role": "Argument role (ClassLabel).",
+        "arguments.mention_id": "Id of the mention that fills the role (in `mentions`).",
+        "arguments.entity_id": "Id of that mention's entity.",
+        "arguments.entity_type": "Entity type of that mention (ClassLabel).",
+        "arguments.start": "First code point of the argument mention.",
+        "arguments.end": "One past its last code point.",
+        "arguments.text": "The argument mention's text.",
+    },
+    "stances": {
+        "doc_id": "Document id.",
+        "stance_id": "Stance id, unique in the document.",
+        "holder_entity_id": "Entity id of the holder.",
+        "holder_name": "Canonical name of the holder.",
+        "target_kind": "What the target is (ClassLabel: topic, event, entity).",
+        "target_id": "Topic id, event id or entity id of the target.",
+        "target_text": "The target in words: the topic's question, the event's trigger text, or the entity's name.",
+        "label": "Stance label (ClassLabel: favour, against, neutral).",
+        "evidence": "Text spans that support the stance.",
+        "evidence.start": "First code point of the evidence span.",
+        "evidence.end": "One past its last code point.",
+        "evidence.text": "The evidence text.",
+    },
+    "ner": {
+        "doc_id": "Document id.",
+        "sentence": "0-based number of the sentence in the document (a sentence is a non-empty line of the text).",
+        "tokens": "The sentence's tokens (the documented tokeniser of the toolkit's IOB2 format).",
+        "token_starts": "First code point of each token in the document's `text`.",
+        "token_ends": "One past the last code point of each token.",
+        "ner_tags": "IOB2 tag of each token (ClassLabel: `O`, then `B-` and `I-` of each entity type) for the outermost mentions of every kind (names, nominals, pronouns).",
+    },
+}
+"""What every field of every config means; ``tests/test_dataset_folder.py`` checks that each feature has an entry."""
+
+
+def _feature_type(feature) -> str:
+    """A feature's type in words: ``string``, ``int32``, ``ClassLabel (11 names)``, ``list of struct``."""
+    from datasets import ClassLabel, List, Value
+
+    if isinstance(feature, Value):
+        return feature.dtype
+    if isinstance(feature, ClassLabel):
+        return f"ClassLabel ({feature.num_classes} names)"
+    if isinstance(feature, List):
+        return "list of " + _feature_type(feature.feature)
+    if isinstance(feature, dict):
+        return "struct"
+    return type(feature).__name__
+
+
+def feature_paths(features, prefix: str = ""):
+    """``(dotted path, feature)`` of every field, nested fields of structs and lists of structs included."""
+    from datasets import List
+
+    for name, feature in features.items():
+        path = prefix + name
+        yield path, feature
+        inner = feature.feature if isinstance(feature, List) else feature
+        if isinstance(inner, dict):
+            yield from feature_paths(inner, path + ".")
+
+
+def _fields_table(config: str, feats) -> str:
+    lines = ["| field | type | description |", "|---|---|---|"]
+    for path, feature in feature_paths(feats):
+        lines.append(f"| `{path}` | {_feature_type(feature)} | {FIELDS[config][path]} |")
+    return "\n".join(lines)
+
+
+def _shorten(value, depth: int = 0):
+    """An example row cut down for the card: long strings and lists keep their beginning."""
+    if isinstance(value, str):
+        return value if len(value) <= 80 else value[:77] + "..."
+    if isinstance(value, list):
+        keep = 2 if depth else 3
+        return [_shorten(v, depth + 1) for v in value[:keep]]
+    if isinstance(value, dict):
+        return {k: _shorten(v, depth) for k, v in value.items()}
+    return value
+
+
+def _example(config: str, row: dict, feats) -> str:
+    """The first row of a config as ``datasets`` returns it (ClassLabel columns as ids), shortened."""
+    encoded = feats.encode_example(row)
+    if config == "ner":
+        names = feats["ner_tags"].feature.names
+        pairs = " ".join(f"{t}/{names[i]}" if names[i] != "O" else t for t, i in zip(row["tokens"], encoded["ner_tags"]))
+        body = ",\n".join(f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in encoded.items())
+        return ("```json\n{\n" + body + "\n}\n```\n\nThe same sentence with its tags decoded (a token outside every "
+                "mention unmarked):\n\n```text\n" + pairs + "\n```")
+    short = _shorten(encoded)
+    body = ",\n".join(f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in short.items())
+    note = "" if short == encoded else "\n\n(Shortened for the card: strings cut at 80 characters, lists to their first items.)"
+    return "```json\n{\n" + body + "\n}\n```" + note
 
 
 def _label_table(category: str, definitions: dict, counts) -> str:
@@ -18,9 +191,27 @@ def _label_table(category: str, definitions: dict, counts) -> str:
     return "\n".join(lines)
 
 
+def _ner_coverage(docs: list[Document]) -> tuple[int, int, int, int]:
+    """(mentions, mentions in the ner view, nested inside another mention, not on token boundaries)."""
+    from toolkit.formats.iob2 import writable_spans
+
+    total = kept = nested = boundary = 0
+    for d in docs:
+        spans, notes = writable_spans(d)
+        total += sum(1 for _ in d.mentions())
+        kept += len(spans)
+        nested += sum("nested" in n.message for n in notes)
+        boundary += sum("nested" not in n.message for n in notes)
+    return total, kept, nested, boundary
+
+
 def card_body(docs: list[Document], agreement_md: str | None = None, baseline_md: str | None = None,
-              repo_id: str = "ORG/korea-us-tariff-ie") -> str:
-    """Render the card: summary, sources, annotation process, labels with counts, scores, usage."""
+              repo_id: str | None = None) -> str:
+    """Render the card: summary, configs and splits, fields, examples, usage, annotation, labels, scores, citation."""
+    from toolkit.dataset.publish import CONFIGS, SPLIT, features, rows
+
+    repo_id = repo_id or HUB_REPO_ID
+    url = f"https://huggingface.co/datasets/{repo_id}"
     inv = inventory()
     docs = sorted(docs, key=lambda d: d.doc_id)
     stats = corpus_stats(docs)
@@ -29,15 +220,21 @@ def card_body(docs: list[Document], agreement_md: str | None = None, baseline_md
     n_men = int(totals.mentions) if totals is not None else 0
     n_ev = int(totals.events) if totals is not None else 0
     n_st = int(totals.stances) if totals is not None else 0
+    feats, table = features(), rows(docs)
+    configs = [c for c in CONFIGS if table[c] or c == "documents"]
     sources = ["| doc_id | publisher | date | title | characters |", "|---|---|---|---|---:|"]
     for d in docs:
         sources.append(f"| `{d.doc_id}` | {d.source.publisher or 'unknown'} | {d.source.date or 'unknown'} | "
                        f"{d.source.title or '-'} | {len(d.text)} |")
+
     def role_list(t: str) -> str:
         return ", ".join(r + " (" + "/".join(ts) + ")" for r, ts in inv.roles[t].items())
 
     roles = "\n".join(f"| `{t}` | {role_list(t)} |" for t in inv.event_types)
     labels = stats.labels
+    total, kept, nested, boundary = _ner_coverage(docs)
+    splits = ["| config | one row per | `test` rows |", "|---|---|---:|"]
+    splits += [f"| `{c}`{' (default)' if c == 'documents' else ''} | {CONFIG_ROWS[c]} | {len(table[c])} |" for c in configs]
     parts = [
         "# Korea–US tariff talks: entities, coreference, events and stances",
         "",
@@ -49,40 +246,66 @@ def card_body(docs: list[Document], agreement_md: str | None = None, baseline_md
         "LLM-based — and comes with a toolkit that validates, scores (nervaluate-style entity modes, "
         "MUC/B³/CEAF-e, OneIE/TextEE event measures, stance F1 and F_avg) and computes bootstrap intervals.",
         "",
+        f"- **Homepage and citation**: {url}",
         "- **Language**: English (`en`), news register; some source texts keep Korean page furniture, which is not annotated.",
-        "- **Split**: everything is in `test`: this is an evaluation set, not training data.",
+        f"- **Split**: everything is in `{SPLIT}`: this is an evaluation set, not training data.",
         "- **Offsets**: 0-based Python string indices (Unicode code points) into `text`, end exclusive; every span carries its `text`.",
         "",
         "## Source articles",
         "",
         "\n".join(sources),
         "",
-        "## Configurations",
+        "## Configurations and split sizes",
         "",
-        "| config | one row per | columns |",
-        "|---|---|---|",
-        "| `documents` (default) | document | `doc_id`, `text`, source metadata, nested `entities` (with `mentions`), `events` (with `arguments`), `stances` (with `evidence`) |",
-        "| `mentions` | mention | `doc_id`, `mention_id`, `entity_id`, `entity_name`, `start`, `end`, `text`, `type`, `kind` |",
-        "| `events` | event | `doc_id`, `event_id`, `type`, `trigger_start`, `trigger_end`, `trigger_text`, `realis`, `arguments` (role, mention, entity, span) |",
-        "| `stances` | stance | `doc_id`, `stance_id`, `holder_entity_id`, `holder_name`, `target_kind`, `target_id`, `target_text`, `label`, `evidence` |",
+        "\n".join(splits),
         "",
-        "Label columns are `ClassLabel` features; their names come from the label inventory `schema/labels.schema.json`.",
+        "Label columns are `ClassLabel` features whose names come from the label inventory "
+        "`schema/labels.schema.json`; `datasets` returns their ids, and `features[column].names` (inside a list, "
+        "`features[column].feature.names`) turns an id into its name.",
         "",
+        f"The `ner` config is the token-classification view (`tokens`, `ner_tags`), as `toolkit convert --to iob2` "
+        f"writes it: IOB2 can hold one flat layer of spans on token boundaries, so it keeps the outermost mentions, "
+        f"{kept} of the {total}; {nested} are nested inside another mention and {boundary} do not begin or end on a "
+        "token boundary (the other configs hold them all).",
+        "",
+        "## Fields and examples",
+        "",
+    ]
+    for c in configs:
+        parts += [f"### `{c}`", "", _fields_table(c, feats[c]), "", "Example (the first row):", "",
+                  _example(c, table[c][0], feats[c]) if table[c] else "(no rows)", ""]
+    parts += [
         "## Usage",
+        "",
+        "From the Hub, or from a clone of the source repository, where this folder is `dataset/` (no build step; "
+        "works offline):",
         "",
         "```python",
         "import datasets",
-        f'docs = datasets.load_dataset("{repo_id}", split="test")            # or a local folder path',
-        f'mentions = datasets.load_dataset("{repo_id}", "mentions", split="test")',
+        f'docs = datasets.load_dataset("{repo_id}", split="test")            # default config: documents',
+        'mentions = datasets.load_dataset("dataset", "mentions", split="test")  # in a clone: a local path',
         'names = mentions.features["type"].names',
         'print(names[mentions[0]["type"]], mentions[0]["text"])',
+        'ner = datasets.load_dataset("dataset", "ner", split="test")',
+        'tags = ner.features["ner_tags"].feature.names',
+        'print(list(zip(ner[0]["tokens"], (tags[i] for i in ner[0]["ner_tags"]))))',
         "```",
         "",
-        "Score a system (predictions in the toolkit's prediction format, spans by offsets or by quoted text):",
+        "### The toolkit",
+        "",
+        "The toolkit that validates the annotations and scores systems against them is the Python package in the "
+        "same source repository (it is not on PyPI, where another project owns the name `toolkit`). Python 3.11 or "
+        "newer:",
         "",
         "```bash",
-        "toolkit eval --gold DATASET_FOLDER --pred my_predictions/ --format markdown",
+        "git clone <the source repository> korea-us-tariff-ie && cd korea-us-tariff-ie",
+        "pip install -e .                     # the `toolkit` command",
+        "toolkit eval --system baseline       # score the built-in baseline against the gold",
+        "toolkit eval --gold dataset --pred my_predictions/ --format markdown   # your system, against this folder",
         "```",
+        "",
+        "Predictions follow the toolkit's prediction schema (`schema/prediction.schema.json`): spans by offsets or "
+        "by quoted text, which the toolkit anchors.",
         "",
         "## Annotation",
         "",
@@ -166,9 +389,12 @@ def card_body(docs: list[Document], agreement_md: str | None = None, baseline_md
         "",
         "```bibtex",
         "@misc{korea_us_tariff_ie_2026,",
-        "  title  = {Korea--US Tariff Talks: an annotated dataset of entities, coreference, events and stances},",
-        "  year   = {2026},",
-        "  note   = {Dataset and evaluation toolkit, schema version 1.0}",
+        "  title        = {Korea--US Tariff Talks: an annotated dataset of entities, coreference, events and stances},",
+        "  author       = {{Korea--US Tariff Talks IE contributors}},",
+        "  year         = {2026},",
+        f"  howpublished = {{\\url{{{url}}}}},",
+        f"  url          = {{{url}}},",
+        "  note         = {Dataset and evaluation toolkit, annotation schema version 1.0}",
         "}",
         "```",
         "",
@@ -176,20 +402,27 @@ def card_body(docs: list[Document], agreement_md: str | None = None, baseline_md
     return "\n".join(parts)
 
 
+def agreement_report(docs: list[Document], gold: Path):
+    """Agreement of the two passes under ``gold/passes/{a,b}`` on the documents ``docs`` (the gold documents;
+    a document still being annotated is left out), or None without both passes."""
+    from toolkit.checks.validate import load_corpus
+    from toolkit.evaluation.agreement import AgreementReport, compare_documents
+
+    passes = Path(gold) / "passes"
+    if not ((passes / "a").is_dir() and (passes / "b").is_dir()):
+        return None
+    a, b = load_corpus(passes / "a"), load_corpus(passes / "b")
+    ids = sorted({d.doc_id for d in docs} & set(a) & set(b))
+    return AgreementReport([compare_documents(a[d], b[d]) for d in ids])
+
+
 def card_for(docs: list[Document], gold: Path, repo_id: str | None = None) -> str:
     """The card body for ``docs``, with the agreement of the two passes under ``gold/passes`` when both exist."""
-    agreement_md = None
-    passes = Path(gold) / "passes"
-    if (passes / "a").is_dir() and (passes / "b").is_dir():
-        try:
-            from toolkit.evaluation.agreement import agreement
-            from toolkit.reporting.report import agreement_markdown
+    from toolkit.reporting.report import agreement_markdown
 
-            agreement_md = agreement_markdown(agreement(passes / "a", passes / "b"))
-        except ImportError:  # agreement module not available in this build
-            agreement_md = None
-    return card_body(docs, agreement_md=agreement_md, baseline_md=baseline_markdown(docs),
-                     repo_id=repo_id or "ORG/korea-us-tariff-ie")
+    report = agreement_report(docs, gold)
+    agreement_md = agreement_markdown(report) if report is not None and report.documents else None
+    return card_body(docs, agreement_md=agreement_md, baseline_md=baseline_markdown(docs), repo_id=repo_id)
 
 
 HEADLINE = (
@@ -268,11 +501,12 @@ def baseline_table(docs: list[Document]) -> "pd.DataFrame | None":
     return headline_scores(report.scores(), intervals(report, BASELINE_RESAMPLES, BASELINE_SEED))
 
 
-def baseline_markdown(docs: list[Document]) -> str | None:
-    """:func:`baseline_table` as Markdown with a sentence saying what it is (None if it cannot run)."""
+def baseline_markdown(docs: list[Document], table: "pd.DataFrame | None" = None) -> str | None:
+    """:func:`baseline_table` (or ``table``, already computed) as Markdown with a sentence saying what it is
+    (None if the baseline cannot run)."""
     from toolkit.reporting.report import markdown_table
 
-    table = baseline_table(docs)
+    table = baseline_table(docs) if table is None else table
     if table is None:
         return None
     return ("The rule-based baseline (`toolkit eval --system baseline --bootstrap 1000`: patterns, general word "

@@ -2,9 +2,12 @@
 
 The only module that imports ``datasets`` and ``huggingface_hub``. A published folder holds:
 
-- ``data/<config>-test.parquet`` for the configs ``documents`` (default), ``mentions``,
-  ``events`` and ``stances`` (Parquet for all: ``datasets`` picks one reader for every config,
-  and its JSON reader would turn date-like strings into timestamps);
+- ``data/<config>-test-<fingerprint>.parquet`` (see :func:`fingerprint`) for the configs ``documents`` (default), ``mentions``,
+  ``events``, ``stances`` and ``ner`` (the token-classification view: ``tokens`` and IOB2
+  ``ner_tags`` of the outermost mentions, tokenised by :mod:`toolkit.formats.iob2`). Parquet for
+  all: the file carries its types (older ``datasets`` releases turn date-like strings of JSON
+  files into timestamps), and its content, unlike its bytes, does not depend on the pyarrow
+  version that wrote it;
 - ``README.md``, the dataset card, whose YAML header declares the configs, the split ``test`` and
   the features (nested lists as lists of structs; label columns as ``ClassLabel`` whose names
   come from ``labels.schema.json``);
@@ -16,6 +19,8 @@ place only when complete, so a failure leaves the previous output untouched.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -25,9 +30,14 @@ from pathlib import Path
 from toolkit.model.document import Argument, Document, Entity, Event, Mention, Source, Span, Stance, Target
 from toolkit.model.labels import SCHEMA_FILES, inventory, schema_dir
 
-CONFIGS = ("documents", "mentions", "events", "stances")
+CONFIGS = ("documents", "mentions", "events", "stances", "ner")
 SPLIT = "test"
 TARGET_KINDS = ("topic", "event", "entity")
+
+
+def ner_tag_names() -> list[str]:
+    """The IOB2 tags of the ``ner`` config: ``O``, then ``B-`` and ``I-`` of each entity type (CoNLL-2003 order)."""
+    return ["O"] + [f"{prefix}-{t}" for t in inventory().entity_types for prefix in ("B", "I")]
 
 
 def features() -> dict:
@@ -64,11 +74,29 @@ def features() -> dict:
         "doc_id": s, "stance_id": s, "holder_entity_id": s, "holder_name": s, "target_kind": tkind, "target_id": s,
         "target_text": s, "label": label, "evidence": List(span),
     })
-    return {"documents": documents, "mentions": mentions, "events": events, "stances": stances}
+    ner = Features({"doc_id": s, "sentence": i32, "tokens": List(s), "token_starts": List(i32), "token_ends": List(i32),
+                    "ner_tags": List(ClassLabel(names=ner_tag_names()))})
+    return {"documents": documents, "mentions": mentions, "events": events, "stances": stances, "ner": ner}
 
 
 def _span(x: Span) -> dict:
     return {"start": x.start, "end": x.end, "text": x.text}
+
+
+def ner_sentences(doc: Document) -> list[dict]:
+    """The ``ner`` rows of one document: one per sentence of :func:`toolkit.formats.iob2.tokenize`,
+    tagged with the mentions IOB2 can hold (:func:`toolkit.formats.iob2.writable_spans`: the outermost,
+    on token boundaries), exactly as ``toolkit convert --to iob2`` writes them."""
+    from toolkit.formats.iob2 import spans_to_tags, tokenize, writable_spans
+
+    spans, _ = writable_spans(doc)
+    out = []
+    for k, sent in enumerate(tokenize(doc.text)):
+        inside = [x for x in spans if x[0] >= sent[0].start and x[1] <= sent[-1].end]
+        out.append({"doc_id": doc.doc_id, "sentence": k, "tokens": [t.text for t in sent],
+                    "token_starts": [t.start for t in sent], "token_ends": [t.end for t in sent],
+                    "ner_tags": spans_to_tags(sent, inside)})
+    return out
 
 
 def rows(docs: list[Document]) -> dict[str, list[dict]]:
@@ -113,11 +141,23 @@ def rows(docs: list[Document]) -> dict[str, list[dict]]:
                 "holder_name": entities[s.holder].name, "target_kind": t.kind, "target_id": t.id,
                 "target_text": text, "label": s.label, "evidence": [_span(x) for x in s.evidence],
             })
+        out["ner"] += ner_sentences(d)
     return out
 
 
-def data_file(config: str) -> str:
-    return f"data/{config}-{SPLIT}.parquet"
+def fingerprint(config_rows: list[dict]) -> str:
+    """12 hex digits of the SHA-256 of a config's rows (labels as names), which name its data file.
+
+    ``datasets`` caches a local folder by its name, config and declared files, not by their
+    content: a file rewritten under the same name (after ``git pull``) would load from the cache
+    with its old rows. A content-addressed name changes whenever a row does."""
+    canonical = json.dumps(config_rows, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
+
+
+def data_file(config: str, digest: str) -> str:
+    """The data file of a config, relative to the dataset folder: ``data/<config>-test-<fingerprint>.parquet``."""
+    return f"data/{config}-{SPLIT}-{digest}.parquet"
 
 
 @dataclass
@@ -128,12 +168,17 @@ class PublishResult:
     skipped: list[str] = field(default_factory=list)
 
 
-def card_metadata(feats: dict, configs: list[str] | tuple[str, ...] = CONFIGS):
-    """The dataset card's YAML header (huggingface_hub ``DatasetCardData``) with configs and features."""
+def card_metadata(feats: dict, files: dict[str, str]):
+    """The dataset card's YAML header (huggingface_hub ``DatasetCardData``): the configs with their data
+    files (``files``: config -> path relative to the folder) and features.
+
+    The split sizes are in the card's body, not in ``dataset_info.splits``: ``datasets`` ignores a
+    split there without its Arrow size in bytes, which depends on the pyarrow version."""
     from datasets import DatasetInfo
     from datasets.info import DatasetInfosDict
     from huggingface_hub import DatasetCardData
 
+    configs = list(files)
     data = DatasetCardData(
         pretty_name="Korea-US Tariff Talks IE (entities, coreference, events, stances)",
         language=["en"],
@@ -148,7 +193,7 @@ def card_metadata(feats: dict, configs: list[str] | tuple[str, ...] = CONFIGS):
         task_categories=["token-classification", "text-classification"],
         task_ids=["named-entity-recognition", "coreference-resolution", "multi-class-classification"],
         tags=["event-extraction", "stance-detection", "information-extraction", "trade-policy", "news"],
-        configs=[{"config_name": c, "data_files": [{"split": SPLIT, "path": data_file(c)}], **({"default": True} if c == "documents" else {})}
+        configs=[{"config_name": c, "data_files": [{"split": SPLIT, "path": files[c]}], **({"default": True} if c == "documents" else {})}
                  for c in configs],
     )
     DatasetInfosDict({c: DatasetInfo(features=feats[c], config_name=c) for c in configs}).to_dataset_card_data(data)
@@ -170,14 +215,16 @@ def build(docs: list[Document], folder: Path, card_body: str, guidelines: Path |
     # rows is left out of the folder and reported in result.skipped.
     configs = [c for c in CONFIGS if table[c] or c == "documents"]
     result.skipped = [c for c in CONFIGS if c not in configs]
+    files = {}
     for config in configs:
         columns = {name: [row[name] for row in table[config]] for name in feats[config]}  # also right when empty
         ds = Dataset.from_dict(columns, features=feats[config])
-        path = folder / data_file(config)
+        files[config] = data_file(config, fingerprint(table[config]))
+        path = folder / files[config]
         ds.to_parquet(str(path))
         result.files.append(path)
         result.counts[config] = len(ds)
-    card = DatasetCard("---\n" + card_metadata(feats, configs).to_yaml() + "\n---\n\n" + card_body)
+    card = DatasetCard("---\n" + card_metadata(feats, files).to_yaml() + "\n---\n\n" + card_body)
     card.save(str(folder / "README.md"))
     result.files.append(folder / "README.md")
     (folder / "schema").mkdir()
@@ -233,7 +280,7 @@ def publish(docs: list[Document], out: Path, card_body: str, guidelines: Path | 
 
 def is_published(folder: Path) -> bool:
     """True when ``folder`` looks like a dataset folder written by :func:`publish`."""
-    return (Path(folder) / data_file("documents")).is_file()
+    return any((Path(folder) / "data").glob(f"documents-{SPLIT}-*.parquet"))
 
 
 def load_published(folder: Path) -> dict[str, Document]:

@@ -103,6 +103,12 @@ class Document:
     sha256: str = ""
     source: Source = Source()
     notes: str = ""
+    status: str | None = None  # "draft": not yet annotated, not gold (eval and publish skip it); None or "adjudicated": gold
+
+    @property
+    def is_draft(self) -> bool:
+        """True for a document that ``toolkit new`` added and nobody has annotated and adjudicated yet."""
+        return self.status == "draft"
 
     def mentions(self) -> Iterator[Mention]:
         for entity in self.entities:
@@ -161,6 +167,7 @@ class Document:
             sha256=data.get("sha256", ""),
             source=source,
             notes=data.get("notes", ""),
+            status=data.get("status"),
         )
 
     def to_dict(self) -> dict:
@@ -170,12 +177,10 @@ class Document:
             "doc_id": self.doc_id,
             "seed_file": self.seed_file,
             "sha256": self.sha256,
-            "source": {
-                "publisher": self.source.publisher,
-                "date": self.source.date,
-                "title": self.source.title,
-            },
         }
+        if self.status is not None:
+            out["status"] = self.status
+        out["source"] = {"publisher": self.source.publisher, "date": self.source.date, "title": self.source.title}
         if self.source.url is not None:
             out["source"]["url"] = self.source.url
         if self.source.language != "en":

@@ -59,7 +59,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Collection, Iterable, Mapping
 
 from toolkit.predictions.grounding import UNKNOWN_LABEL, Refused, ground_document
 from toolkit.io.read import RawDoc, _decode, _parse, list_files
@@ -491,11 +491,13 @@ def read_predictions(path: Path, gold: Mapping[str, Document] | None = None) -> 
 @gc_paused()
 def predictions_from_raw(raws: Iterable[RawDoc], gold: Mapping[str, Document], label: str = "predictions",
                          fuzzy: float | None = None, unreadable: Iterable[Unreadable] = (),
-                         fenced: set[tuple[str, str]] | None = None) -> PredictionSet:
+                         fenced: set[tuple[str, str]] | None = None, ignore: Collection[str] = ()) -> PredictionSet:
     """Score-ready predictions from parsed documents (files, JSONL lines or a system's output).
 
     ``unreadable`` documents (see :func:`read_predictions`) are attributed to the gold document
-    they name, when no parsed document claims it, and recorded as received but not parsed.
+    they name, when no parsed document claims it, and recorded as received but not parsed. A
+    document whose doc_id is in ``ignore`` (a draft of the gold set, which the caller reports as
+    not scored) is passed over without an issue.
     """
     out = PredictionSet()
     where: dict[str, str] = {}
@@ -511,6 +513,8 @@ def predictions_from_raw(raws: Iterable[RawDoc], gold: Mapping[str, Document], l
                 issues = [Issue(i.code, i.file, i.pointer, i.message + ("; scored as an empty prediction" if i.severity == "error" else ""), i.hint, i.severity)
                           for i in issues]
             out.issues.extend(issues)
+            continue
+        if doc_id in ignore:
             continue
         if doc_id not in gold:
             close = difflib.get_close_matches(doc_id, list(gold), n=1, cutoff=0.6)
@@ -560,8 +564,10 @@ def predictions_from_dicts(items: Iterable[dict], gold: Mapping[str, Document], 
 
 
 @gc_paused()
-def load_predictions(path: Path | str, gold: Mapping[str, Document], fuzzy: float | None = None) -> PredictionSet:
-    """Read, check, ground and convert the predictions under ``path`` for the gold documents ``gold``.
+def load_predictions(path: Path | str, gold: Mapping[str, Document], fuzzy: float | None = None,
+                     ignore: Collection[str] = ()) -> PredictionSet:
+    """Read, check, ground and convert the predictions under ``path`` for the gold documents ``gold``
+    (predictions for the doc ids in ``ignore``, drafts of the gold set, are passed over).
 
     ``path`` is a folder (its top-level ``*.json`` and ``*.jsonl`` files), a ``.json`` file
     holding one document or a JSON array of them, or a ``.jsonl`` file holding one per line (any
@@ -570,7 +576,7 @@ def load_predictions(path: Path | str, gold: Mapping[str, Document], fuzzy: floa
     """
     path = Path(path)
     if path.suffix in IOB2_SUFFIXES and path.is_file():
-        return _load_iob2(path, gold)
+        return _load_iob2(path, gold, ignore)
     files, issues = list_files([path], recursive=False, suffixes=(".json", ".jsonl"))
     if path.is_dir() and not files:
         issues.append(Issue("file-not-found", str(path), "", f"the folder {path} holds no .json or .jsonl prediction file",
@@ -586,7 +592,7 @@ def load_predictions(path: Path | str, gold: Mapping[str, Document], fuzzy: floa
         unreadable.extend(broken)
         issues.extend(read_issues)
         fenced |= in_fence
-    result = predictions_from_raw(raws, gold, str(path), fuzzy, unreadable, fenced)
+    result = predictions_from_raw(raws, gold, str(path), fuzzy, unreadable, fenced, ignore)
     result.issues[:0] = issues
     result.files = [str(f) for f in files]
     return result
@@ -595,7 +601,7 @@ def load_predictions(path: Path | str, gold: Mapping[str, Document], fuzzy: floa
 IOB2_SUFFIXES = (".iob2", ".iob", ".bio", ".conll")
 
 
-def _load_iob2(path: Path, gold: Mapping[str, Document]) -> PredictionSet:
+def _load_iob2(path: Path, gold: Mapping[str, Document], ignore: Collection[str] = ()) -> PredictionSet:
     """Entity predictions from an IOB2 token file (format: :mod:`toolkit.formats.iob2`)."""
     from toolkit.formats.iob2 import import_iob2
 
@@ -607,7 +613,7 @@ def _load_iob2(path: Path, gold: Mapping[str, Document]) -> PredictionSet:
     dicts, issues = import_iob2(content, str(path))
     if has_errors(issues):
         return PredictionSet(issues=issues, files=[str(path)])
-    result = predictions_from_raw([RawDoc(d, str(path), f"/{d['doc_id']}") for d in dicts], gold, str(path))
+    result = predictions_from_raw([RawDoc(d, str(path), f"/{d['doc_id']}") for d in dicts], gold, str(path), ignore=ignore)
     result.issues[:0] = issues
     result.files = [str(path)]
     return result

@@ -1,0 +1,160 @@
+"""The repository's generated files: the committed dataset folder and the marked tables of README.md.
+
+Everything here is computed from the gold in ``annotations/`` (drafts left out) and the passes in
+``annotations/passes/``, never edited by hand:
+
+- ``dataset/``: what ``toolkit publish --out dataset`` writes (Parquet configs, the dataset card,
+  the schemas, the guidelines, the licence), committed so that ``datasets.load_dataset("dataset",
+  CONFIG, split="test")`` works in a fresh clone with no build step and no network;
+- the regions of ``README.md`` between ``<!-- generated:NAME -->`` and ``<!-- /generated:NAME -->``:
+  ``gold-statistics`` (counts per document), ``agreement`` (pass A against pass B) and
+  ``baseline`` (the rule-based baseline with bootstrap intervals).
+
+``toolkit regenerate`` rewrites them; :func:`stale` (``toolkit regenerate --check``, and the tests)
+lists every one that no longer equals what the gold gives. A Parquet file counts as current when
+its features and rows are equal: its bytes also record the pyarrow version that wrote it.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from toolkit.model.document import Document
+
+DATASET_DIR = "dataset"
+README = "README.md"
+COMMAND = "toolkit regenerate"
+REGIONS = ("gold-statistics", "agreement", "baseline")
+_REGION = re.compile(r"(?P<open><!-- generated:(?P<name>[a-z-]+) -->\n)(?P<body>.*?)(?P<close><!-- /generated:(?P=name) -->)", re.S)
+
+
+class GeneratedError(Exception):
+    """A generated file cannot be written (README markers missing or duplicated, gold invalid ...)."""
+
+
+@dataclass
+class Generated:
+    """What the gold gives: the documents, the README regions and the dataset card."""
+
+    docs: list[Document]
+    drafts: list[str]
+    regions: dict[str, str]
+    card: str
+
+
+def compute(root: Path) -> Generated:
+    """Load the gold under ``root/annotations`` (raises :class:`toolkit.checks.validate.InvalidData`) and
+    compute every generated table once: the baseline runs one time for the README and the card."""
+    from toolkit.checks.gold import split_drafts
+    from toolkit.checks.validate import load_corpus
+    from toolkit.dataset.card import agreement_report, baseline_markdown, baseline_table, card_body
+    from toolkit.reporting.corpus_stats import corpus_stats
+    from toolkit.reporting.report import agreement_markdown, markdown_table
+
+    root = Path(root)
+    gold, drafts = split_drafts(load_corpus(root / "annotations"))
+    docs = [gold[d] for d in sorted(gold)]
+    stats = corpus_stats(docs).documents
+    total = stats.iloc[-1]
+    regions = {"gold-statistics": (
+        f"{len(docs)} articles: {int(total.entities)} entities with {int(total.mentions)} mentions, {int(total.events)} "
+        f"events with {int(total.arguments)} arguments, {int(total.stances)} stances. Counts per document "
+        "(`toolkit stats --format markdown`; a document still marked `\"status\": \"draft\"` is not counted):\n\n"
+        + markdown_table(stats))}
+    report = agreement_report(docs, root / "annotations")
+    agreement_md = agreement_markdown(report) if report is not None and report.documents else None
+    regions["agreement"] = agreement_md or "(no document has both passes)"
+    table = baseline_table(docs)
+    regions["baseline"] = markdown_table(table) if table is not None else "(the baseline could not run)"
+    card = card_body(docs, agreement_md=agreement_md, baseline_md=baseline_markdown(docs, table))
+    return Generated(docs, drafts, regions, card)
+
+
+def fill_regions(text: str, regions: dict[str, str], file: str = README) -> str:
+    """``text`` with the body of each marked region replaced; every region must be marked exactly once."""
+    found = [m.group("name") for m in _REGION.finditer(text)]
+    for name in regions:
+        if found.count(name) != 1:
+            raise GeneratedError(f"{file}: region '{name}' is marked {found.count(name)} times; it needs one "
+                                 f"'<!-- generated:{name} -->' line and one '<!-- /generated:{name} -->' after it")
+    unknown = sorted(set(found) - set(regions))
+    if unknown:
+        raise GeneratedError(f"{file}: unknown generated region(s) {', '.join(unknown)}; known: {', '.join(regions)}")
+    return _REGION.sub(lambda m: m.group("open") + regions[m.group("name")].rstrip("\n") + "\n" + m.group("close"), text)
+
+
+def _publish(generated: Generated, root: Path, out: Path):
+    from toolkit.dataset.publish import publish
+
+    guidelines = root / "CONTRIBUTING.md"
+    return publish(generated.docs, out, generated.card, guidelines if guidelines.is_file() else None)
+
+
+def _same_parquet(a: Path, b: Path) -> bool:
+    import pyarrow.parquet as pq
+    from datasets import Features
+
+    ta, tb = pq.read_table(a), pq.read_table(b)
+    return Features.from_arrow_schema(ta.schema) == Features.from_arrow_schema(tb.schema) and ta.to_pylist() == tb.to_pylist()
+
+
+def _files(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} if folder.is_dir() else set()
+
+
+def dataset_differences(committed: Path, fresh: Path) -> list[str]:
+    """Every file of ``committed`` that differs from the freshly built ``fresh`` (Parquet by features and rows)."""
+    have, want = _files(committed), _files(fresh)
+    out = [f"{committed / name}: missing" for name in sorted(want - have)]
+    out += [f"{committed / name}: not part of the dataset any more" for name in sorted(have - want)]
+    for name in sorted(have & want):
+        a, b = committed / name, fresh / name
+        same = _same_parquet(a, b) if name.endswith(".parquet") else a.read_bytes() == b.read_bytes()
+        if not same:
+            out.append(f"{committed / name}: differs from what annotations/ gives")
+    return out
+
+
+def stale(root: Path) -> list[str]:
+    """Every generated file under ``root`` that is not what the gold gives (empty when all are current)."""
+    root = Path(root)
+    generated = compute(root)
+    problems = []
+    readme = root / README
+    text = readme.read_text(encoding="utf-8")
+    if fill_regions(text, generated.regions, str(readme)) != text:
+        current = {m.group("name"): m.group("body") for m in _REGION.finditer(text)}
+        changed = [n for n in REGIONS if current[n].rstrip("\n") != generated.regions[n].rstrip("\n")]
+        problems.append(f"{readme}: generated region(s) {', '.join(changed)} differ from what annotations/ gives")
+    with tempfile.TemporaryDirectory(prefix="toolkit-regenerate-") as tmp:
+        fresh = _publish(generated, root, Path(tmp) / DATASET_DIR).out
+        problems += dataset_differences(root / DATASET_DIR, fresh)
+    return problems
+
+
+def regenerate(root: Path) -> tuple[list[Path], list[str]]:
+    """Rewrite ``root/dataset`` and the marked regions of ``root/README.md`` from the gold.
+
+    Returns the files written and the drafts left out. The README is written atomically and only when a
+    region changed; the dataset folder is replaced as ``toolkit publish`` replaces its output.
+    """
+    from toolkit.io.write import write_text_atomic
+
+    root = Path(root)
+    generated = compute(root)
+    readme = root / README
+    text = readme.read_text(encoding="utf-8")
+    new = fill_regions(text, generated.regions, str(readme))
+    written = []
+    if new != text:
+        write_text_atomic(readme, new)
+        written.append(readme)
+    with tempfile.TemporaryDirectory(prefix="toolkit-regenerate-") as tmp:
+        fresh = _publish(generated, root, Path(tmp) / DATASET_DIR).out
+        if dataset_differences(root / DATASET_DIR, fresh):
+            written += _publish(generated, root, root / DATASET_DIR).files
+    return written, generated.drafts
+
