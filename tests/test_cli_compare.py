@@ -1,10 +1,14 @@
 """`toolkit compare`: systems side by side on the same gold, pairwise tests, clear usage errors."""
 
 import json
+from pathlib import Path
 
 from typer.testing import CliRunner
 
+from toolkit.checks.gold import load_gold, split_drafts
 from toolkit.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
 
 runner = CliRunner()
 
@@ -23,7 +27,8 @@ def test_ranks_gold_baseline_and_empty_with_p_values():
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["ranking"] == ["gold", "baseline", "empty"]
-    assert data["rank_by"] == "entities.micro.strict.f1" and data["documents"] == 5
+    gold, _ = split_drafts(load_gold(ROOT / "annotations"))
+    assert data["rank_by"] == "entities.micro.strict.f1" and data["documents"] == len(gold)
     tests = {(t["a"], t["b"]): t["metrics"] for t in data["tests"]}
     assert set(tests) == {("gold", "baseline"), ("gold", "empty"), ("baseline", "empty")}
     ge = tests[("gold", "empty")]["entities.micro.strict.f1"]

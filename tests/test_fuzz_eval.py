@@ -39,7 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
 
 GOLD_FILES = sorted((ROOT / "annotations").glob("*.json"))
-GOLD_DATA = {p.name: json.loads(p.read_text(encoding="utf-8")) for p in GOLD_FILES}
+# Adjudicated gold only: a draft that `toolkit new` added has no span, id or reference to break.
+GOLD_DATA = {p.name: data for p in GOLD_FILES if (data := json.loads(p.read_text(encoding="utf-8"))).get("status") != "draft"}
 GOLD = load_gold(ROOT / "annotations")
 TEXT_LEN = {d.doc_id: len(d.text) for d in GOLD.values()}
 _baseline = load_system("baseline")

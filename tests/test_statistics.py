@@ -174,4 +174,4 @@ def test_count_matrix_equals_the_flat_counts(reports):
         keys, C = count_matrix(report)
         rows = [_flat_counts(report.per_document[d]) for d in sorted(report.per_document)]
         assert (C == from_rows(rows, keys)).all()
-        assert C.shape == (5, len(keys)) and C.sum() > 0
+        assert C.shape == (len(report.per_document), len(keys)) and C.sum() > 0

@@ -83,7 +83,7 @@ def regenerate(
     for doc_id in drafts:
         err(f"note: {doc_id} is a draft (\"status\": \"draft\"): left out of the dataset and the tables")
     for path in written:
-        typer.echo(f"wrote {path}")
+        typer.echo(f"{'wrote' if path.exists() else 'removed'} {path}")
     if not written:
         typer.echo("dataset/ and the README tables were already current")
 

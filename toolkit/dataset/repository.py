@@ -105,17 +105,22 @@ def _files(folder: Path) -> set[str]:
     return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} if folder.is_dir() else set()
 
 
-def dataset_differences(committed: Path, fresh: Path) -> list[str]:
-    """Every file of ``committed`` that differs from the freshly built ``fresh`` (Parquet by features and rows)."""
+def _changes(committed: Path, fresh: Path) -> list[tuple[str, str]]:
+    """(file name, how) of every file of ``committed`` that differs from the freshly built ``fresh``."""
     have, want = _files(committed), _files(fresh)
-    out = [f"{committed / name}: missing" for name in sorted(want - have)]
-    out += [f"{committed / name}: not part of the dataset any more" for name in sorted(have - want)]
+    out = [(name, "missing") for name in sorted(want - have)]
+    out += [(name, "not part of the dataset any more") for name in sorted(have - want)]
     for name in sorted(have & want):
         a, b = committed / name, fresh / name
         same = _same_parquet(a, b) if name.endswith(".parquet") else a.read_bytes() == b.read_bytes()
         if not same:
-            out.append(f"{committed / name}: differs from what annotations/ gives")
+            out.append((name, "differs from what annotations/ gives"))
     return out
+
+
+def dataset_differences(committed: Path, fresh: Path) -> list[str]:
+    """Every file of ``committed`` that differs from the freshly built ``fresh`` (Parquet by features and rows)."""
+    return [f"{committed / name}: {how}" for name, how in _changes(committed, fresh)]
 
 
 def stale(root: Path) -> list[str]:
@@ -138,8 +143,9 @@ def stale(root: Path) -> list[str]:
 def regenerate(root: Path) -> tuple[list[Path], list[str]]:
     """Rewrite ``root/dataset`` and the marked regions of ``root/README.md`` from the gold.
 
-    Returns the files written and the drafts left out. The README is written atomically and only when a
-    region changed; the dataset folder is replaced as ``toolkit publish`` replaces its output.
+    Returns the files that changed (written, or removed from the dataset folder) and the drafts left out.
+    The README is written atomically and only when a region changed; the dataset folder, when a file of
+    it changed, is replaced as ``toolkit publish`` replaces its output.
     """
     from toolkit.io.write import write_text_atomic
 
@@ -154,7 +160,9 @@ def regenerate(root: Path) -> tuple[list[Path], list[str]]:
         written.append(readme)
     with tempfile.TemporaryDirectory(prefix="toolkit-regenerate-") as tmp:
         fresh = _publish(generated, root, Path(tmp) / DATASET_DIR).out
-        if dataset_differences(root / DATASET_DIR, fresh):
-            written += _publish(generated, root, root / DATASET_DIR).files
+        changes = _changes(root / DATASET_DIR, fresh)
+        if changes:
+            _publish(generated, root, root / DATASET_DIR)
+            written += [root / DATASET_DIR / name for name, _ in changes]
     return written, generated.drafts
 
