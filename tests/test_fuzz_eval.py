@@ -28,7 +28,7 @@ from typer.testing import CliRunner
 
 from toolkit.cli import app
 from toolkit.evaluation.evaluate import evaluate
-from toolkit.checks.gold import load_gold
+from toolkit.checks.gold import load_gold, split_drafts
 from toolkit.model.labels import inventory
 from toolkit.model.issues import pointer
 from toolkit.predictions.load import predictions_from_dicts
@@ -41,7 +41,7 @@ runner = CliRunner()
 GOLD_FILES = sorted((ROOT / "annotations").glob("*.json"))
 # Adjudicated gold only: a draft that `toolkit new` added has no span, id or reference to break.
 GOLD_DATA = {p.name: data for p in GOLD_FILES if (data := json.loads(p.read_text(encoding="utf-8"))).get("status") != "draft"}
-GOLD = load_gold(ROOT / "annotations")
+GOLD = split_drafts(load_gold(ROOT / "annotations"))[0]  # what eval scores: drafts are left out
 TEXT_LEN = {d.doc_id: len(d.text) for d in GOLD.values()}
 _baseline = load_system("baseline")
 PRED_DATA = {f"{d}.json": run_system(_baseline, d, GOLD[d].text) for d in sorted(GOLD)}
