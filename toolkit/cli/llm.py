@@ -75,7 +75,7 @@ def prompt(
     if doc is not None:
         import difflib
 
-        docs = gold_for_scoring(gold)
+        docs, _ = gold_for_scoring(gold)
         if doc not in docs:
             close = difflib.get_close_matches(doc, list(docs), n=1, cutoff=0.5)
             err(f"{gold}: no document '{doc}'" + (f"; did you mean '{close[0]}'?" if close else f"; documents: {', '.join(sorted(docs))}"))
