@@ -35,7 +35,9 @@ _TYPES = {
     "object": "isinstance({x}, dict)",
     "array": "isinstance({x}, list)",
     "string": "isinstance({x}, str)",
-    "integer": "(isinstance({x}, int) and not isinstance({x}, bool))",
+    # JSON Schema (and jsonschema) count a number with a zero fractional part, such as 1.0, as an
+    # integer; the semantic checks report such an offset as wrong-type (write 1, not 1.0)
+    "integer": "((isinstance({x}, int) and not isinstance({x}, bool)) or (isinstance({x}, float) and {x}.is_integer()))",
     "number": "(isinstance({x}, _Number) and not isinstance({x}, bool))",
     "boolean": "isinstance({x}, bool)",
     "null": "({x} is None)",
