@@ -13,7 +13,7 @@ from toolkit.cli import app
 from toolkit.formats import convert
 from toolkit.formats.brat import export_brat, import_brat
 from toolkit.formats.iob2 import export_iob2, spans_to_tags, tags_to_spans, tokenize, writable_spans
-from toolkit.formats.labelstudio import export_labelstudio, from_utf16, import_labelstudio, to_utf16
+from toolkit.formats.labelstudio import export_labelstudio, import_labelstudio
 from toolkit.checks.validate import load_corpus, validate_paths
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,35 +65,6 @@ def test_iob2_round_trip_keeps_every_writable_mention(doc):
     assert back == spans
     # every mention is either written or reported
     assert len(spans) + len(notes) == sum(1 for _ in doc.mentions())
-
-
-def test_utf16_offsets_on_astral_and_seed_text():
-    text = "Seoul 🇰🇷 talks – “Korea’s” 한국 𝔸"
-    for i in range(len(text) + 1):
-        assert from_utf16(text, to_utf16(text, i)) == i
-        assert to_utf16(text, i) == len(text[:i].encode("utf-16-le")) // 2
-    assert to_utf16(text, text.index("talks")) == text.index("talks") + 2  # the flag is 2 code points, 4 units
-    with pytest.raises(ValueError):
-        from_utf16(text, text.index("🇰") + 1)  # inside a surrogate pair
-
-
-@given(st.text(min_size=0, max_size=40))
-def test_utf16_property(text):
-    for i in range(len(text) + 1):
-        assert from_utf16(text, to_utf16(text, i)) == i
-
-
-def test_labelstudio_offsets_count_utf16_units():
-    doc = validate_paths([FIXTURES / "valid"]).documents[0]
-    from dataclasses import replace
-    from toolkit.model.document import Entity, Mention, Span
-    text = "🙂 " + doc.text
-    m = Mention("M1", Span(2 + 18, 2 + 31, "Scott Bessent"), "name", "E1", "PER")
-    shifted = replace(doc, text=text, entities=(Entity("E1", "PER", "Scott Bessent", (m,)),), events=(), stances=())
-    (task,) = export_labelstudio([shifted])
-    value = task["predictions"][0]["result"][0]["value"]
-    assert (value["start"], value["end"]) == (21, 34)  # one more unit than code points
-    assert text[20:33] == "Scott Bessent"
 
 
 def test_labelstudio_import_of_a_tool_export_uses_coref_relations():

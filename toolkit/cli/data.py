@@ -45,17 +45,17 @@ def publish(
 
 @app.command()
 def convert(
-    src: Path = typer.Argument(..., help="Input: an annotations folder (json), a brat folder, a Label Studio JSON file or an IOB2 file."),
+    src: Path = typer.Argument(..., help="Input: an annotations folder (json), a brat folder, a Label Studio JSON export, an IOB2 file or a 2-column CoNLL file."),
     from_: ConvertFormat = typer.Option(..., "--from", help="Input format."),
     to: ConvertFormat = typer.Option(..., "--to", help="Output format."),
     out: Path = typer.Option(..., "--out", help="Folder to write into (created; existing files of the same name are replaced)."),
     root: Path = typer.Option(Path("."), "--root", help="Repository root with seeds/ (for imports)."),
 ) -> None:
-    """Convert annotations between our JSON and brat standoff, Label Studio JSON or IOB2 token files.
+    """Convert annotations between our JSON and brat standoff, Label Studio JSON, IOB2 or CoNLL token files and spaCy DocBins.
 
     What a format cannot hold is reported (stderr), never dropped silently.
     """
-    from toolkit.io.write import write_text_atomic
+    from toolkit.io.write import write_bytes_atomic, write_text_atomic
     from toolkit.formats import convert as run_convert
 
     files, issues = run_convert(src, from_.value, to.value, root)
@@ -64,7 +64,7 @@ def convert(
     if has_errors(issues):
         raise typer.Exit(EXIT_INVALID)
     for name, content in files.items():
-        write_text_atomic(out / name, content)
+        (write_bytes_atomic if isinstance(content, bytes) else write_text_atomic)(out / name, content)
         typer.echo(f"wrote {out / name}")
 
 
