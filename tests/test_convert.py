@@ -41,9 +41,11 @@ def body(d):
 @pytest.mark.parametrize("doc", DOCS, ids=lambda d: d.doc_id)
 def test_brat_round_trip_is_lossless(doc):
     files = export_brat([doc])
-    back, issues = import_brat(doc.doc_id, files[f"{doc.doc_id}.txt"], files[f"{doc.doc_id}.ann"])
+    meta = json.loads(files[f"{doc.doc_id}.meta.json"])
+    back, issues = import_brat(doc.doc_id, files[f"{doc.doc_id}.txt"], files[f"{doc.doc_id}.ann"], meta=meta)
     assert issues == []
-    assert back == body(doc)
+    assert {k: back[k] for k in ("doc_id", "entities", "events", "stances")} == body(doc)
+    assert back.get("notes", "") == doc.notes and back["source"] == doc.to_dict()["source"]
 
 
 @pytest.mark.parametrize("doc", DOCS, ids=lambda d: d.doc_id)
@@ -51,13 +53,14 @@ def test_labelstudio_round_trip_is_lossless(doc):
     tasks = json.loads(json.dumps(export_labelstudio([doc])))
     (back,), issues = import_labelstudio(tasks)
     assert issues == []
-    assert back == body(doc)
+    assert {k: back[k] for k in ("doc_id", "entities", "events", "stances")} == body(doc)
+    assert back.get("notes", "") == doc.notes and "pass" not in back  # from the predictions: no pass
 
 
 @pytest.mark.parametrize("doc", DOCS, ids=lambda d: d.doc_id)
 def test_iob2_round_trip_keeps_every_writable_mention(doc):
     spans, notes = writable_spans(doc)
-    sentences = tokenize(doc.text)
+    sentences = tokenize(doc.text, {b for m in doc.mentions() for b in (m.span.start, m.span.end)})
     back = []
     for sent in sentences:
         inside = [s for s in spans if s[0] >= sent[0].start and s[1] <= sent[-1].end]
@@ -71,13 +74,39 @@ def test_labelstudio_import_of_a_tool_export_uses_coref_relations():
     text = "Choi met Bessent. Choi left."
     tasks = [{"id": 7, "data": {"text": text}, "annotations": [{"result": [
         {"id": "a", "type": "labels", "value": {"start": 0, "end": 4, "labels": ["PER"]}},
+        {"id": "a", "type": "choices", "from_name": "kind", "value": {"start": 0, "end": 4, "choices": ["name"]}},
         {"id": "b", "type": "labels", "value": {"start": 9, "end": 16, "labels": ["PER"]}},
+        {"id": "b", "type": "choices", "from_name": "kind", "value": {"start": 9, "end": 16, "choices": ["name"]}},
         {"id": "c", "type": "labels", "value": {"start": 18, "end": 22, "labels": ["PER"]}},
+        {"id": "c", "type": "choices", "from_name": "kind", "value": {"start": 18, "end": 22, "choices": ["name"]}},
         {"type": "relation", "from_id": "c", "to_id": "a", "labels": ["coref"]},
-    ]}]}]
-    (doc,), issues = import_labelstudio(tasks)
-    assert issues == []
+    ], "completed_by": 3}, {"result": [
+        {"id": "x", "type": "labels", "value": {"start": 0, "end": 4, "labels": ["PER"]}},
+    ], "completed_by": {"id": 4, "email": "b@example.com"}}]}]
+    docs, issues = import_labelstudio(tasks)
+    # two annotators, two passes; the second drew a region without a kind: reported, not made a name
+    assert [d["pass"] for d in docs] == ["annotator-3", "annotator-b-example.com"]
+    assert [(i.code, i.pointer) for i in issues] == [("missing-field", "/0/annotations/1/result/0")]
+    doc = docs[0]
     assert sorted(sorted(m["text"] for m in e["mentions"]) for e in doc["entities"]) == [["Bessent"], ["Choi", "Choi"]]
+    # Label Studio's own region ids that can be ours are kept; the entities get fresh ids
+    assert sorted(e["id"] for e in doc["entities"]) == ["E1", "E2"]
+
+
+def test_labelstudio_import_reports_what_it_cannot_take():
+    text = "Choi met Bessent."
+    region = lambda rid, s, e, label: {"id": rid, "type": "labels", "value": {"start": s, "end": e, "labels": [label]}}
+    kind = lambda rid, k: {"id": rid, "type": "choices", "from_name": "kind", "value": {"choices": [k]}}
+    result = [region("a", 0, 4, "PER"), kind("a", "name"), region("a", 9, 16, "PER"),  # duplicate id
+              region("b", 9, 16, "ORG"), kind("b", "name"), {"type": "relation", "from_id": "b", "to_id": "a", "labels": ["coref"]},
+              region("c", 0, 99, "PER"), {"type": "relation", "from_id": "a", "to_id": "zz", "labels": ["coref"]}]
+    _, issues = import_labelstudio([{"data": {"text": text}, "annotations": [{"result": result, "completed_by": 1}]}], "x.json")
+    found = sorted((i.code, i.pointer) for i in issues)
+    assert ("duplicate-id", "/0/annotations/0/result/2/id") in found
+    assert ("span-out-of-bounds", "/0/annotations/0/result/6/value") in found
+    assert ("dangling-reference", "/0/annotations/0/result/7") in found
+    # a mention's own label is never replaced by its entity's: the clash is reported
+    assert any(i.code == "invalid-value" and "labelled" in i.message for i in issues)
 
 
 def test_brat_discontinuous_span_is_reported():

@@ -92,7 +92,17 @@ def _doc_id_issue(doc_id: str, file: str, where: str) -> list[Issue]:
                   "document ids become file names; rename it")]
 
 
-def import_source(src: Path, fmt: str) -> tuple[list[dict], list[Issue]]:
+def seed_texts(root: Path) -> dict[str, str]:
+    """``{doc_id: text}`` of the seeds under ``root`` (``seeds/*.txt``), for CoNLL files, which have no offsets."""
+    out = {}
+    for path in sorted((root / "seeds").glob("*.txt")):
+        text, _ = read_text(path)
+        if text is not None:
+            out[path.stem] = text
+    return out
+
+
+def import_source(src: Path, fmt: str, root: Path = Path(".")) -> tuple[list[dict], list[Issue]]:
     """Read ``src`` in a foreign format: annotation dicts (brat, labelstudio) or prediction dicts (iob2, conll)."""
     from toolkit.formats.brat import import_brat
     from toolkit.formats.iob2 import import_conll, import_iob2
@@ -137,7 +147,9 @@ def import_source(src: Path, fmt: str) -> tuple[list[dict], list[Issue]]:
         content, issues = read_text(src)
         if content is None:
             return [], issues
-        return (import_iob2 if fmt == "iob2" else import_conll)(content, str(src))
+        if fmt == "iob2":
+            return import_iob2(content, str(src))
+        return import_conll(content, str(src), seed_texts(root))
     return [], [Issue("invalid-value", str(src), "", f"cannot import from '{fmt}'")]
 
 
@@ -190,7 +202,7 @@ def convert(src: Path, src_fmt: str, dst_fmt: str, root: Path = Path(".")) -> tu
         return export_docs(docs, dst_fmt)
     if src_fmt in PREDICTION_FORMATS and dst_fmt != "json":
         return {}, [Issue("invalid-value", str(src), "", f"{src_fmt} files hold predictions: convert them to json only")]
-    dicts, issues = import_source(src, src_fmt)
+    dicts, issues = import_source(src, src_fmt, root)
     if any(i.severity == "error" for i in issues):
         return {}, issues
     if src_fmt in PREDICTION_FORMATS:

@@ -7,8 +7,8 @@
 - on each span the mention's ids: ``span.id_`` is the entity id (coreference: the mentions of one
   entity share it), ``span.kb_id_`` the mention id; the mention kind is in
   ``doc.spans["mentions"].attrs["kinds"]``, one per span, in span order;
-- ``doc.user_data``: ``doc_id``, and the events and stances as our JSON (spaCy has no layer for
-  them), so nothing is lost when the file goes back through spaCy.
+- ``doc.user_data``: ``doc_id``, and ``events`` and ``stances`` as JSON strings of our schema
+  (spaCy has no layer for them), so nothing is lost.
 
 Tokens are those of :func:`toolkit.formats.iob2.tokenize` (``spaces`` keep the text exact:
 ``doc.text`` is our text); a mention whose edges fall inside a token is split off as its own token
@@ -18,6 +18,8 @@ optional extra (``pip install 'toolkit[spacy]'``); it is imported only here, wit
 """
 
 from __future__ import annotations
+
+import json
 
 from toolkit.formats.iob2 import tokenize
 from toolkit.model.document import Document
@@ -81,8 +83,8 @@ def to_spacy_doc(doc: Document, nlp):
     out.ents = ents
     data = doc.to_dict()
     out.user_data["doc_id"] = doc.doc_id
-    out.user_data["events"] = data["events"]
-    out.user_data["stances"] = data["stances"]
+    out.user_data["events"] = json.dumps(data["events"], ensure_ascii=False)
+    out.user_data["stances"] = json.dumps(data["stances"], ensure_ascii=False)
     return out
 
 
