@@ -31,7 +31,6 @@ class ConversionError(Exception):
         super().__init__(f"{len(issues)} issue(s)")
 
 
-DOC_ID = re.compile(r"[A-Za-z0-9_.-]+")
 
 
 def read_text(path: Path, label: str | None = None, allow_empty: bool = True) -> tuple[str | None, list[Issue]]:
@@ -86,10 +85,10 @@ def complete(data: dict, root: Path) -> dict:
 
 
 def _doc_id_issue(doc_id: str, file: str, where: str) -> list[Issue]:
-    if DOC_ID.fullmatch(doc_id) and doc_id not in (".", ".."):
-        return []
-    return [Issue("invalid-value", file, where, f"document id {doc_id[:60]!r} is not letters, digits, '_', '.' and '-'",
-                  "document ids become file names; rename it")]
+    from toolkit.formats.ids import doc_id_problem
+
+    problem = doc_id_problem(doc_id)
+    return [Issue("invalid-value", file, where, problem, "document ids become file names; rename it")] if problem else []
 
 
 def seed_texts(root: Path) -> dict[str, str]:
@@ -131,6 +130,10 @@ def import_source(src: Path, fmt: str, root: Path = Path(".")) -> tuple[list[dic
                 meta, m_issues = read_json(meta_path)
                 if not m_issues and not isinstance(meta, dict):
                     m_issues = [Issue("not-an-object", str(meta_path), "", "the .meta.json of a brat document is a JSON object")]
+                if not m_issues:
+                    from toolkit.formats.ids import lone_surrogates
+
+                    m_issues = lone_surrogates(meta, str(meta_path))
             issues += t_issues + a_issues + m_issues
             if text is None or body is None or m_issues:
                 continue

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from toolkit.formats.ids import doc_id_problem
 from toolkit.model.document import Document
 from toolkit.model.issues import Issue
 
@@ -191,6 +192,11 @@ def import_iob2(content: str, file: str = "pred.iob2") -> tuple[list[dict], list
         line = line.rstrip("\r")
         if line.startswith(DOC_ID):
             current = _doc_id_of(line)
+            problem = doc_id_problem(current)
+            if problem:
+                log.issues.append(Issue("invalid-value", file, f"/line/{lineno}", problem, "document ids become file names"))
+                current = None
+                continue
             if current in docs:
                 log.issues.append(Issue("duplicate-document", file, f"/line/{lineno}", f"doc_id '{current}' is given twice"))
             docs.setdefault(current, ([], []))
@@ -280,6 +286,10 @@ def import_conll(content: str, file: str = "pred.conll", texts: dict[str, str] |
             continue
         if line.startswith(DOC_ID):
             cur_id = _doc_id_of(line)
+            problem = doc_id_problem(cur_id)
+            if problem:
+                log.issues.append(Issue("invalid-value", file, f"/line/{lineno}", problem, "document ids become file names"))
+                cur_id = None
             continue
         cols = line.split()
         if not cols:

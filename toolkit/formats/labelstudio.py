@@ -37,7 +37,7 @@ import json
 import re
 from xml.sax.saxutils import quoteattr
 
-from toolkit.formats.ids import fresh_ids
+from toolkit.formats.ids import doc_id_problem, fresh_ids, lone_surrogates
 from toolkit.model.document import Document
 from toolkit.model.issues import Issue, pointer
 from toolkit.model.labels import inventory
@@ -151,7 +151,7 @@ def _pass_name(annotation: dict) -> str:
     who = annotation.get("completed_by")
     if isinstance(who, dict):
         who = who.get("email") or who.get("id")
-    label = re.sub(r"[^A-Za-z0-9_.-]+", "-", str(who)).strip("-.") if who is not None else ""
+    label = re.sub(r"[^A-Za-z0-9_.-]+", "-", str(who)[:80]).strip("-.") if who is not None else ""  # a folder name
     return f"annotator-{label or 'unknown'}"
 
 
@@ -164,6 +164,9 @@ def import_labelstudio(tasks: object, file: str = "labelstudio.json") -> tuple[l
     if not isinstance(tasks, list):
         return [], [Issue("wrong-type", file, "", f"a Label Studio export is a JSON list of tasks, not {type(tasks).__name__}",
                           "export the project as JSON (not JSON-MIN or CSV)")]
+    broken = lone_surrogates(tasks, file)
+    if broken:
+        return [], broken
     seen_ids: dict[str, str] = {}
     for i, task in enumerate(tasks):
         where = pointer(i)
@@ -180,6 +183,10 @@ def import_labelstudio(tasks: object, file: str = "labelstudio.json") -> tuple[l
             issues.append(Issue("wrong-type", file, where + "/data/doc_id", "data.doc_id is a string"))
             continue
         doc_id = str(doc_id)
+        problem = doc_id_problem(doc_id)
+        if problem:
+            issues.append(Issue("invalid-value", file, where + "/data/doc_id", problem, "document ids become file names"))
+            continue
         if doc_id in seen_ids:
             issues.append(Issue("duplicate-document", file, where + "/data/doc_id", f"doc_id '{doc_id}' is also the task at {seen_ids[doc_id]}"))
             continue
