@@ -1,10 +1,12 @@
 """Label Studio JSON: tasks with pre-annotations out, exported tasks in.
 
 **Offsets.** Label Studio's text editor counts offsets in Unicode code points, as this schema does,
-so offsets pass through unchanged. Measured on Label Studio 1.23.2 (tests/test_labelstudio_server.py):
-on the text ``"🙂🙂 Seoul and Busan"`` a pre-annotation 3-8 is shown on ``Seoul`` (UTF-16 units
-would put Seoul at 5-10), and a region an annotator draws on ``and`` is saved as 9-12 (UTF-16:
-11-14). A region whose offsets do not fit the text is reported, never shifted.
+so offsets pass through unchanged. Measured on Label Studio 1.23.2 (tests/test_labelstudio_server.py,
+in its editor in headless Chromium): on ``"🙂🇰🇷 𝔸 Choi Sang-mok met ..."``, whose first three
+characters and the flag's two are beyond the BMP, every pre-annotation is drawn on the characters
+our code-point offsets name (``Choi Sang-mok`` at 6-19; UTF-16 units would put it at 10-23), and a
+region an annotator draws on ``said`` is saved as 68-72 (UTF-16 units: 72-76). A region whose
+offsets do not fit the text is reported, never shifted.
 
 **Mapping** (lossless for everything our schema holds; :func:`label_config` is the labelling
 config that goes with it):
