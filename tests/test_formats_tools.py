@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from toolkit.checks.validate import load_corpus, validate_paths
 from toolkit.cli import app
-from toolkit.formats.brat import annotation_conf, export_brat
+from toolkit.formats.brat import annotation_conf, brat_type, export_brat
 from toolkit.formats.iob2 import export_iob2, import_conll, tokenize, writable_spans
 from toolkit.model.labels import inventory
 
@@ -150,8 +150,11 @@ def test_brat_configuration_declares_everything_the_export_uses():
                 elif key[0] == "A":
                     used.add(body.split()[0])
     assert used <= declared
+    # brat keeps a type only in its storage form, [a-zA-Z0-9_-] (normalize_to_storage_form in brat's
+    # server/src/projectconfig.py): a dotted name would not match its own configuration
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]+|<OVERLAP>", t) for t in declared | used)
     for etype, roles in inventory().roles.items():
-        line = next(x for x in sections["events"].splitlines() if x.split("\t")[0] == etype)
+        line = next(x for x in sections["events"].splitlines() if x.split("\t")[0] == brat_type(etype))
         for role, types in roles.items():
             assert f"{role}*:{'|'.join(types)}" in line
     assert {"annotation.conf", "visual.conf", "tools.conf"} <= set(files)

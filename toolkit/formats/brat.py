@@ -45,6 +45,18 @@ EVIDENCE = "Stance-evidence"
 NOTE_KEYS = ("mention", "entity", "event", "stance", "part", "holder", "target", "label", "name")
 
 
+def brat_type(label: str) -> str:
+    """The form brat stores a type in: letters, digits, ``_`` and ``-`` only (brat's own
+    normalize_to_storage_form turns any other character into ``_``, so ``Trade.Negotiate`` is
+    ``Trade_Negotiate`` in the .ann and the .conf; visual.conf shows the dotted name)."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", label)
+
+
+def _our_types() -> dict[str, str]:
+    inv = inventory()
+    return {brat_type(t): t for t in [*inv.entity_types, *inv.event_types, EVIDENCE]}
+
+
 def _clean(text: str) -> str:
     return text.replace("\n", " ").replace("\t", " ").replace("\r", " ")
 
@@ -59,7 +71,7 @@ def annotation_conf() -> str:
              "<OVERLAP>\tArg1:<ANY>, Arg2:<ANY>, <OVL-TYPE>:<ANY>", "", "[events]"]
     for etype, roles in inv.roles.items():
         args = ", ".join(f"{role}*:{'|'.join(types)}" for role, types in roles.items())
-        lines.append(f"{etype}\t{args}" if args else etype)
+        lines.append(f"{brat_type(etype)}\t{args}" if args else brat_type(etype))
     lines += ["", "[attributes]",
               f"Kind\tArg:{'|'.join(ents)}, Value:{'|'.join(inv.mention_kinds)}",
               f"Realis\tArg:<EVENT>, Value:{'|'.join(inv.realis)}", ""]
@@ -71,9 +83,9 @@ def visual_conf() -> str:
     palette = ["#ffd8a8", "#a5d8ff", "#b2f2bb", "#ffc9c9", "#d0bfff", "#fcc2d7", "#ffec99", "#c3fae8", "#e9ecef",
                "#99e9f2", "#eebefa", "#d8f5a2"]
     inv = inventory()
-    labels = [f"{t} | {t}" for t in [*inv.entity_types, *inv.event_types, EVIDENCE]] + ["Coref | Coref"]
+    labels = [f"{brat_type(t)} | {t}" for t in [*inv.entity_types, *inv.event_types, EVIDENCE]] + ["Coref | Coref"]
     drawing = [f"{t}\tbgColor:{palette[i % len(palette)]}" for i, t in enumerate(inv.entity_types)]
-    drawing += [f"{t}\tbgColor:#74c0fc" for t in inv.event_types]
+    drawing += [f"{brat_type(t)}\tbgColor:#74c0fc" for t in inv.event_types]
     drawing += [f"{EVIDENCE}\tbgColor:#fff3bf", "Coref\tcolor:#868e96, dashArray:3-3, arrowHead:none", "SPAN_DEFAULT\tfgColor:black, bgColor:lightgreen, borderColor:darken",
                 "ARC_DEFAULT\tcolor:black, arrowHead:triangle-5", "ATTRIBUTE_DEFAULT\tglyph:*"]
     return "\n".join(["[labels]", *labels, "", "[drawing]", *drawing, ""])
@@ -111,7 +123,7 @@ def export_brat(docs: list[Document]) -> dict[str, str]:
         for ev in d.events:
             t += 1
             trig = f"T{t}"
-            lines.append(f"{trig}\t{ev.type} {ev.trigger.start} {ev.trigger.end}\t{_clean(ev.trigger.text)}")
+            lines.append(f"{trig}\t{brat_type(ev.type)} {ev.trigger.start} {ev.trigger.end}\t{_clean(ev.trigger.text)}")
             e += 1
             seen: dict[str, int] = {}
             args = []
@@ -119,7 +131,7 @@ def export_brat(docs: list[Document]) -> dict[str, str]:
                 seen[arg.role] = seen.get(arg.role, 0) + 1
                 suffix = "" if seen[arg.role] == 1 else str(seen[arg.role])
                 args.append(f"{arg.role}{suffix}:{tid[arg.mention_id]}")
-            lines.append(f"E{e}\t{ev.type}:{trig}" + "".join(" " + x for x in args))
+            lines.append(f"E{e}\t{brat_type(ev.type)}:{trig}" + "".join(" " + x for x in args))
             a += 1
             lines.append(f"A{a}\tRealis E{e} {ev.realis}")
             note(f"E{e}", f"event={ev.id}")
@@ -165,6 +177,7 @@ def import_brat(doc_id: str, text: str, ann: str, file: str = "", meta: dict | N
     """
     file = file or f"{doc_id}.ann"
     inv = inventory()
+    ours = _our_types()
     issues: list[Issue] = []
     spans: dict[str, tuple[str, int, int, str]] = {}
     kinds: dict[str, str] = {}
@@ -194,6 +207,7 @@ def import_brat(doc_id: str, text: str, ann: str, file: str = "", meta: dict | N
                     bad(where, f"{key}: discontinuous span '{offsets}' cannot be represented", "split it into separate annotations")
                     continue
                 start, end = (int(x) for x in offsets.split())
+                label = ours.get(label, label)
                 if not 0 <= start < end <= len(text):
                     bad(where, f"{key}: span {start}-{end} is not inside the text (0-{len(text)})", "offsets count characters of the .txt",
                         "span-out-of-bounds")
