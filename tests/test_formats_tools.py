@@ -129,6 +129,8 @@ def test_scoring_a_token_file_scores_entities_only(tmp_path):
     assert "coreference" not in report and "events" not in report and "stances" not in report
     (tmp_path / "empty.iob2").write_text("")
     r = runner.invoke(app, ["eval", "--gold", str(FIXTURES / "valid"), "--pred", str(tmp_path / "empty.iob2")])
+    assert r.exit_code == 3 and "empty-file" in r.stderr  # never a silent exit 0: counted as predicting nothing, exit 3
+    r = runner.invoke(app, ["eval", "--gold", str(FIXTURES / "valid"), "--pred", str(tmp_path / "empty.iob2"), "--strict"])
     assert r.exit_code == 1 and "empty" in r.stderr
 
 

@@ -1,6 +1,6 @@
 """The importers never crash: brat .ann, Label Studio exports, IOB2 and 2-column CoNLL, damaged at random.
 
-Every input ends with exit 0, 1 or 2; an exit other than 0 comes with a message naming the file and
+Every input ends with exit 0, 1, 2 or 3 (eval: scored, errors counted); an exit other than 0 comes with a message naming the file and
 the place (a JSON pointer, or /line/N); nothing raises. Damage (hypothesis): truncation, NUL, a BOM,
 CRLF line ends, invalid UTF-8, lone surrogates, wrong JSON types, huge, negative or float offsets,
 long strings, deep nesting, arrays where objects belong, references to nothing.
@@ -54,7 +54,7 @@ def damage_bytes(data: bytes, draw) -> bytes:
 
 def assert_clean(result, name: str) -> None:
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    assert result.exit_code in (0, 1, 2)
+    assert result.exit_code in (0, 1, 2, 3)  # 3: eval scored what it could and counted the rest as errors
     assert "internal error" not in result.output and "Traceback" not in result.output
     if result.exit_code:
         assert name in result.stderr, result.stderr[:500]

@@ -31,7 +31,7 @@ def test_counts_derived_from_the_pairs_equal_eval_counts(options):
         m = match_document(gold, pred[doc_id], options)
         counts = report.per_document[doc_id]
         for scheme in SCHEMES:
-            want = counts.entities.overall(scheme)
+            want = counts.entities.micro[scheme]
             got = {"correct": 0, "incorrect": 0, "partial": 0, "missed": 0, "spurious": 0}
             for p in m.mentions:
                 got["missed" if p.pred is None else "spurious" if p.gold is None else OUTCOMES[p.level][scheme]] += 1
@@ -67,7 +67,7 @@ def test_a_boundary_error_is_one_pair():
     from toolkit.predictions.load import prediction_from_dict
 
     tiny = validate_paths([ROOT / "tests" / "fixtures" / "valid"]).documents[0]
-    pred, _ = prediction_from_dict({"doc_id": "tiny", "entities": [{"type": "PER", "mentions": [{"start": 0, "end": 4}]}]}, tiny)
+    pred, _, _ = prediction_from_dict({"doc_id": "tiny", "entities": [{"type": "PER", "mentions": [{"start": 0, "end": 4}]}]}, tiny)
     m = match_document(tiny, pred)
     pairs = [p for p in m.mentions if p.gold is not None and p.pred is not None]
     assert [(m.gold_mentions[p.gold].text, m.pred_mentions[p.pred].text, p.level) for p in pairs] == [("Choi Sang-mok", "Choi", 2)]

@@ -209,7 +209,7 @@ def build_view(gold: Document, pred: Document | dict | None = None, pred_title: 
         if isinstance(pred, dict):
             from toolkit.predictions.load import prediction_from_dict
 
-            pred, _ = prediction_from_dict(pred, gold)  # anchored (again: anchoring an anchored dict changes nothing)
+            pred = prediction_from_dict(pred, gold)[0]  # anchored (again: anchoring an anchored dict changes nothing)
             if pred is None:
                 raise ValueError(f"{gold.doc_id}: the prediction does not validate")
         view.pred = _gold_side(pred, pred_title)
