@@ -164,3 +164,26 @@ def test_iob2_predictions_are_scored_by_eval(tmp_path):
     assert strict["recall"] == pytest.approx(written / total)
     r = runner.invoke(app, ["eval", "--gold", str(FIXTURES / "valid"), "--pred", str(tmp_path / "pred.iob2"), "--tasks", "entities"])
     assert r.exit_code == 0, r.output
+
+
+def test_two_annotators_in_label_studio_become_two_passes_for_agree(tmp_path):
+    tiny = validate_paths([FIXTURES / "valid"]).documents[0]
+    (task,) = export_labelstudio([tiny])
+    first = task["predictions"][0]["result"]
+    second = json.loads(json.dumps(first))
+    for item in second:
+        if item.get("from_name") == "kind" and item["id"] == "M2":
+            item["value"]["choices"] = ["nominal"]
+    task = {**task, "annotations": [{"result": first, "completed_by": 1}, {"result": second, "completed_by": 2}]}
+    (tmp_path / "export.json").write_text(json.dumps([task]))
+    shutil.copytree(FIXTURES / "seeds", tmp_path / "seeds")  # agree finds the seeds above the pass folders
+    r = runner.invoke(app, ["convert", str(tmp_path / "export.json"), "--from", "labelstudio", "--to", "json",
+                            "--out", str(tmp_path / "passes"), "--root", str(FIXTURES)])
+    assert r.exit_code == 0, r.output
+    a, b = tmp_path / "passes" / "annotator-1", tmp_path / "passes" / "annotator-2"
+    assert json.loads((a / "tiny.json").read_text()) == tiny.to_dict()
+    r = runner.invoke(app, ["agree", str(a), str(b), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    (row,) = [d for d in json.loads(r.stdout)["documents"] if d["doc_id"] == "tiny"]
+    # only a mention kind differs: spans, types, clusters and triggers agree fully
+    assert (row["mention span+type F1"], row["coref CoNLL F1"], row["trigger span+type F1"]) == (1.0, 1.0, 1.0)
