@@ -13,7 +13,7 @@ from toolkit.cli import app
 from toolkit.formats import convert
 from toolkit.formats.brat import export_brat, import_brat
 from toolkit.formats.iob2 import export_iob2, spans_to_tags, tags_to_spans, tokenize, writable_spans
-from toolkit.formats.labelstudio import export_labelstudio, from_utf16, import_labelstudio, to_utf16
+from toolkit.formats.labelstudio import export_labelstudio, import_labelstudio
 from toolkit.checks.validate import load_corpus, validate_paths
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,9 +41,11 @@ def body(d):
 @pytest.mark.parametrize("doc", DOCS, ids=lambda d: d.doc_id)
 def test_brat_round_trip_is_lossless(doc):
     files = export_brat([doc])
-    back, issues = import_brat(doc.doc_id, files[f"{doc.doc_id}.txt"], files[f"{doc.doc_id}.ann"])
+    meta = json.loads(files[f"{doc.doc_id}.meta.json"])
+    back, issues = import_brat(doc.doc_id, files[f"{doc.doc_id}.txt"], files[f"{doc.doc_id}.ann"], meta=meta)
     assert issues == []
-    assert back == body(doc)
+    assert {k: back[k] for k in ("doc_id", "entities", "events", "stances")} == body(doc)
+    assert back.get("notes", "") == doc.notes and back["source"] == doc.to_dict()["source"]
 
 
 @pytest.mark.parametrize("doc", DOCS, ids=lambda d: d.doc_id)
@@ -51,13 +53,14 @@ def test_labelstudio_round_trip_is_lossless(doc):
     tasks = json.loads(json.dumps(export_labelstudio([doc])))
     (back,), issues = import_labelstudio(tasks)
     assert issues == []
-    assert back == body(doc)
+    assert {k: back[k] for k in ("doc_id", "entities", "events", "stances")} == body(doc)
+    assert back.get("notes", "") == doc.notes and "pass" not in back  # from the predictions: no pass
 
 
 @pytest.mark.parametrize("doc", DOCS, ids=lambda d: d.doc_id)
 def test_iob2_round_trip_keeps_every_writable_mention(doc):
     spans, notes = writable_spans(doc)
-    sentences = tokenize(doc.text)
+    sentences = tokenize(doc.text, {b for m in doc.mentions() for b in (m.span.start, m.span.end)})
     back = []
     for sent in sentences:
         inside = [s for s in spans if s[0] >= sent[0].start and s[1] <= sent[-1].end]
@@ -67,46 +70,43 @@ def test_iob2_round_trip_keeps_every_writable_mention(doc):
     assert len(spans) + len(notes) == sum(1 for _ in doc.mentions())
 
 
-def test_utf16_offsets_on_astral_and_seed_text():
-    text = "Seoul 🇰🇷 talks – “Korea’s” 한국 𝔸"
-    for i in range(len(text) + 1):
-        assert from_utf16(text, to_utf16(text, i)) == i
-        assert to_utf16(text, i) == len(text[:i].encode("utf-16-le")) // 2
-    assert to_utf16(text, text.index("talks")) == text.index("talks") + 2  # the flag is 2 code points, 4 units
-    with pytest.raises(ValueError):
-        from_utf16(text, text.index("🇰") + 1)  # inside a surrogate pair
-
-
-@given(st.text(min_size=0, max_size=40))
-def test_utf16_property(text):
-    for i in range(len(text) + 1):
-        assert from_utf16(text, to_utf16(text, i)) == i
-
-
-def test_labelstudio_offsets_count_utf16_units():
-    doc = validate_paths([FIXTURES / "valid"]).documents[0]
-    from dataclasses import replace
-    from toolkit.model.document import Entity, Mention, Span
-    text = "🙂 " + doc.text
-    m = Mention("M1", Span(2 + 18, 2 + 31, "Scott Bessent"), "name", "E1", "PER")
-    shifted = replace(doc, text=text, entities=(Entity("E1", "PER", "Scott Bessent", (m,)),), events=(), stances=())
-    (task,) = export_labelstudio([shifted])
-    value = task["predictions"][0]["result"][0]["value"]
-    assert (value["start"], value["end"]) == (21, 34)  # one more unit than code points
-    assert text[20:33] == "Scott Bessent"
-
-
 def test_labelstudio_import_of_a_tool_export_uses_coref_relations():
     text = "Choi met Bessent. Choi left."
     tasks = [{"id": 7, "data": {"text": text}, "annotations": [{"result": [
         {"id": "a", "type": "labels", "value": {"start": 0, "end": 4, "labels": ["PER"]}},
+        {"id": "a", "type": "choices", "from_name": "kind", "value": {"start": 0, "end": 4, "choices": ["name"]}},
         {"id": "b", "type": "labels", "value": {"start": 9, "end": 16, "labels": ["PER"]}},
+        {"id": "b", "type": "choices", "from_name": "kind", "value": {"start": 9, "end": 16, "choices": ["name"]}},
         {"id": "c", "type": "labels", "value": {"start": 18, "end": 22, "labels": ["PER"]}},
+        {"id": "c", "type": "choices", "from_name": "kind", "value": {"start": 18, "end": 22, "choices": ["name"]}},
         {"type": "relation", "from_id": "c", "to_id": "a", "labels": ["coref"]},
-    ]}]}]
-    (doc,), issues = import_labelstudio(tasks)
-    assert issues == []
+    ], "completed_by": 3}, {"result": [
+        {"id": "x", "type": "labels", "value": {"start": 0, "end": 4, "labels": ["PER"]}},
+    ], "completed_by": {"id": 4, "email": "b@example.com"}}]}]
+    docs, issues = import_labelstudio(tasks)
+    # two annotators, two passes; the second drew a region without a kind: reported, not made a name
+    assert [d["pass"] for d in docs] == ["annotator-3", "annotator-b-example.com"]
+    assert [(i.code, i.pointer) for i in issues] == [("missing-field", "/0/annotations/1/result/0")]
+    doc = docs[0]
     assert sorted(sorted(m["text"] for m in e["mentions"]) for e in doc["entities"]) == [["Bessent"], ["Choi", "Choi"]]
+    # Label Studio's own region ids that can be ours are kept; the entities get fresh ids
+    assert sorted(e["id"] for e in doc["entities"]) == ["E1", "E2"]
+
+
+def test_labelstudio_import_reports_what_it_cannot_take():
+    text = "Choi met Bessent."
+    region = lambda rid, s, e, label: {"id": rid, "type": "labels", "value": {"start": s, "end": e, "labels": [label]}}
+    kind = lambda rid, k: {"id": rid, "type": "choices", "from_name": "kind", "value": {"choices": [k]}}
+    result = [region("a", 0, 4, "PER"), kind("a", "name"), region("a", 9, 16, "PER"),  # duplicate id
+              region("b", 9, 16, "ORG"), kind("b", "name"), {"type": "relation", "from_id": "b", "to_id": "a", "labels": ["coref"]},
+              region("c", 0, 99, "PER"), {"type": "relation", "from_id": "a", "to_id": "zz", "labels": ["coref"]}]
+    _, issues = import_labelstudio([{"data": {"text": text}, "annotations": [{"result": result, "completed_by": 1}]}], "x.json")
+    found = sorted((i.code, i.pointer) for i in issues)
+    assert ("duplicate-id", "/0/annotations/0/result/2/id") in found
+    assert ("span-out-of-bounds", "/0/annotations/0/result/6/value") in found
+    assert ("dangling-reference", "/0/annotations/0/result/7") in found
+    # a mention's own label is never replaced by its entity's: the clash is reported
+    assert any(i.code == "invalid-value" and "labelled" in i.message for i in issues)
 
 
 def test_brat_discontinuous_span_is_reported():
@@ -164,3 +164,26 @@ def test_iob2_predictions_are_scored_by_eval(tmp_path):
     assert strict["recall"] == pytest.approx(written / total)
     r = runner.invoke(app, ["eval", "--gold", str(FIXTURES / "valid"), "--pred", str(tmp_path / "pred.iob2"), "--tasks", "entities"])
     assert r.exit_code == 0, r.output
+
+
+def test_two_annotators_in_label_studio_become_two_passes_for_agree(tmp_path):
+    tiny = validate_paths([FIXTURES / "valid"]).documents[0]
+    (task,) = export_labelstudio([tiny])
+    first = task["predictions"][0]["result"]
+    second = json.loads(json.dumps(first))
+    for item in second:
+        if item.get("from_name") == "kind" and item["id"] == "M2":
+            item["value"]["choices"] = ["nominal"]
+    task = {**task, "annotations": [{"result": first, "completed_by": 1}, {"result": second, "completed_by": 2}]}
+    (tmp_path / "export.json").write_text(json.dumps([task]))
+    shutil.copytree(FIXTURES / "seeds", tmp_path / "seeds")  # agree finds the seeds above the pass folders
+    r = runner.invoke(app, ["convert", str(tmp_path / "export.json"), "--from", "labelstudio", "--to", "json",
+                            "--out", str(tmp_path / "passes"), "--root", str(FIXTURES)])
+    assert r.exit_code == 0, r.output
+    a, b = tmp_path / "passes" / "annotator-1", tmp_path / "passes" / "annotator-2"
+    assert json.loads((a / "tiny.json").read_text()) == tiny.to_dict()
+    r = runner.invoke(app, ["agree", str(a), str(b), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    (row,) = [d for d in json.loads(r.stdout)["documents"] if d["doc_id"] == "tiny"]
+    # only a mention kind differs: spans, types, clusters and triggers agree fully
+    assert (row["mention span+type F1"], row["coref CoNLL F1"], row["trigger span+type F1"]) == (1.0, 1.0, 1.0)

@@ -53,6 +53,8 @@ class ConvertFormat(str, Enum):
     brat = "brat"
     labelstudio = "labelstudio"
     iob2 = "iob2"
+    conll = "conll"
+    spacy = "spacy"
 
 def refuse_protected(path: Path, gold: Path) -> None:
     """Usage error when an output path lies inside the gold annotations or the seeds."""

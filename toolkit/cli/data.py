@@ -90,17 +90,17 @@ def regenerate(
 
 @app.command()
 def convert(
-    src: Path = typer.Argument(..., help="Input: an annotations folder (json), a brat folder, a Label Studio JSON file or an IOB2 file."),
+    src: Path = typer.Argument(..., help="Input: an annotations folder (json), a brat folder, a Label Studio JSON export, an IOB2 file or a 2-column CoNLL file."),
     from_: ConvertFormat = typer.Option(..., "--from", help="Input format."),
     to: ConvertFormat = typer.Option(..., "--to", help="Output format."),
     out: Path = typer.Option(..., "--out", help="Folder to write into (created; existing files of the same name are replaced)."),
     root: Path = typer.Option(Path("."), "--root", help="Repository root with seeds/ (for imports)."),
 ) -> None:
-    """Convert annotations between our JSON and brat standoff, Label Studio JSON or IOB2 token files.
+    """Convert annotations between our JSON and brat standoff, Label Studio JSON, IOB2 or CoNLL token files and spaCy DocBins.
 
     What a format cannot hold is reported (stderr), never dropped silently.
     """
-    from toolkit.io.write import write_text_atomic
+    from toolkit.io.write import write_bytes_atomic, write_text_atomic
     from toolkit.formats import convert as run_convert
 
     files, issues = run_convert(src, from_.value, to.value, root)
@@ -109,27 +109,38 @@ def convert(
     if has_errors(issues):
         raise typer.Exit(EXIT_INVALID)
     for name, content in files.items():
-        write_text_atomic(out / name, content)
+        (write_bytes_atomic if isinstance(content, bytes) else write_text_atomic)(out / name, content)
         typer.echo(f"wrote {out / name}")
 
 
 @app.command()
 def show(
-    doc: str = typer.Argument(..., help="Document id (e.g. 000_f9a79c641ca46a11)."),
+    doc: Optional[str] = typer.Argument(None, help="Document id (e.g. 000_f9a79c641ca46a11); leave out with --all."),
     gold: Path = typer.Option(Path("annotations"), "--gold", help="Gold annotations folder or published dataset folder."),
     pred: Optional[Path] = typer.Option(None, "--pred", help="Prediction file, or folder holding <doc_id>.json, or a .jsonl file."),
     system: Optional[str] = typer.Option(None, "--system", help="Run a system (baseline, empty, or package.module:function) and show its output."),
-    html: Optional[Path] = typer.Option(None, "--html", help="Write a self-contained HTML page here instead of printing text."),
+    html: Optional[Path] = typer.Option(None, "--html", help="Write a self-contained HTML page here (with --all: a folder, index.html and one page per document)."),
+    all_docs: bool = typer.Option(False, "--all", help="Every document of the gold: with --html DIR, an index page linking each document's page with its scores."),
 ) -> None:
-    """Render a document with its annotations inline; with predictions, mark each span correct, missed, spurious or mistyped."""
+    """Render a document with its annotations inline; with predictions, gold and predictions side by side, sentence by
+    sentence, each span marked as `toolkit eval` counts it: correct, mistyped, partial, missed or spurious."""
+    import sys
+
     from toolkit.checks.gold import load_gold
-    from toolkit.reporting.render import view_html, view_text
+    from toolkit.reporting.render import index_html, view_html, view_text
     from toolkit.reporting.view import build_view
     from toolkit.predictions.single import prediction_for
     from toolkit.checks.validate import InvalidData
+    from toolkit.io.write import write_text_atomic
 
     if pred is not None and system is not None:
         err("give --pred or --system, not both")
+        raise typer.Exit(EXIT_USAGE)
+    if all_docs == (doc is not None):
+        err("give a document id, or --all (with --html DIR)")
+        raise typer.Exit(EXIT_USAGE)
+    if all_docs and html is None:
+        err("--all writes one page per document: give --html DIR")
         raise typer.Exit(EXIT_USAGE)
     if html is not None:
         refuse_protected(html, gold)
@@ -138,21 +149,41 @@ def show(
     except InvalidData as exc:
         err(report.format_issues(exc.issues))
         raise typer.Exit(EXIT_INVALID)
-    if doc not in docs:
-        err(f"{gold}: no document '{doc}'; documents: {', '.join(sorted(docs))}")
-        raise typer.Exit(EXIT_INVALID)
-    prediction, issues = (None, [])
-    if pred is not None or system is not None:
-        prediction, issues = prediction_for(docs[doc], pred, system)
-        if issues:
-            err(report.format_issues(issues))
-        if prediction is None:
-            raise typer.Exit(EXIT_INVALID)
-    view = build_view(docs[doc], prediction, pred_title=system or (str(pred) if pred else "predictions"))
-    if html is not None:
-        from toolkit.io.write import write_text_atomic
+    title = system or (str(pred) if pred else "predictions")
+    if not all_docs:
+        if doc not in docs:
+            err(f"{gold}: no document '{doc}'; documents: {', '.join(sorted(docs))}")
+            raise typer.Exit(EXIT_USAGE)
+        prediction, issues = (None, [])
+        if pred is not None or system is not None:
+            prediction, issues = prediction_for(docs[doc], pred, system)
+            if issues:
+                err(report.format_issues(issues))
+            if prediction is None:
+                raise typer.Exit(EXIT_INVALID)
+        view = build_view(docs[doc], prediction, pred_title=title)
+        if html is not None:
+            write_text_atomic(html, view_html(view))
+            typer.echo(f"wrote {html}")
+        else:
+            typer.echo(view_text(view, colour=sys.stdout.isatty()), nl=False)
+        return
+    from toolkit.cli.common import check_predictions, system_predictions
 
-        write_text_atomic(html, view_html(view))
-        typer.echo(f"wrote {html}")
-    else:
-        typer.echo(view_text(view), nl=False)
+    documents = None
+    if system is not None:
+        documents = system_predictions(system, docs, None, f"--system {system}").documents
+    elif pred is not None:
+        from toolkit.predictions.load import load_predictions
+
+        preds = load_predictions(pred, docs)
+        check_predictions(preds, str(pred))
+        documents = preds.documents
+    entries = []
+    for doc_id in sorted(docs):
+        view = build_view(docs[doc_id], None if documents is None else documents.get(doc_id) or
+                          type(docs[doc_id])(doc_id=doc_id, text=docs[doc_id].text), pred_title=title)
+        write_text_atomic(html / f"{doc_id}.html", view_html(view, index="index.html"))
+        entries.append((view, f"{doc_id}.html"))
+    write_text_atomic(html / "index.html", index_html(entries, f"{gold}" + (f" vs {title}" if documents is not None else "")))
+    typer.echo(f"wrote {html / 'index.html'} and {len(entries)} document page(s)")

@@ -105,8 +105,13 @@ def eval_command(
     if system is not None:
         preds = system_predictions(system, gold_docs, save_pred, f"--system {system}", fuzzy)
     else:
-        from toolkit.predictions.load import load_predictions
+        from toolkit.predictions.load import is_token_file, load_predictions
 
+        if is_token_file(pred) and set(task_list) != {"entities"}:
+            # IOB2 and CoNLL hold entity mentions only: coreference, event and stance scores would be meaningless
+            if tasks != ",".join(EVAL_TASKS):
+                err(f"{pred}: an IOB2/CoNLL file holds entity mentions only; scoring entities, not {', '.join(t for t in task_list if t != 'entities')}")
+            task_list = ["entities"]
         preds = load_predictions(pred, gold_docs, fuzzy, ignore=drafts)
     refused = _accept(preds, str(pred or system), strict, verbosity)
     result = evaluate(gold_docs, preds.documents, task_list, EvalOptions(kinds, coref_args), preds.records)

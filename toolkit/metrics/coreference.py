@@ -110,16 +110,21 @@ class PRCounts:
 def first_occurrences(clusters: Iterable[Cluster]) -> list[frozenset]:
     """The clusters with every repeated mention kept only at its first occurrence (cluster order,
     then mention order), and empty clusters dropped (module docstring, "Repeated mentions")."""
+    return [c for _, c in first_occurrences_indexed(clusters)]
+
+
+def first_occurrences_indexed(clusters: Iterable[Cluster]) -> list[tuple[int, frozenset]]:
+    """:func:`first_occurrences`, each cluster with its index in ``clusters``."""
     seen: set = set()
-    out: list[frozenset] = []
-    for cluster in clusters:
+    out: list[tuple[int, frozenset]] = []
+    for i, cluster in enumerate(clusters):
         kept = []
         for m in cluster:
             if m not in seen:
                 seen.add(m)
                 kept.append(m)
         if kept:
-            out.append(frozenset(kept))
+            out.append((i, frozenset(kept)))
     return out
 
 
@@ -176,16 +181,27 @@ def b_cubed(gold: Iterable[Cluster], pred: Iterable[Cluster]) -> PRCounts:
     return PRCounts(rn, rd, pn, pd)
 
 
-def _ceaf(g: list[frozenset], p: list[frozenset], mention_based: bool) -> float:
-    """Σ φ over the optimal one-to-one alignment of key and response clusters."""
+def _ceaf_pairs(g: list[frozenset], p: list[frozenset], mention_based: bool) -> list[tuple[int, int, float]]:
+    """The optimal one-to-one alignment of key and response clusters: (key index, response index, φ)."""
     overlaps = _overlaps(g, p)
     if not overlaps:
-        return 0.0
+        return []
     phi = np.zeros((len(g), len(p)))
     for (i, j), n in overlaps.items():
         phi[i, j] = n if mention_based else 2 * n / (len(g[i]) + len(p[j]))
     rows, cols = linear_sum_assignment(phi, maximize=True)
-    return math.fsum(float(x) for x in phi[rows, cols])  # order-independent, as in B-cubed
+    return [(int(r), int(c), float(phi[r, c])) for r, c in zip(rows, cols)]
+
+
+def _ceaf(g: list[frozenset], p: list[frozenset], mention_based: bool) -> float:
+    """Σ φ over the optimal one-to-one alignment of key and response clusters."""
+    return math.fsum(x for _, _, x in _ceaf_pairs(g, p, mention_based))  # order-independent, as in B-cubed
+
+
+def ceafe_alignment(gold: Sequence[frozenset], pred: Sequence[frozenset]) -> list[tuple[int, int, float]]:
+    """The CEAF-e alignment of cleaned key and response clusters (:func:`first_occurrences`):
+    ``(gold index, predicted index, φ)`` of each aligned pair, φ(K, R) = 2|K ∩ R| / (|K| + |R|)."""
+    return _ceaf_pairs(list(gold), list(pred), mention_based=False)
 
 
 def ceaf_e(gold: Iterable[Cluster], pred: Iterable[Cluster]) -> PRCounts:

@@ -601,16 +601,25 @@ def load_predictions(path: Path | str, gold: Mapping[str, Document], fuzzy: floa
 IOB2_SUFFIXES = (".iob2", ".iob", ".bio", ".conll")
 
 
-def _load_iob2(path: Path, gold: Mapping[str, Document], ignore: Collection[str] = ()) -> PredictionSet:
-    """Entity predictions from an IOB2 token file (format: :mod:`toolkit.formats.iob2`)."""
-    from toolkit.formats.iob2 import import_iob2
+def is_token_file(path: Path | str) -> bool:
+    """True for a path that :func:`load_predictions` reads as an IOB2 or CoNLL token file."""
+    path = Path(path)
+    return path.suffix in IOB2_SUFFIXES and path.is_file()
 
-    try:
-        content = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        return PredictionSet(issues=[Issue("invalid-encoding", str(path), "", f"not valid UTF-8 at byte {exc.start}")],
-                             files=[str(path)])
-    dicts, issues = import_iob2(content, str(path))
+
+def _load_iob2(path: Path, gold: Mapping[str, Document], ignore: Collection[str] = ()) -> PredictionSet:
+    """Entity predictions from an IOB2 token file with offsets, or a plain CoNLL file (``token
+    tag``) placed on the gold texts (formats: :mod:`toolkit.formats.iob2`)."""
+    from toolkit.formats import read_text
+    from toolkit.formats.iob2 import import_conll, import_iob2, looks_like_iob2
+
+    content, issues = read_text(path)
+    if content is None:
+        return PredictionSet(issues=issues, files=[str(path)])
+    if looks_like_iob2(content):
+        dicts, issues = import_iob2(content, str(path))
+    else:
+        dicts, issues = import_conll(content, str(path), {d.doc_id: d.text for d in gold.values()})
     if has_errors(issues):
         return PredictionSet(issues=issues, files=[str(path)])
     result = predictions_from_raw([RawDoc(d, str(path), f"/{d['doc_id']}") for d in dicts], gold, str(path), ignore=ignore)
