@@ -146,7 +146,9 @@ def test_ner_rows_are_the_iob2_export_of_the_outermost_mentions():
         sentences = ner_sentences(doc)
         exported, _ = export_iob2([doc])
         blocks = [b for b in exported.split("\n\n") if b.strip()]
-        lines = [[line.split("\t") for line in b.splitlines() if not line.startswith("#")] for b in blocks]
+        # the export opens each document with -DOCSTART- and a "# doc_id" line: not sentences
+        lines = [[line.split("\t") for line in b.splitlines() if not line.startswith(("#", "-DOCSTART-"))] for b in blocks]
+        lines = [b for b in lines if b]
         assert [[(r["tokens"][i], str(r["token_starts"][i]), str(r["token_ends"][i]), r["ner_tags"][i])
                  for i in range(len(r["tokens"]))] for r in sentences] == [[tuple(x) for x in b] for b in lines]
         back = []

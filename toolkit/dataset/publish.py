@@ -87,11 +87,11 @@ def ner_sentences(doc: Document) -> list[dict]:
     """The ``ner`` rows of one document: one per sentence of :func:`toolkit.formats.iob2.tokenize`,
     tagged with the mentions IOB2 can hold (:func:`toolkit.formats.iob2.writable_spans`: the outermost,
     on token boundaries), exactly as ``toolkit convert --to iob2`` writes them."""
-    from toolkit.formats.iob2 import spans_to_tags, tokenize, writable_spans
+    from toolkit.formats.iob2 import mention_bounds, spans_to_tags, tokenize, writable_spans
 
     spans, _ = writable_spans(doc)
     out = []
-    for k, sent in enumerate(tokenize(doc.text)):
+    for k, sent in enumerate(tokenize(doc.text, mention_bounds(doc))):
         inside = [x for x in spans if x[0] >= sent[0].start and x[1] <= sent[-1].end]
         out.append({"doc_id": doc.doc_id, "sentence": k, "tokens": [t.text for t in sent],
                     "token_starts": [t.start for t in sent], "token_ends": [t.end for t in sent],
