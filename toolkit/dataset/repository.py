@@ -27,7 +27,7 @@ from toolkit.model.document import Document
 DATASET_DIR = "dataset"
 README = "README.md"
 COMMAND = "toolkit regenerate"
-REGIONS = ("gold-statistics", "agreement", "baseline")
+REGIONS = ("gold-statistics", "agreement", "baseline", "llm-runs")
 _REGION = re.compile(r"(?P<open><!-- generated:(?P<name>[a-z-]+) -->\n)(?P<body>.*?)(?P<close><!-- /generated:(?P=name) -->)", re.S)
 
 
@@ -69,8 +69,41 @@ def compute(root: Path) -> Generated:
     regions["agreement"] = agreement_md or "(no document has both passes)"
     table = baseline_table(docs)
     regions["baseline"] = markdown_table(table) if table is not None else "(the baseline could not run)"
+    regions["llm-runs"] = llm_runs_markdown(root, gold, table)
     card = card_body(docs, agreement_md=agreement_md, baseline_md=baseline_markdown(docs, table))
     return Generated(docs, drafts, regions, card)
+
+
+def llm_runs_markdown(root: Path, gold: dict, baseline) -> str:
+    """The headline scores of every recorded LLM run (``runs/llm/<run>/responses``) beside the
+    baseline's F1, and each run's grounding figures."""
+    from toolkit.dataset.card import headline_scores
+    from toolkit.evaluation.evaluate import evaluate
+    from toolkit.predictions.load import load_predictions
+    from toolkit.reporting.report import markdown_table
+
+    runs = sorted(p for p in (Path(root) / "runs" / "llm").glob("*/responses") if p.is_dir())
+    if not runs:
+        return "(no recorded run)"
+    table = baseline[["task", "metric", "F1"]].rename(columns={"F1": "baseline F1"}) if baseline is not None else None
+    notes = []
+    for run in runs:
+        name = run.parent.name
+        preds = load_predictions(run, gold)
+        report = evaluate(gold, preds.documents, records=preds.records)
+        scores = headline_scores(report.scores()).rename(columns={"P": f"{name} P", "R": f"{name} R", "F1": f"{name} F1"})
+        table = scores if table is None else table.merge(scores, on=["task", "metric"], how="left")
+        from toolkit.metrics.grounding import grounding_scores, total_grounding
+
+        g = grounding_scores(total_grounding(report.grounding.values())) if report.grounding else {}
+        spans = g.get("spans", {})
+        total = sum(s["total"] for s in spans.values())
+        exact = sum(s["counts"]["match_exact"] for s in spans.values())
+        docs = g.get("documents", {})
+        notes.append(f"`{name}` (`runs/llm/{name}/`): {docs.get('valid', 0)} of {docs.get('gold', 0)} documents parsed and "
+                     f"schema-valid; {exact} of {total} quoted spans found exactly in the text"
+                     + (f" ({exact / total:.1%})" if total else "") + ".")
+    return markdown_table(table) + "\n\n" + "\n".join(f"- {n}" for n in notes)
 
 
 def fill_regions(text: str, regions: dict[str, str], file: str = README) -> str:
