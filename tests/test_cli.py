@@ -62,7 +62,7 @@ def test_validate_json_format_is_machine_readable():
 
 def test_missing_path_is_reported():
     result = runner.invoke(app, ["validate", "does/not/exist"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a path that does not exist is a usage error (README, exit codes)
     assert "[file-not-found]" in result.stderr
 
 

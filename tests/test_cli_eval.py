@@ -139,10 +139,10 @@ def test_invalid_gold_exits_1():
     assert "the gold annotations do not validate" in result.stderr
 
 
-def test_missing_paths_exit_1():
+def test_missing_paths_exit_2():
     result = run("--pred", str(EVAL / "no-such-folder"))
-    assert result.exit_code == 1
-    assert "[file-not-found]" in result.stderr
+    assert result.exit_code == 2  # a path that does not exist is a usage error
+    assert "no such file or folder" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -173,9 +173,9 @@ def test_system_run_on_the_gold_texts():
     assert (strict["recall"], strict["precision"]) == (0.0, None)
 
 
-def test_unknown_system_exits_1():
+def test_unknown_system_exits_2():
     result = run("--system", "no.such.module:extract")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a system that cannot be loaded is a usage error
     clean_exit(result)
     assert "cannot import" in result.stderr
 

@@ -121,7 +121,7 @@ def test_push_to_hub_fails_clearly_offline(project, monkeypatch):
     out = project / "dataset"
     result = runner.invoke(app, ["publish", "--gold", str(project / "annotations"), "--out", str(out),
                                  "--push-to-hub", "someone/data"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # non-zero: nothing was uploaded (README: a push that cannot be made is exit 2)
     assert "nothing was uploaded" in result.stderr
     monkeypatch.delenv("HF_HUB_OFFLINE")
     monkeypatch.delenv("HF_TOKEN", raising=False)

@@ -155,7 +155,7 @@ def test_adjudicate_command_applies_the_review_and_refuses_to_overwrite_without_
     with open(tmp_path / "review.csv", "a", newline="") as handle:
         csv.writer(handle).writerow(("tiny", "mention", "Korea@67", "kind", "nominal", "9.10", "a test"))
     r = CliRunner().invoke(app, ["adjudicate", *cmd])
-    assert r.exit_code == 1 and "--force" in r.output
+    assert r.exit_code == 2 and "--force" in r.output  # never overwrites without --force: a usage error
     assert CliRunner().invoke(app, ["adjudicate", *cmd, "--force"]).exit_code == 0
 
 

@@ -69,7 +69,7 @@ def test_show_refuses_to_write_into_annotations(tmp_path, monkeypatch):
     assert r.exit_code == 2
     assert not (tmp_path / "annotations" / "view.html").exists()
     r = runner.invoke(app, ["show", "nope"])
-    assert r.exit_code == 2 and "no document 'nope'" in r.stderr
+    assert r.exit_code == 2 and "no document 'nope'" in r.stderr  # an unknown document is a usage error
 
 
 def test_terminal_view_prints_the_text_once(tmp_path):

@@ -26,6 +26,7 @@ applies a third reader's changes.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from pathlib import Path
 
@@ -33,7 +34,8 @@ from toolkit.annotation.locate import AdjudicationError, span_of
 from toolkit.annotation.review import apply_review
 from toolkit.evaluation.agreement import describe_stance
 from toolkit.model.document import Document
-from toolkit.checks.validate import load_corpus
+from toolkit.model.issues import Issue, pointer
+from toolkit.checks.validate import InvalidData, load_corpus
 
 __all__ = ["AdjudicationError", "Gold", "adjudicate", "apply_decisions", "read_rows"]
 
@@ -282,24 +284,196 @@ def gold_name(mentions: list[dict], ent: dict) -> str:
     return max(names, key=len) if names else mentions[0]["text"]
 
 
+COLUMNS = ("doc_id", "layer", "only_in", "start", "end", "label", "detail", "decision")
+"""The columns a decisions CSV must have (``text`` and ``reason`` are for the adjudicator and the record)."""
+SIDES = {"mention": ("a", "b"), "trigger": ("a", "b"), "argument": ("a", "b"), "stance": ("a", "b"),
+         "realis": ("both",), "coref": ("both",), "stance label": ("both",)}
+DECISIONS = {"a": ("keep", "drop"), "b": ("add", "skip"), "both": ("a", "b")}
+_EMPTY = ("", "none", "nan")
+
+
+def _offset(value: str) -> int | None | str:
+    """An offset cell: an int, None when empty, or the text of what is wrong ("77.0" is pandas' way of writing 77)."""
+    text = value.strip()
+    if text.lower() in _EMPTY:
+        return None
+    if re.fullmatch(r"\d{1,18}(\.0*)?", text):
+        return int(text.split(".")[0])
+    return f"{text[:40]!r} is not an offset (a whole number from 0 up, or empty)"
+
+
+def _csv_text(path: Path | str, what: str) -> tuple[str | None, list[Issue]]:
+    """The text of a CSV record, or None and the issue: unreadable, not UTF-8 (a BOM is fine), NUL bytes, empty."""
+    label = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        return None, [Issue("file-not-found", label, "", f"cannot read {label}: {exc.strerror or exc}", "check the path")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, [Issue("invalid-encoding", label, "", f"not valid UTF-8: byte 0x{raw[exc.start]:02x} at byte offset {exc.start}",
+                            "save the CSV as UTF-8")]
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        return None, [Issue("invalid-value", label, pointer(line - 1), f"line {line}: a NUL byte; this is not a CSV text file")]
+    if not text.strip():
+        return None, [Issue("empty-file", label, "", f"the {what} file is empty")]
+    return text, []
+
+
 def read_rows(path: Path) -> list[dict]:
-    """The rows of a CSV record, each with its line number in the file as ``_line``."""
-    with open(path, encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        rows = []
+    """The rows of a CSV record, each with its line number in the file as ``_line`` (and the file as ``_file``).
+
+    Raises :class:`~toolkit.checks.validate.InvalidData` (file and line) for a file that is not a
+    readable UTF-8 CSV, never a ``UnicodeDecodeError`` or ``csv.Error``.
+    """
+    text, issues = _csv_text(path, "CSV")
+    if text is None:
+        raise InvalidData(issues)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    rows = []
+    try:
         for row in reader:
+            if None in row:
+                raise InvalidData([Issue("invalid-value", str(path), pointer(reader.line_num - 1),
+                                         f"line {reader.line_num}: more cells than the header has columns")])
             row["_line"], row["_file"] = reader.line_num, str(path)
             rows.append(row)
+    except csv.Error as exc:
+        raise InvalidData([Issue("invalid-value", str(path), pointer(reader.line_num - 1), f"line {reader.line_num}: not CSV: {exc}")])
     return rows
 
 
+def read_decisions(path: Path | str) -> tuple[list[dict], list[Issue]]:
+    """The rows of a decisions CSV (``toolkit agree --differences --format csv`` plus a ``decision``
+    column), checked for shape, and every problem as an issue located by line and column.
+
+    Never raises on bad input: not UTF-8 (a BOM is fine, CRLF too), NUL bytes, a missing column, an
+    unknown layer, side or decision, an offset that is not a whole number each give an issue; the
+    returned rows are normalised (offsets as ``"77"``, ``_line`` and ``_file`` set) for :func:`apply_decisions`.
+    """
+    label = str(path)
+    text, issues = _csv_text(path, "decisions")
+    if text is None:
+        return [], issues
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    issues: list[Issue] = []
+    try:
+        header = reader.fieldnames or []
+        missing = [c for c in COLUMNS if c not in header]
+        if missing:
+            return [], [Issue("missing-field", label, pointer(0, missing[0]), f"line 1: no column {', '.join(missing)}",
+                              f"the columns are {', '.join(COLUMNS)} (from `toolkit agree --differences --format csv`)")]
+        rows: list[dict] = []
+        for row in reader:
+            line = reader.line_num
+            where = lambda col: pointer(line - 1, col)  # noqa: E731
+            if None in row:  # more cells than columns
+                issues.append(Issue("invalid-value", label, pointer(line - 1), f"line {line}: more cells than the header has columns"))
+                continue
+            if any(row.get(c) is None for c in COLUMNS):
+                issues.append(Issue("missing-field", label, pointer(line - 1), f"line {line}: fewer cells than the header has columns"))
+                continue
+            layer, side = row["layer"].strip(), row["only_in"].strip()
+            try:
+                decision, _ = parse_decision(row["decision"])
+            except AdjudicationError as exc:
+                issues.append(Issue("invalid-value", label, where("decision"), f"line {line}: {str(exc)[:300]}"))
+                continue
+            if layer not in SIDES:
+                issues.append(Issue("invalid-value", label, where("layer"), f"line {line}: unknown layer {layer[:40]!r}",
+                                    f"one of: {', '.join(SIDES)}"))
+                continue
+            if side not in SIDES[layer]:
+                issues.append(Issue("invalid-value", label, where("only_in"), f"line {line}: a {layer} row is only_in "
+                                    f"{' or '.join(SIDES[layer])}, not {side[:40]!r}"))
+                continue
+            if decision and decision not in DECISIONS[side]:
+                issues.append(Issue("invalid-value", label, where("decision"), f"line {line}: decision {decision[:40]!r} "
+                                    f"does not apply to a {layer} row only_in {side}", f"one of: {', '.join(DECISIONS[side])}, or empty"))
+                continue
+            clean = dict(row, layer=layer, only_in=side, decision=row["decision"].strip(), _line=line, _file=label)
+            for col in ("start", "end"):
+                value = _offset(row[col])
+                if isinstance(value, str):
+                    issues.append(Issue("invalid-value", label, where(col), f"line {line}: {value}"))
+                    break
+                clean[col] = "" if value is None else str(value)
+            else:
+                if decision not in ("", "keep", "skip", "a") and layer != "stance" and (clean["start"] == "" or clean["end"] == ""):
+                    issues.append(Issue("missing-field", label, where("start"), f"line {line}: a {layer} decision needs the start and end offsets"))
+                    continue
+                rows.append(clean)
+    except csv.Error as exc:
+        issues.append(Issue("invalid-value", label, pointer(reader.line_num - 1), f"line {reader.line_num}: not CSV: {exc}"))
+        return [], issues
+    return rows, issues
+
+
+def reference_issues(rows: list[dict], a: dict[str, Document], b: dict[str, Document], file: str) -> list[Issue]:
+    """Rows whose decision names an item that is not in the pass it is taken from (an offset or a description that
+    refers to nothing), or a document that is not in both passes; rows without an action are not checked."""
+    issues = []
+    for row in rows:
+        line, layer, side = row["_line"], row["layer"], row["only_in"]
+        decision = parse_decision(row["decision"])[0]
+        where = lambda col: pointer(line - 1, col)  # noqa: E731
+        doc_id = row["doc_id"]
+        if doc_id not in a or doc_id not in b:
+            issues.append(Issue("dangling-reference", file, where("doc_id"), f"line {line}: document {doc_id[:60]!r} is not in both passes"))
+            continue
+        if decision in ("", "keep", "skip", "a"):
+            continue
+        doc = a[doc_id] if decision == "drop" else b[doc_id]
+        which = "A" if decision == "drop" else "B"
+        off = (int(row["start"]), int(row["end"])) if row["start"] != "" and row["end"] != "" else None
+        found = True
+        if layer in ("mention", "coref"):
+            found = any(m.span.offsets == off for m in doc.mentions())
+        elif layer in ("trigger", "realis"):
+            found = any(v.trigger.offsets == off for v in doc.events)
+        elif layer == "argument":
+            match = re.fullmatch(r"of (\S+) .* at (\d+)", row["detail"].strip(), re.S)
+            if match is None:
+                issues.append(Issue("invalid-value", file, where("detail"), f"line {line}: an argument row's detail is "
+                                    "\"of <event type> '<trigger>' at <offset>\"", "copy the row from `toolkit agree --differences` unchanged"))
+                continue
+            found = any(m.span.offsets == off for m in doc.mentions())
+        elif layer == "stance":
+            found = any(describe_stance(doc, st) == row["detail"] for st in doc.stances)
+        elif layer == "stance label":
+            found = "b: " in row["detail"]
+        if not found:
+            what = {"stance": "a stance described so", "stance label": "the label of pass B"}.get(layer, f"a {layer} item at {row['start']}-{row['end']}")
+            issues.append(Issue("dangling-reference", file, where("detail" if layer.startswith("stance") else "start"),
+                                f"line {line}: pass {which} of {doc_id} has no {what}",
+                                "copy the rows from `toolkit agree --differences` unchanged; only fill in decision and reason"))
+    return issues
+
+
 def adjudicate(path_a: Path, path_b: Path, decisions: Path, review: Path | None = None) -> dict[str, dict]:
-    """Gold annotation dicts keyed by doc id: two pass folders, the decisions CSV, then the review CSV if given."""
+    """Gold annotation dicts keyed by doc id: two pass folders, the decisions CSV, then the review CSV if given.
+
+    Raises :class:`~toolkit.checks.validate.InvalidData` when a pass does not validate or a CSV
+    has problems (every one, located by line and column), and :class:`AdjudicationError` when a
+    decision still cannot be carried out.
+    """
     a, b = load_corpus(path_a), load_corpus(path_b)
-    rows = read_rows(decisions)
+    rows, issues = read_decisions(decisions)
+    issues += reference_issues(rows, a, b, str(decisions))
+    if issues:
+        raise InvalidData(issues)
+    review_rows = read_rows(review) if review is not None else None
     out = {}
     for doc_id in sorted(set(a) & set(b)):
-        out[doc_id] = apply_decisions(a[doc_id], b[doc_id], [r for r in rows if r["doc_id"] == doc_id])
-    if review is not None:
-        apply_review(out, {doc_id: a[doc_id].text for doc_id in out}, read_rows(review))
+        try:
+            out[doc_id] = apply_decisions(a[doc_id], b[doc_id], [r for r in rows if r["doc_id"] == doc_id])
+        except AdjudicationError:
+            raise
+        except (LookupError, StopIteration, TypeError, ValueError) as exc:  # a decision that refers to nothing
+            raise AdjudicationError(f"{decisions}: {doc_id}: a decision refers to an item the passes do not have "
+                                    f"({type(exc).__name__}: {str(exc)[:200]})") from exc
+    if review_rows is not None:
+        apply_review(out, {doc_id: a[doc_id].text for doc_id in out}, review_rows)
     return out

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -17,11 +19,12 @@ from typing import Iterable, Iterator
 import jsonschema
 from referencing import Registry, Resource
 
-from toolkit.io.read import RawDoc, SeedFinder, find_seed, list_files, read_documents
+from toolkit.io.read import RawDoc, SeedFinder, list_files, locate_seed, read_documents
 from toolkit.model.document import Document
 from toolkit.checks.fastschema import is_valid
 from toolkit.model.labels import SCHEMA_FILES, inventory, load_schema
 from toolkit.model.issues import Issue, has_errors, pointer
+from toolkit.model.suggest import nearest
 from toolkit.io.perf import gc_paused
 
 _LABEL_DEFS = {
@@ -58,7 +61,18 @@ def _label_kind(schema: object) -> tuple[str, list[str]] | None:
     return "label", values
 
 
-def _issues_from_error(err: jsonschema.ValidationError, file: str, prefix: str) -> Iterator[Issue]:
+def _allowed_properties(schema: dict, kind: str) -> list[str]:
+    """The properties a schema declares, with those of the local definitions it ``$ref``s (unevaluatedProperties sees both)."""
+    names = set(schema.get("properties") or {})
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        target = (load_schema(f"{kind}.schema.json").get("$defs") or {}).get(ref[len("#/$defs/"):])
+        if isinstance(target, dict):
+            names |= set(_allowed_properties(target, kind))
+    return sorted(names)
+
+
+def _issues_from_error(err: jsonschema.ValidationError, file: str, prefix: str, kind: str = "annotation") -> Iterator[Issue]:
     path = list(err.absolute_path)
     where = prefix + pointer(*path)
     if err.validator == "required":
@@ -66,12 +80,12 @@ def _issues_from_error(err: jsonschema.ValidationError, file: str, prefix: str) 
         yield Issue("missing-field", file, where + pointer(missing), f"required field '{missing}' is missing",
                     f"add '{missing}' (see schema/ and CONTRIBUTING.md)")
     elif err.validator in ("additionalProperties", "unevaluatedProperties"):
-        extra = sorted(set(err.instance) - set((err.schema.get("properties") or {}))) if isinstance(err.instance, dict) else []
+        allowed = _allowed_properties(err.schema, kind)
+        extra = sorted(set(err.instance) - set(allowed)) if isinstance(err.instance, dict) else []
         for name in extra or ["?"]:
-            allowed = sorted((err.schema.get("properties") or {}))
-            close = difflib.get_close_matches(name, allowed, n=1)
-            yield Issue("unknown-field", file, where + pointer(name), f"unknown field '{name}'",
-                        f"did you mean '{close[0]}'?" if close else f"allowed fields: {', '.join(allowed)}")
+            close = nearest(name, allowed)
+            yield Issue("unknown-field", file, where + pointer(name), f"unknown field {_short(name)}",
+                        f"did you mean '{close}'?" if close else f"allowed fields: {', '.join(allowed)}")
     elif err.validator == "type":
         expected = err.validator_value if isinstance(err.validator_value, str) else " or ".join(err.validator_value)
         yield Issue("wrong-type", file, where, f"expected {expected}, got {type(err.instance).__name__} {_short(err.instance)}")
@@ -80,14 +94,14 @@ def _issues_from_error(err: jsonschema.ValidationError, file: str, prefix: str) 
         if not isinstance(err.instance, str):
             yield Issue("wrong-type", file, where, f"expected a {human} (string), got {_short(err.instance)}")
             return
-        close = difflib.get_close_matches(err.instance, values, n=1, cutoff=0.5)
-        hint = f"did you mean '{close[0]}'?" if close else f"one of: {', '.join(values)}"
-        yield Issue("unknown-label", file, where, f"unknown {human} '{err.instance}'", hint)
+        close = nearest(err.instance, values)
+        hint = f"did you mean '{close}'?" if close else f"one of: {', '.join(values)}"
+        yield Issue("unknown-label", file, where, f"unknown {human} {_short(err.instance)}", hint)
     elif err.validator in ("oneOf", "anyOf") and err.context:
         # Pick the most specific sub-error (jsonschema's relevance heuristic).
         best = jsonschema.exceptions.best_match(err.context)
         if best is not None and best.validator not in ("oneOf", "anyOf"):
-            yield from _issues_from_error(best, file, prefix)
+            yield from _issues_from_error(best, file, prefix, kind)
         else:
             yield Issue("invalid-value", file, where, _span_message(err))
     else:
@@ -115,7 +129,7 @@ def schema_issues(data: object, file: str, kind: str = "annotation", prefix: str
         return
     errors = sorted(validator(kind).iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     for err in errors:
-        yield from _issues_from_error(err, file, prefix)
+        yield from _issues_from_error(err, file, prefix, kind)
 
 
 def _is_span(x: object) -> bool:
@@ -320,6 +334,9 @@ class ValidationReport:
         return [r.document for r in self.results if r.document is not None]
 
 
+_SEED_FILE = re.compile(r"seeds/[A-Za-z0-9_.-]+\.txt")  # = the seed_file pattern of schema/annotation.schema.json
+
+
 def check_raw(raw: RawDoc, seed_root: Path | None = None, seeds: SeedFinder | None = None) -> FileResult:
     """Validate one parsed annotation document: schema, seed, checksum, then semantics.
 
@@ -336,15 +353,31 @@ def check_raw(raw: RawDoc, seed_root: Path | None = None, seeds: SeedFinder | No
     if isinstance(doc_id, str) and Path(seed_file).stem != doc_id:
         issues.append(Issue("doc-id-mismatch", file, prefix + "/seed_file",
                             f"seed_file '{seed_file}' does not belong to doc_id '{doc_id}'", f"expected seeds/{doc_id}.txt"))
+    if not _SEED_FILE.fullmatch(seed_file) or len(seed_file) > 255 + len("seeds/"):
+        # Never opened: only a plain seeds/<name>.txt is read (the schema reports the pattern; an
+        # absolute path or a '..' would read, and quote in span messages, a file outside the corpus).
+        if not any(i.pointer == prefix + "/seed_file" and i.code == "invalid-value" for i in issues):
+            issues.append(Issue("invalid-value", file, prefix + "/seed_file", f"seed_file {_short(seed_file)} is not seeds/<name>.txt "
+                                "with a name of at most 255 bytes", "seed texts are read from the corpus's seeds/ folder only"))
+        return FileResult(file, None, issues)
     base = seed_root if seed_root is not None else (raw.path.parent if raw.path else Path.cwd())
-    seed = seeds.find(base, seed_file) if seeds is not None else find_seed(base, seed_file)
+    seed, refused = seeds.locate(base, seed_file) if seeds is not None else locate_seed(base, seed_file)
+    if refused is not None:
+        issues.append(Issue("outside-corpus", file, prefix + "/seed_file",
+                            f"{refused} leads (through a symbolic link) to {os.path.realpath(refused)}, outside {refused.parent}; not read",
+                            "seed texts are read from the corpus's seeds/ folder only: put the file itself there"))
+        return FileResult(file, None, issues)
     if seed is None:
         issues.append(Issue("missing-seed", file, prefix + "/seed_file", f"seed text '{seed_file}' not found",
                             "add the text with `toolkit new PATH.txt`, or fix seed_file"))
         return FileResult(file, None, issues)
     # One read for the text and the checksum: decoding the bytes as UTF-8 gives exactly the text
     # read_seed() reads (no newline translation, a BOM kept), and fails exactly when it fails.
-    raw_bytes = seed.read_bytes()
+    try:
+        raw_bytes = seed.read_bytes()
+    except OSError as exc:
+        issues.append(Issue("missing-seed", file, prefix + "/seed_file", f"cannot read the seed text {seed}: {exc.strerror or exc}"))
+        return FileResult(file, None, issues)
     try:
         text = raw_bytes.decode("utf-8")
     except UnicodeDecodeError:
@@ -362,7 +395,7 @@ def check_raw(raw: RawDoc, seed_root: Path | None = None, seeds: SeedFinder | No
 @gc_paused()
 def validate_paths(paths: Iterable[Path | str], recursive: bool = True) -> ValidationReport:
     """Validate every annotation file under ``paths`` (folders are searched for ``*.json``)."""
-    files, issues = list_files(list(paths), recursive=recursive, suffixes=(".json", ".jsonl"))
+    files, issues = list_files(list(paths), recursive=recursive, suffixes=(".json", ".jsonl"), confine=True)
     report = ValidationReport(issues=list(issues))
     seen: dict[str, str] = {}
     seeds = SeedFinder()

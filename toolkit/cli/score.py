@@ -10,8 +10,9 @@ import typer
 from toolkit.reporting import report
 
 from toolkit.cli.common import (EVAL_TASKS, EXIT_INVALID, EXIT_USAGE, CompareTest, TableFormat, check_counts_only,
-                                check_predictions, err, gold_for_scoring, list_option, refuse_protected,
-                                render_report, system_predictions, app)
+                                check_predictions, err, force_option, gold_for_scoring, guard, list_option, missing_paths,
+                                out as say, quiet_option, render_report, require_path, show_issues, system_for,
+                                system_predictions, verbose_option, verbosity as set_verbosity, writing, app)
 
 
 EXIT_REFUSED = 3
@@ -65,12 +66,13 @@ def eval_command(
     coref_args: bool = typer.Option(False, "--coref-args", help="Credit a predicted argument whose span equals any mention of the gold argument's entity."),
     format: TableFormat = typer.Option(TableFormat.text, "--format", help="text, markdown, csv (one row per score) or json (counts per document too)."),
     errors: bool = typer.Option(False, "--errors", help="Also list false positives, false negatives and type confusions with doc id, offsets and text."),
-    system: Optional[str] = typer.Option(None, "--system", help="Instead of --pred, run a system on the gold texts (baseline, empty, or package.module:function)."),
+    system: Optional[str] = typer.Option(None, "--system", help="Instead of --pred, run a system on the gold texts: baseline, empty, or package.module:function, which imports and runs that code (give only code you trust; the current folder is importable)."),
     bootstrap: int = typer.Option(0, "--bootstrap", min=0, help="Add 95% percentile-bootstrap intervals of every headline score from N resamples of the documents (e.g. 1000)."),
     seed: int = typer.Option(0, "--seed", help="Random seed of --bootstrap (the same seed gives the same intervals)."),
     save_pred: Optional[Path] = typer.Option(None, "--save-pred", help="With --system: keep its output as DIR/<doc_id>.json (scorable later with --pred DIR)."),
     counts_only: bool = typer.Option(False, "--counts-only", help="Output the raw counts per document (JSON, no score) of this shard, for `toolkit merge`."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Write the output (report or counts) to this file instead of stdout."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write the output (report or counts) to this file instead of stdout (never in annotations/ or seeds/)."),
+    force: bool = force_option(),
     strict: bool = typer.Option(False, "--strict", help="Refuse everything (exit 1, nothing scored) on any error in the predictions, instead of counting each error and scoring the rest."),
     fuzzy: Optional[float] = typer.Option(None, "--fuzzy", help="Also ground quotes by similarity: the most similar stretch of the text at or above this threshold (e.g. 0.9; off by default)."),
     verbose: bool = typer.Option(False, "--verbose", help="List every prediction issue (default: one line per kind of issue, with its count)."),
@@ -83,27 +85,37 @@ def eval_command(
     the schema is an empty prediction; a grounding and validity report stands beside the scores.
     A summary of the issues goes to stderr (--verbose: each one; --quiet: none). Exit 0 when
     scored as given, 3 when scored but something was counted as an error, 1 when nothing could be
-    scored (the gold does not validate, no prediction file, or --strict and any error), 2 on a
-    usage error. Writes no file but --out and --save-pred. Definitions: docs/metrics.md.
+    scored (the gold does not validate, no prediction file, a system that fails, or --strict and
+    any error), 2 on a usage error (a bad option, a path that does not exist, an unknown system,
+    a refused --out/--save-pred, or an existing one without --force). Writes no file but --out and
+    --save-pred. Definitions: docs/metrics.md.
     """
     from toolkit.model.labels import inventory
 
+    set_verbosity(verbose, quiet)
     task_list = list_option(tasks, EVAL_TASKS, "--tasks")
     kinds = list_option(mention_kinds, tuple(inventory().mention_kinds), "--mention-kinds") if mention_kinds is not None else None
     verbosity, fuzzy = _verbosity(verbose, quiet), _fuzzy(fuzzy)
     if (pred is None) == (system is None):
         raise typer.BadParameter("give exactly one of --pred PATH or --system NAME", param_hint="--pred")
+    anchors = (gold, pred)
     if save_pred is not None:
         if system is None:
             raise typer.BadParameter("--save-pred keeps what --system produced; --pred files are already saved", param_hint="--save-pred")
-        refuse_protected(save_pred, gold)
-    check_counts_only(counts_only, format, bootstrap, out, gold)
+        from toolkit.io.write import check_folder
+
+        with writing():
+            check_folder(save_pred, guard=guard(*anchors), what=f"--save-pred {save_pred}")
+    check_counts_only(counts_only, format, bootstrap, out, anchors, force)
+    require_path(pred, "--pred")
+    if system is not None:
+        system_for(system, f"--system {system}")  # an unknown system is a usage error, found before the gold is read
     gold_docs, drafts = gold_for_scoring(gold)
 
     from toolkit.evaluation.evaluate import EvalOptions, evaluate
 
     if system is not None:
-        preds = system_predictions(system, gold_docs, save_pred, f"--system {system}", fuzzy)
+        preds = system_predictions(system, gold_docs, save_pred, f"--system {system}", fuzzy, force, anchors)
     else:
         from toolkit.predictions.load import is_token_file, load_predictions
 
@@ -115,7 +127,7 @@ def eval_command(
         preds = load_predictions(pred, gold_docs, fuzzy, ignore=drafts)
     refused = _accept(preds, str(pred or system), strict, verbosity)
     result = evaluate(gold_docs, preds.documents, task_list, EvalOptions(kinds, coref_args), preds.records)
-    render_report(result, format, errors, counts_only, bootstrap, seed, out)
+    render_report(result, format, errors, counts_only, bootstrap, seed, out, force, anchors)
     if refused:
         raise typer.Exit(EXIT_REFUSED)
 
@@ -143,12 +155,14 @@ def compare(
     Predictions are scored as `toolkit eval` scores them (errors counted, not refused, unless
     --strict). Exit 0 when compared, 3 when compared but a system's predictions had errors (each
     counted), 1 when the gold does not validate, a system has no prediction file, or --strict and
-    any error, 2 on a usage error. Writes nothing. Definitions: docs/metrics.md, section "Resampling".
+    any error, 2 on a usage error (a path that does not exist, an unknown system). A system:NAME
+    imports and runs that code. Writes nothing. Definitions: docs/metrics.md, section "Resampling".
     """
     from toolkit.evaluation.evaluate import EvalOptions, evaluate
     from toolkit.model.labels import inventory
     from toolkit.evaluation.significance import compare as run_compare, compare_metrics
 
+    set_verbosity(verbose, quiet)
     task_list = list_option(tasks, EVAL_TASKS, "--tasks")
     kinds = list_option(mention_kinds, tuple(inventory().mention_kinds), "--mention-kinds") if mention_kinds is not None else None
     verbosity, fuzzy = _verbosity(verbose, quiet), _fuzzy(fuzzy)
@@ -164,6 +178,8 @@ def compare(
         if source != "gold" and not source.startswith("system:") and not Path(source).exists():
             raise typer.BadParameter(f"{source}: no such file or folder (a system is written system:NAME, the gold as gold)",
                                      param_hint="SYSTEMS")
+        if source.startswith("system:"):
+            system_for(source[len("system:"):], source)
     gold_docs, drafts = gold_for_scoring(gold)
     options = EvalOptions(kinds, coref_args)
     reports, labels = {}, {}
@@ -191,7 +207,7 @@ def compare(
         reports[unique] = evaluate(gold_docs, docs, task_list, options, records)
         labels[unique] = source
     result = run_compare(reports, resamples, seed, test.value, names, rank_by, labels=labels)
-    typer.echo(report.comparison_output(result, format.value))
+    say(report.comparison_output(result, format.value))
     if refused:
         raise typer.Exit(EXIT_REFUSED)
 
@@ -202,25 +218,29 @@ def merge(
     format: TableFormat = typer.Option(TableFormat.text, "--format", help="text, markdown, csv or json: the same report as `toolkit eval`."),
     errors: bool = typer.Option(False, "--errors", help="Also list the errors (every counts file must have been written with --errors)."),
     counts_only: bool = typer.Option(False, "--counts-only", help="Output the merged counts again (JSON), to merge further up a hierarchy."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Write the output to this file instead of stdout."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write the output to this file instead of stdout (never in annotations/ or seeds/)."),
     bootstrap: int = typer.Option(0, "--bootstrap", min=0, help="Add 95% percentile-bootstrap intervals from N resamples of all the merged documents (as `toolkit eval --bootstrap`)."),
     seed: int = typer.Option(0, "--seed", help="Random seed of --bootstrap."),
+    force: bool = force_option(),
+    verbose: bool = verbose_option(),
+    quiet: bool = quiet_option(),
 ) -> None:
     """Merge the counts of shards scored apart into the report of one run over all their documents.
 
     The shards must be disjoint and scored with the same tasks and options; the merged report is
     exactly what `toolkit eval` prints for the whole corpus. Exit 0 when merged, 1 when a counts
-    file is malformed or incompatible (file and JSON pointer on stderr), 2 on a usage error or a
-    missing file. Writes no file but --out.
+    file is malformed or incompatible (file and JSON pointer on stderr), 2 on a usage error, a
+    missing file or a refused --out (an existing file without --force). Writes no file but --out.
     """
     from toolkit.evaluation.shards import merge_counts
 
-    check_counts_only(counts_only, format, bootstrap, out, Path("annotations"))
+    set_verbosity(verbose, quiet)
+    anchors = tuple(files)
+    check_counts_only(counts_only, format, bootstrap, out, anchors, force)
     merged, issues = merge_counts(files, errors)
-    if issues:
-        err(report.format_issues(issues))
+    show_issues(issues)
     if merged is None:
         missing = [i for i in issues if i.code == "file-not-found"]
         err(f"{len(issues)} problem(s) in the counts files; nothing merged")
         raise typer.Exit(EXIT_USAGE if missing else EXIT_INVALID)
-    render_report(merged, format, errors, counts_only, bootstrap, seed, out)
+    render_report(merged, format, errors, counts_only, bootstrap, seed, out, force, anchors)

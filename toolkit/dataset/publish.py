@@ -13,8 +13,10 @@ The only module that imports ``datasets`` and ``huggingface_hub``. A published f
   come from ``labels.schema.json``);
 - ``schema/`` (the three JSON Schemas) and ``GUIDELINES.md`` (a copy of CONTRIBUTING.md).
 
-Publishing builds everything in a temporary folder next to the target and renames it into
-place only when complete, so a failure leaves the previous output untouched.
+Publishing builds everything in a temporary folder next to the target and swaps it into place
+only when complete (:func:`toolkit.io.write.replace_folder`), so a failure or a kill leaves the
+previous output untouched; it replaces only an absent or empty folder or its own earlier output,
+which it recognises by the marker file ``.toolkit-publish.json`` (not uploaded to the Hub).
 """
 
 from __future__ import annotations
@@ -249,30 +251,22 @@ LICENSE_TEXT = """# Licence
 """
 
 
-def publish(docs: list[Document], out: Path, card_body: str, guidelines: Path | None = None) -> PublishResult:
-    """Build the dataset folder in a temporary sibling folder, then move it into place atomically.
+def publish(docs: list[Document], out: Path, card_body: str, guidelines: Path | None = None, *,
+            guard=None, keep=()) -> PublishResult:
+    """Build the dataset folder beside ``out``, then swap it into place atomically.
 
-    An existing ``out`` is replaced only after the new folder is complete; on any failure the
-    temporary folder is removed and ``out`` is left as it was.
+    ``out`` must be absent, an empty folder or an unchanged earlier output of publish (its marker
+    file, :data:`toolkit.io.write.MARKER`, lists what it wrote); anything else raises
+    :class:`toolkit.io.write.OutputRefused` before any work (``guard``: the protected folders;
+    ``keep``: paths ``out`` must not hold, such as the gold). The old output is removed only after
+    the new one is in place; on any failure ``out`` is left as it was
+    (:func:`toolkit.io.write.replace_folder`).
     """
-    out = Path(out).resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
-    old = None
-    try:
-        result = build(docs, tmp, card_body, guidelines)
-        tmp.chmod(0o755)  # mkdtemp makes it private; a published folder is for everyone
-        if out.exists():
-            old = out.with_name(f".{out.name}.old-{os.getpid()}")
-            os.replace(out, old)
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if old is not None and not out.exists():
-            os.replace(old, out)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    from toolkit.io.write import replace_folder
+
+    out = Path(out).absolute()
+    result = replace_folder(out, lambda folder: build(docs, folder, card_body, guidelines), guard=guard, keep=keep)
+    tmp = result.out
     result.out = out
     result.files = [out / f.relative_to(tmp) for f in result.files]
     return result
@@ -349,11 +343,13 @@ def push_to_hub(folder: Path, repo_id: str, token: str | None = None) -> str:
         raise HubUnavailable("no Hugging Face token: set HF_TOKEN (a write token) to push; nothing was uploaded")
     from huggingface_hub import HfApi
 
+    from toolkit.io.write import MARKER
+
     try:
         api = HfApi(token=token)
         api.create_repo(repo_id, repo_type="dataset", exist_ok=True)
         info = api.upload_folder(folder_path=str(folder), repo_id=repo_id, repo_type="dataset",
-                                 commit_message="Publish with toolkit publish")
+                                 commit_message="Publish with toolkit publish", ignore_patterns=[MARKER])
     except Exception as exc:  # network errors come in many classes (requests, httpx, OSError)
         raise HubUnavailable(f"could not reach the Hugging Face Hub ({type(exc).__name__}: {exc}); nothing was uploaded") from exc
     return str(getattr(info, "commit_url", info))

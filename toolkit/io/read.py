@@ -94,6 +94,37 @@ def _chain_start(data: object, path: tuple) -> tuple:
     return path[:start]
 
 
+_BIG_NUMBER = re.compile(r"-?\d{4301,}")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _lone_surrogate(data: object) -> tuple | None:
+    """The path of the first string (or key) holding a lone surrogate (a ``\\ud800`` escape no pair completes), or None."""
+    stack: list[tuple[object, tuple]] = [(data, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, str):
+            try:
+                node.encode("utf-8")
+            except UnicodeEncodeError:
+                return path
+        elif isinstance(node, dict):
+            for key, child in node.items():
+                try:
+                    key.encode("utf-8")
+                except UnicodeEncodeError:
+                    return path + (key.encode("utf-8", "backslashreplace").decode("ascii", "replace"),)
+                stack.append((child, path + (key,)))
+        elif isinstance(node, list):
+            stack.extend((child, path + (i,)) for i, child in enumerate(node))
+    return None
+
+
 def _parse(text: str, label: str, where: str = "") -> tuple[object, list[Issue]]:
     try:
         data = json.loads(text)
@@ -101,6 +132,10 @@ def _parse(text: str, label: str, where: str = "") -> tuple[object, list[Issue]]
         if deep is not None:
             return None, [Issue("invalid-json", label, where + pointer(*deep),
                                 f"JSON nested more than {MAX_DEPTH} levels deep here", "no annotation, prediction or counts file nests this deep")]
+        if _SURROGATE_ESCAPE.search(text) is not None and (bad := _lone_surrogate(data)) is not None:
+            return None, [Issue("invalid-encoding", label, where + pointer(*bad),
+                                "a lone surrogate (a \\ud800-\\udfff escape without its pair) is not a character",
+                                "write the character itself, or both halves of its surrogate pair")]
         return data, []
     except json.JSONDecodeError as exc:
         return None, [
@@ -114,6 +149,11 @@ def _parse(text: str, label: str, where: str = "") -> tuple[object, list[Issue]]
         ]
     except RecursionError:
         return None, [Issue("invalid-json", label, where, "JSON nested too deeply to read")]
+    except ValueError:  # Python refuses to convert an integer of more than 4300 digits (sys.set_int_max_str_digits)
+        big = _BIG_NUMBER.search(text)
+        place = "at line {}, column {}".format(*_line_col(text, big.start())) if big else ""
+        return None, [Issue("invalid-json", label, where, f"a number of more than 4300 digits {place}".rstrip(),
+                            "no offset or count needs that many digits")]
 
 
 def read_json(path: Path | str, label: str | None = None) -> tuple[object, list[Issue]]:
@@ -139,7 +179,10 @@ def read_documents(path: Path | str, label: str | None = None) -> tuple[list[Raw
     if text is None:
         return [], issues
     docs: list[RawDoc] = []
-    for lineno, line in enumerate(text.splitlines()):
+    # Lines end at "\n" only (a "\r" before it is stripped): str.splitlines() would also split at
+    # U+2028, U+0085, form feeds ..., which JSON strings may hold unescaped.
+    for lineno, line in enumerate(text.split("\n")):
+        line = line[:-1] if line.endswith("\r") else line
         if not line.strip():
             continue
         data, line_issues = _parse(line, label, pointer(lineno))
@@ -153,30 +196,125 @@ def read_documents(path: Path | str, label: str | None = None) -> tuple[list[Raw
     return docs, issues
 
 
-def list_files(paths: list[Path | str], recursive: bool = True, suffixes=(".json",)) -> tuple[list[Path], list[Issue]]:
-    """Expand folders into the files they hold (sorted); report paths that do not exist."""
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # a name too long, a loop of symlinks: not a folder we can read
+        return False
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:
+        return False
+
+
+def corpus_root(folder: Path | str) -> Path:
+    """The corpus a folder belongs to: the nearest folder at or above it that holds ``seeds/``, else the folder itself (resolved)."""
+    start = Path(os.path.abspath(folder)).resolve()
+    return next((f for f in (start, *start.parents) if _is_dir(f / "seeds")), start)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def list_files(paths: list[Path | str], recursive: bool = True, suffixes=(".json",),
+               confine: bool = False) -> tuple[list[Path], list[Issue]]:
+    """Expand folders into the files they hold (sorted); report paths that do not exist.
+
+    ``confine`` (gold annotations): a file found in a folder that is a symlink leading out of
+    the folder's corpus (:func:`corpus_root`) is not listed but reported (``outside-corpus``), so
+    a link in ``annotations/`` cannot make a file elsewhere pass for gold. Files named on the
+    command line are read as named.
+    """
     files: list[Path] = []
     issues: list[Issue] = []
     for p in map(Path, paths):
-        if p.is_dir():
+        if _is_dir(p):
             pattern = "**/*" if recursive else "*"
-            files.extend(sorted(f for f in p.glob(pattern) if f.is_file() and f.suffix in suffixes))
-        elif p.exists():
+            found = sorted(f for f in p.glob(pattern) if f.suffix in suffixes and _is_file(f))
+            if confine:
+                root = corpus_root(p)
+                for f in found:
+                    real = Path(os.path.realpath(f))
+                    if _inside(real, root):
+                        files.append(f)
+                    else:
+                        issues.append(Issue("outside-corpus", str(f), "",
+                                            f"{f} leads (through a symbolic link) to {real}, outside the corpus {root}; not read",
+                                            "copy the file into the corpus, or link only to files inside it"))
+            else:
+                files.extend(found)
+        elif _exists(p):
             files.append(p)
         else:
             issues.append(Issue("file-not-found", str(p), "", f"no such file or folder: {p}", "check the path"))
     return files, issues
 
 
-def find_seed(start: Path, seed_file: str) -> Path | None:
-    """Find ``seed_file`` (e.g. ``seeds/x.txt``) relative to ``start`` or any folder above it, or the working directory."""
-    start = start.resolve()
-    for folder in (start, *start.parents):
+def _seed_parts(seed_file: object) -> tuple[str, str] | None:
+    """``(folder, name)`` of a seed path ``<folder>/<name>`` whose parts are plain names; None for anything else
+    (absolute paths, ``..``, deeper paths, names over 255 bytes): such a path is never opened."""
+    if not isinstance(seed_file, str):
+        return None
+    parts = seed_file.split("/")
+    if len(parts) != 2:
+        return None
+    for part in parts:
+        if part in ("", ".", "..") or "\\" in part or "\x00" in part:
+            return None
+        try:
+            if len(part.encode("utf-8")) > 255:
+                return None
+        except UnicodeEncodeError:
+            return None
+    return parts[0], parts[1]
+
+
+def _confined(candidate: Path, folder: Path) -> bool:
+    """True when ``candidate`` (a name in ``folder``) is, after every symbolic link, still inside ``folder``."""
+    try:
+        return _inside(Path(os.path.realpath(candidate)), Path(os.path.realpath(folder)))
+    except (OSError, ValueError):
+        return False
+
+
+def locate_seed(start: Path, seed_file: str) -> tuple[Path | None, Path | None]:
+    """``(seed, refused)``: the seed text ``seed_file`` (``seeds/x.txt``) in ``start``, a folder above it, or the
+    working directory; or, in ``refused``, the first candidate that is a symbolic link leading out of its ``seeds/``
+    folder (it is never read). A ``seed_file`` that is not a plain ``<folder>/<name>`` finds nothing."""
+    parts = _seed_parts(seed_file)
+    if parts is None:
+        return None, None
+    try:
+        start = start.resolve()
+    except (OSError, RuntimeError):
+        return None, None
+    for folder in (start, *start.parents, Path.cwd()):
         candidate = folder / seed_file
-        if candidate.is_file():
-            return candidate
-    candidate = Path.cwd() / seed_file
-    return candidate if candidate.is_file() else None
+        if _is_file(candidate):
+            if _confined(candidate, folder / parts[0]):
+                return candidate, None
+            return None, candidate
+    return None, None
+
+
+def find_seed(start: Path, seed_file: str) -> Path | None:
+    """Find ``seed_file`` (e.g. ``seeds/x.txt``) relative to ``start`` or any folder above it, or the working directory.
+
+    Only a plain ``<folder>/<name>`` is looked up, and a symbolic link leading out of that folder is not
+    followed (:func:`locate_seed` says which): seeds are read from the corpus's ``seeds/`` only.
+    """
+    return locate_seed(start, seed_file)[0]
 
 
 _SIMPLE_SEED = re.compile(r"[A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+")
@@ -185,16 +323,16 @@ _UNLISTED = False  # a folder that exists but could not be listed: ask the file 
 
 
 class SeedFinder:
-    """:func:`find_seed` for many documents of one run, with the folder lookups cached.
+    """:func:`locate_seed` for many documents of one run, with the folder lookups cached.
 
-    ``find_seed`` resolves its start folder and asks the file system for every candidate of every
+    ``locate_seed`` resolves its start folder and asks the file system for every candidate of every
     document (about 90 µs a document). Here each start folder is resolved once, and each
     candidate folder (``<folder>/seeds``) is listed once with :func:`os.scandir`; a name found in
-    the listing as a file is the file ``find_seed`` finds, a folder that does not exist holds no
-    file, and anything else (a name not in the listing, a folder that cannot be listed, a
-    ``seed_file`` other than ``<folder>/<name>``) is asked exactly as ``find_seed`` asks it. So the
-    answer equals ``find_seed``'s (tests/test_corpus_shortcuts.py) as long as the folders do not change
-    during the run: make one finder per run, never a global one.
+    the listing as a regular file is the file ``locate_seed`` finds, a folder that does not exist
+    holds no file, and anything else (a symbolic link, a name not in the listing, a folder that
+    cannot be listed, a ``seed_file`` other than ``<folder>/<name>``) is asked exactly as
+    ``locate_seed`` asks it. So the answer equals ``locate_seed``'s (tests/test_corpus_shortcuts.py)
+    as long as the folders do not change during the run: make one finder per run, never a global one.
     """
 
     def __init__(self) -> None:
@@ -206,7 +344,7 @@ class SeedFinder:
         if listing is self:
             try:
                 with os.scandir(folder) as entries:
-                    listing = frozenset(e.name for e in entries if e.is_file())
+                    listing = frozenset(e.name for e in entries if not e.is_symlink() and e.is_file())
             except (FileNotFoundError, NotADirectoryError):
                 listing = _NO_FOLDER
             except OSError:
@@ -215,28 +353,36 @@ class SeedFinder:
         return listing
 
     def find(self, start: Path, seed_file: str) -> Path | None:
-        if not _SIMPLE_SEED.fullmatch(seed_file):
-            return find_seed(start, seed_file)
+        return self.locate(start, seed_file)[0]
+
+    def locate(self, start: Path, seed_file: str) -> tuple[Path | None, Path | None]:
+        if not isinstance(seed_file, str) or not _SIMPLE_SEED.fullmatch(seed_file) or _seed_parts(seed_file) is None:
+            return locate_seed(start, seed_file)
         sub, name = seed_file.split("/")
-        if sub in (".", "..") or name in (".", ".."):
-            return find_seed(start, seed_file)
         chain = self._chains.get((start, sub))
         if chain is None:
-            resolved = start.resolve()
+            try:
+                resolved = start.resolve()
+            except (OSError, RuntimeError):
+                return None, None
             chain = self._chains[(start, sub)] = tuple(
                 (folder, listing) for folder in (resolved, *resolved.parents)
                 if (listing := self._listing(folder / sub)) is not _NO_FOLDER)
         for folder, listing in chain:
+            if listing is not _UNLISTED and name in listing:
+                return folder / seed_file, None
             candidate = folder / seed_file
-            if (listing is not _UNLISTED and name in listing) or candidate.is_file():
-                return candidate
+            if _is_file(candidate):
+                return (candidate, None) if _confined(candidate, folder / sub) else (None, candidate)
         cwd = Path.cwd()
         listing = self._listing(cwd / sub)
         if listing is not _NO_FOLDER:
+            if listing is not _UNLISTED and name in listing:
+                return cwd / seed_file, None
             candidate = cwd / seed_file
-            if (listing is not _UNLISTED and name in listing) or candidate.is_file():
-                return candidate
-        return None
+            if _is_file(candidate):
+                return (candidate, None) if _confined(candidate, cwd / sub) else (None, candidate)
+        return None, None
 
 
 def sha256_of(path: Path) -> str:

@@ -42,8 +42,8 @@ def has_errors(issues: Iterable[Issue]) -> bool:
 CODES: dict[str, str] = {
     "file-not-found": "A path given on the command line does not exist.",
     "empty-file": "The file is empty.",
-    "invalid-encoding": "The file is not valid UTF-8.",
-    "invalid-json": "The file is not well-formed JSON (or a JSONL line is not), or nests more than 100 levels deep.",
+    "invalid-encoding": "The file is not valid UTF-8, or a JSON string holds a lone surrogate (a \\ud800-\\udfff escape without its pair).",
+    "invalid-json": "The file is not well-formed JSON (or a JSONL line is not), nests more than 100 levels deep, or holds a number of more than 4300 digits.",
     "not-an-object": "The JSON document is not an object.",
     "missing-field": "A required field is missing.",
     "unknown-field": "A field the schema does not define.",
@@ -51,6 +51,7 @@ CODES: dict[str, str] = {
     "unknown-label": "A label (type, kind, realis, stance label, topic) not in the inventory.",
     "invalid-value": "A value breaks another schema rule (pattern, minimum, const, size).",
     "missing-seed": "The seed text named by seed_file (or by the doc id) cannot be found.",
+    "outside-corpus": "A file reached through a symbolic link that leads out of the corpus (a gold file) or out of seeds/ (a seed text); it is not read.",
     "doc-id-mismatch": "doc_id disagrees with seed_file (seeds/<doc_id>.txt).",
     "sha256-mismatch": "sha256 is not the checksum of the seed file.",
     "duplicate-id": "An id is used twice in one document.",

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from toolkit.model.issues import Issue
+from toolkit.model.issues import Issue, pointer
 
 
 def occurrences(text: str, quote: str, lo: int = 0, hi: int | None = None) -> list[int]:
@@ -66,7 +66,13 @@ class Anchorer:
     def span(self, spec: dict, where: str) -> tuple[int, int] | None:
         """Offsets for one span spec, or None (with an issue recorded) when it cannot be anchored."""
         text = self.text
+        if not isinstance(spec, dict):
+            self._issue("wrong-type", where, f"expected a span object, got {type(spec).__name__}")
+            return None
         quote = spec.get("text")
+        if quote is not None and not isinstance(quote, str):
+            self._issue("wrong-type", where + "/text", f"expected a string, got {type(quote).__name__}")
+            return None
         if "start" in spec and "end" in spec:
             start, end = spec["start"], spec["end"]
             for key in ("start", "end"):
@@ -93,6 +99,9 @@ class Anchorer:
             return None
         occ = spec.get("occurrence")
         context = spec.get("context")
+        if occ is not None and (type(occ) is not int or occ < 0):
+            self._issue("wrong-type", where + "/occurrence", f"occurrence {occ!r} is not a whole number from 0 up")
+            return None
         if isinstance(context, str):
             starts = [i for i in range(len(text)) if text.startswith(context, i)] if context else []
             if not starts:
@@ -223,38 +232,67 @@ def iter_spans(data: dict) -> Iterator[dict]:
         yield from st.get("evidence") or []
 
 
-def draft_to_annotation(draft: dict, text: str, seed_file: str, sha256: str, file: str) -> tuple[dict, list[Issue]]:
+_ORDER = {
+    "entity": ("id", "type", "name", "mentions"),
+    "mention": ("id", "start", "end", "text", "kind"),
+    "event": ("id", "type", "realis", "trigger", "arguments"),
+    "span": ("start", "end", "text"),
+    "argument": ("role", "mention"),
+    "stance": ("id", "holder", "target", "label", "evidence"),
+}
+
+
+def _ordered(item: dict, kind: str) -> dict:
+    """``item`` with the keys of an annotation file in their usual order, any other key after them (kept: it is reported)."""
+    keys = _ORDER[kind]
+    return {**{k: item[k] for k in keys if k in item}, **{k: v for k, v in item.items() if k not in keys}}
+
+
+DRAFT_KEYS = ("schema_version", "doc_id", "seed_file", "sha256", "source", "notes", "entities", "events", "stances")
+
+
+def draft_to_annotation(draft: object, text: str, seed_file: str, sha256: str, file: str) -> tuple[dict | None, list[Issue]]:
     """Turn an annotator's draft (quotes with context/occurrence) into an annotation-file dict.
 
-    Anchoring is strict: every quote must land on exactly one place. Only offsets are computed
-    here; every label, id and reference is copied from the draft as the annotator wrote it.
+    The draft's shape is checked first (``schema/prediction.schema.json``: quotes, optional
+    offsets; a misspelt key such as ``ocurrence`` or ``mentons`` is reported with the nearest
+    right one, never dropped); then every quote is anchored strictly (each must land on exactly one
+    place). Either step's errors are returned with ``None`` and stop there, so one quote that
+    occurs nowhere is reported once, not again as a dangling reference to its mention. Only
+    offsets are computed; every label, id, reference and key is the draft's own, so the caller's
+    check of the result (the annotation schema) reports what an annotation file cannot hold
+    (a holder given by its span, a missing kind, an unknown source field) at the draft's own pointers.
     """
-    anchored, issues = anchor_document(draft, text, file, strict=True)
-    src = draft.get("source") or {}
+    from toolkit.checks.validate import schema_issues
+
+    issues = list(schema_issues(draft, file, "prediction"))
+    if not isinstance(draft, dict):
+        return None, issues
+    for key in draft:
+        if key not in DRAFT_KEYS and not any(i.pointer == pointer(key) for i in issues):
+            issues.append(Issue("unknown-field", file, pointer(key), f"unknown field {key!r} in a draft",
+                                f"a draft holds {', '.join(DRAFT_KEYS)}"))
+    if any(i.severity == "error" for i in issues):
+        return None, issues
+    anchored, found = anchor_document(draft, text, file, strict=True)
+    issues.extend(found)
+    if any(i.severity == "error" for i in issues):
+        return None, issues
+    src = draft.get("source") if isinstance(draft.get("source"), dict) else {}
     out: dict = {
         "schema_version": "1.0",
         "doc_id": draft.get("doc_id"),
         "seed_file": seed_file,
         "sha256": sha256,
-        "source": {"publisher": src.get("publisher"), "date": src.get("date"), "title": src.get("title"),
-                   **{k: v for k, v in src.items() if k in ("url", "language")}},
+        "source": {"publisher": None, "date": None, "title": None, **src},
     }
     if draft.get("notes"):
         out["notes"] = draft["notes"]
-    span = lambda s: {"start": s["start"], "end": s["end"], "text": s["text"]}  # noqa: E731
-    out["entities"] = [
-        {"id": e.get("id"), "type": e.get("type"), "name": e.get("name"),
-         "mentions": [{"id": m.get("id"), **span(m), "kind": m.get("kind")} for m in e["mentions"]]}
-        for e in anchored.get("entities", [])
-    ]
-    out["events"] = [
-        {"id": v.get("id"), "type": v.get("type"), "realis": v.get("realis"), "trigger": span(v["trigger"]),
-         "arguments": [{"role": a.get("role"), "mention": a.get("mention")} for a in v.get("arguments", [])]}
-        for v in anchored.get("events", [])
-    ]
-    out["stances"] = [
-        {"id": s.get("id"), "holder": s.get("holder"), "target": s.get("target"), "label": s.get("label"),
-         "evidence": [span(x) for x in s.get("evidence", [])]}
-        for s in anchored.get("stances", [])
-    ]
+    out["entities"] = [_ordered({**e, "mentions": [_ordered(m, "mention") for m in e.get("mentions") or []]}, "entity")
+                       for e in anchored.get("entities") or []]
+    out["events"] = [_ordered({**v, "trigger": _ordered(v["trigger"], "span"),
+                               "arguments": [_ordered(a, "argument") for a in v.get("arguments") or []]}, "event")
+                     for v in anchored.get("events") or []]
+    out["stances"] = [_ordered({**st, "evidence": [_ordered(x, "span") for x in st.get("evidence") or []]}, "stance")
+                      for st in anchored.get("stances") or []]
     return out, issues

@@ -11,17 +11,77 @@ from toolkit.metrics.counts import EVENT_METRICS
 from toolkit.model.issues import Issue
 
 
+MESSAGE_LIMIT = 400
+"""Longest message, hint or file name an issue line shows (characters); longer ones are cut in the middle."""
+CELL_LIMIT = 80
+"""Longest cell of a text or Markdown table (characters): one long text must not widen every row."""
+PER_CODE = 10
+"""How many issues of one code are shown unless verbose (the rest are counted)."""
+
+
+def safe_text(text: str) -> str:
+    """``text`` with every lone surrogate written as ``\\udxxx``: printable to any UTF-8 stream."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def shorten(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """``text`` if it has at most ``limit`` characters, else its start and end around ``…[N characters]…``."""
+    if len(text) <= limit:
+        return text
+    keep = max(limit - 24, 8)
+    head, tail = keep * 2 // 3, keep // 3
+    return f"{text[:head]}…[{len(text) - head - tail} characters]…{text[len(text) - tail:]}"
+
+
 def format_issue(issue: Issue) -> str:
-    """``file:pointer: severity [code] message`` plus an indented hint line."""
-    loc = f"{issue.file}:{issue.pointer}" if issue.pointer else issue.file
-    line = f"{loc}: {issue.severity} [{issue.code}] {issue.message}"
+    """``file:pointer: severity [code] message`` plus an indented hint line (long texts shortened, printable)."""
+    file = shorten(str(issue.file))
+    loc = f"{file}:{shorten(issue.pointer)}" if issue.pointer else file
+    line = f"{loc}: {issue.severity} [{issue.code}] {shorten(issue.message)}"
     if issue.hint:
-        line += f"\n    hint: {issue.hint}"
-    return line
+        line += f"\n    hint: {shorten(issue.hint)}"
+    return safe_text(line)
 
 
 def format_issues(issues: Iterable[Issue]) -> str:
+    """Every issue, one :func:`format_issue` each."""
     return "\n".join(format_issue(i) for i in issues)
+
+
+def _by_code(issues: list[Issue]) -> str:
+    counts = Counter(i.code for i in issues)
+    return ", ".join(f"{code} x{n}" for code, n in counts.most_common())
+
+
+def summarise_issues(issues: Iterable[Issue], verbose: bool = False, quiet: bool = False, per_code: int = PER_CODE) -> str:
+    """The issue lines a command prints: every one with ``verbose``; none with ``quiet`` (a count line
+    only); by default the first ``per_code`` of each code, then per code how many more there are.
+
+    The one place that decides how many issue lines a command prints (``--verbose``/``--quiet``),
+    so a million unknown documents give a few lines, not two million.
+    """
+    issues = list(issues)
+    if not issues:
+        return ""
+    if quiet:
+        return f"{len(issues)} issue(s) not shown (--quiet): {_by_code(issues)}"
+    if verbose:
+        return format_issues(issues)
+    seen: Counter = Counter()
+    lines = []
+    for issue in issues:
+        seen[issue.code] += 1
+        if seen[issue.code] <= per_code:
+            lines.append(format_issue(issue))
+    hidden = {code: n - per_code for code, n in seen.items() if n > per_code}
+    if hidden:
+        lines.extend(f"... and {n} more [{code}] issue(s) like these" for code, n in hidden.items())
+        lines.append(f"{len(issues)} issue(s): {_by_code(issues)}; {sum(hidden.values())} not shown (--verbose shows every one)")
+    return "\n".join(lines)
 
 
 def issues_summary(issues: list[Issue], files: int) -> str:
@@ -58,11 +118,20 @@ def issue_digest(issues: list[Issue], verbosity: str = "normal", subject: str = 
 
 
 def issues_json(issues: list[Issue], files: list[str]) -> str:
-    return json.dumps(
+    """Every issue as JSON (messages and hints shortened as in text, see :func:`shorten`); a lone surrogate comes
+    out as its ``\\udxxx`` escape."""
+    def item(issue: Issue) -> dict:
+        d = issue.as_dict()
+        d["message"] = shorten(d["message"])
+        if d["hint"]:
+            d["hint"] = shorten(d["hint"])
+        return d
+
+    return safe_text(json.dumps(
         {"valid": not any(i.severity == "error" for i in issues), "files": files,
-         "issues": [i.as_dict() for i in issues]},
+         "issues": [item(i) for i in issues]},
         indent=2, ensure_ascii=False,
-    )
+    ))
 
 
 def _cell(value: object) -> str:
@@ -70,7 +139,10 @@ def _cell(value: object) -> str:
         return "-"
     if isinstance(value, float):
         return f"{value:.4f}"
-    return str(value)
+    text = str(value)
+    if len(text) > CELL_LIMIT or "\n" in text or "\r" in text:
+        text = shorten(text.replace("\r", "\\r").replace("\n", "\\n"), CELL_LIMIT)
+    return safe_text(text)
 
 
 def markdown_table(df) -> str:

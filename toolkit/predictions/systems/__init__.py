@@ -1,10 +1,17 @@
 """Extraction systems that ``toolkit eval --system`` can run: built-in ones by name, or a user's
-``package.module:function`` taking the document text (and doc id) and returning a prediction dict."""
+``package.module:function`` taking the document text (and doc id) and returning a prediction dict.
+
+A user's system is imported and run as Python code, with the user's rights: ``--system`` is
+for code you trust, like ``python -m``. The current folder is searched for the module (after
+the installed packages), so ``--system mymodule:fn`` finds ``./mymodule.py`` without ``PYTHONPATH``.
+"""
 
 from __future__ import annotations
 
 import importlib
 import inspect
+import os
+import sys
 from typing import Callable
 
 BUILTIN = {
@@ -16,22 +23,39 @@ System = Callable[..., dict]
 
 
 class SystemFailure(Exception):
-    """A system could not be loaded or failed on a document (message names it)."""
+    """A system failed on a document, or returned something unusable (message names it): invalid data."""
+
+
+class SystemNotFound(SystemFailure):
+    """A system could not be loaded: an unknown name, a module that cannot be imported, no such function (a usage error)."""
+
+
+def _importable_cwd() -> None:
+    """Let ``module:function`` find a module in the current folder, as ``python -m`` does, but after the
+    installed packages (appended, so a file such as ./json.py never shadows the standard library)."""
+    cwd = os.getcwd()
+    if cwd not in sys.path and "" not in sys.path:
+        sys.path.append(cwd)
 
 
 def load_system(spec: str) -> System:
-    """Resolve ``baseline`` / ``empty`` or ``package.module:function`` to a callable."""
+    """Resolve ``baseline`` / ``empty`` or ``package.module:function`` to a callable (imported, so it runs code).
+
+    Raises :class:`SystemNotFound` when it cannot be loaded.
+    """
     target = BUILTIN.get(spec, spec)
     if ":" not in target:
-        raise SystemFailure(f"unknown system '{spec}': use one of {', '.join(BUILTIN)} or package.module:function")
+        raise SystemNotFound(f"unknown system '{spec}': use one of {', '.join(BUILTIN)} or package.module:function")
     module_name, _, attr = target.partition(":")
+    if spec not in BUILTIN:
+        _importable_cwd()
     try:
         module = importlib.import_module(module_name)
     except Exception as exc:  # ImportError, or the module's own error at import time
-        raise SystemFailure(f"cannot import '{module_name}' for system '{spec}': {type(exc).__name__}: {exc}") from exc
+        raise SystemNotFound(f"cannot import '{module_name}' for system '{spec}': {type(exc).__name__}: {exc}") from exc
     func = getattr(module, attr, None)
     if not callable(func):
-        raise SystemFailure(f"'{module_name}' has no function '{attr}' (system '{spec}')")
+        raise SystemNotFound(f"'{module_name}' has no function '{attr}' (system '{spec}')")
     return func
 
 
@@ -50,22 +74,20 @@ def run_system(func: System, doc_id: str, text: str) -> dict:
     return out
 
 
-def save_outputs(outputs: dict[str, dict], folder) -> list:
+def save_outputs(outputs: dict[str, dict], folder, force: bool = False, guard=None) -> list:
     """Write each system output as ``folder/<doc_id>.json`` (``outputs``: gold doc id -> prediction
-    dict; each file written atomically), so the folder can be scored again with ``--pred``.
+    dict), so the folder can be scored again with ``--pred``. Every output is serialised and every
+    target checked before the first file is written (:func:`toolkit.io.write.write_files`: atomic,
+    never over an existing file without ``force``, never inside ``guard``'s folders).
     Returns the paths written, in doc-id order; raises :class:`SystemFailure` naming the document
-    whose output is not JSON-serialisable."""
-    from pathlib import Path
+    whose output is not JSON-serialisable, and :class:`toolkit.io.write.OutputRefused`."""
+    from toolkit.io.write import dumps_json, safe_name, write_files
 
-    from toolkit.io.write import write_json_atomic
-
-    folder = Path(folder)
-    paths = []
+    files = {}
     for doc_id, data in sorted(outputs.items()):
-        path = folder / f"{doc_id}.json"
+        name = f"{safe_name(doc_id, 'doc_id')}.json"
         try:
-            write_json_atomic(path, data)
+            files[name] = dumps_json(data)
         except (TypeError, ValueError) as exc:  # not JSON-serialisable (a set, a numpy number, NaN ...)
             raise SystemFailure(f"the output for document '{doc_id}' cannot be saved as JSON: {exc}") from exc
-        paths.append(path)
-    return paths
+    return write_files(folder, files, force=force, guard=guard)
