@@ -176,8 +176,9 @@ def test_a_file_whose_folder_is_a_file_is_refused(repo, tmp_path):
     assert result.exit_code == 2 and "is a file, not a folder" in result.stderr
 
 
-@pytest.mark.parametrize("doc_id", ["../../outside/x", "/tmp/toolkit-absolute-x", "a/b", "x/../../y", "x" * 300])
+@pytest.mark.parametrize("doc_id", ["../../outside/x", "ABSOLUTE", "a/b", "x/../../y", "x" * 300])
 def test_ids_never_leave_the_output_folder(tmp_path, doc_id):
+    doc_id = str(tmp_path / "absolute-x") if doc_id == "ABSOLUTE" else doc_id
     iob = tmp_path / "pred.iob2"
     iob.write_text(f"# doc_id = {doc_id}\nChoi\t0\t4\tB-PER\n\n", encoding="utf-8")
     out = tmp_path / "a" / "b" / "out"
@@ -185,8 +186,7 @@ def test_ids_never_leave_the_output_folder(tmp_path, doc_id):
     result = run("convert", iob, "--from", "iob2", "--to", "json", "--out", out)
     assert result.exit_code == 1, result.output
     assert "cannot be a file name" in result.stderr
-    assert sorted(p for p in tmp_path.rglob("*")) == before
-    assert not Path("/tmp/toolkit-absolute-x.json").exists()
+    assert sorted(p for p in tmp_path.rglob("*")) == before  # also no tmp_path/absolute-x.json
 
 
 def test_new_writes_exactly_its_two_files_with_ordinary_modes(tmp_path):

@@ -138,7 +138,7 @@ def test_issues_are_jsonschemas_whatever_the_fast_path_says(doc):
     for kind in KINDS:
         fast = list(schema_issues(doc, "f.json", kind))
         errors = sorted(validator(kind).iter_errors(doc), key=lambda e: [str(p) for p in e.absolute_path])
-        slow = [i for e in errors for i in validate._issues_from_error(e, "f.json", "")]
+        slow = [i for e in errors for i in validate._issues_from_error(e, "f.json", "", kind)]
         assert fast == slow
 
 

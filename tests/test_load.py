@@ -24,11 +24,13 @@ def test_summary_shows_the_first_of_each_code_and_counts_the_rest():
     lines = text.splitlines()
     assert sum("error [unknown-document]" in line for line in lines) == PER_CODE
     assert sum("error [invalid-json]" in line for line in lines) == 1
-    assert f"... and {500 - PER_CODE} more [unknown-document] issue(s) like these" in text
-    assert "501 issue(s): unknown-document x500, invalid-json x1" in text and "--verbose" in text
+    assert f"501 error(s), 0 warning(s); {500 - PER_CODE} not shown" in text and "--verbose" in text
+    assert "  error   unknown-document x500" in lines and "  error   invalid-json x1" in lines
     assert summarise_issues(issues, verbose=True).count("error [unknown-document]") == 500
-    assert summarise_issues(issues, quiet=True) == "501 issue(s) not shown (--quiet): unknown-document x500, invalid-json x1"
+    assert summarise_issues(issues, quiet=True) == ""
     assert summarise_issues(issues[:3]) == "\n".join(format_issue(i) for i in issues[:3])  # nothing to summarise
+    digest = summarise_issues(issues, per_code=0, subject="p.jsonl")  # eval's one line per kind
+    assert digest.splitlines()[1] == "  error   unknown-document x500, first: p.jsonl:/0/doc_id: doc_id 'd0' is not a gold document"
 
 
 def test_a_prediction_file_of_unknown_documents_prints_a_few_lines(tmp_path):
@@ -36,16 +38,17 @@ def test_a_prediction_file_of_unknown_documents_prints_a_few_lines(tmp_path):
     pred = tmp_path / "pred.jsonl"
     pred.write_text("".join(json.dumps({"doc_id": f"unknown-{i}", "entities": []}) + "\n" for i in range(5000)))
     base = ["eval", "--gold", str(FIXTURES / "valid"), "--pred", str(pred)]
-    result = runner.invoke(app, base)
-    assert result.exit_code == 1
-    assert len(result.stderr.splitlines()) < 3 * PER_CODE + 10
-    assert "4990 more [unknown-document]" in result.stderr
+    for extra in ([], ["--strict"]):  # eval's one line per kind; --strict refuses with the first of each code
+        result = runner.invoke(app, base + extra)
+        assert result.exit_code in (1, 3)
+        assert len(result.stderr.splitlines()) < 3 * PER_CODE + 10, extra
+        assert "unknown-document x5000" in result.stderr
     verbose = runner.invoke(app, base + ["--verbose"])
     assert verbose.stderr.count("error [unknown-document]") == 5000
-    quiet = runner.invoke(app, base + ["--quiet"])
+    quiet = runner.invoke(app, base + ["--quiet", "--strict"])
     assert quiet.exit_code == 1 and "error [" not in quiet.stderr
-    assert "5001 issue(s) not shown (--quiet)" in quiet.stderr
     assert "nothing scored" in quiet.stderr  # the command's own result line stays
+    assert runner.invoke(app, base + ["--quiet"]).stderr == ""
     assert runner.invoke(app, base + ["--quiet", "--verbose"]).exit_code == 2
 
 

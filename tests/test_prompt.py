@@ -139,10 +139,10 @@ def test_prompt_command_errors(tmp_path):
     assert runner.invoke(app, ["prompt", "--doc", "000_f9a79c641ca46a11", "--id", "y"]).exit_code == 2
     assert runner.invoke(app, ["prompt", "--doc", "000", "--tasks", "parsing"]).exit_code == 2
     missing = runner.invoke(app, ["prompt", "--doc", "000_f9a79c641ca46a1"])
-    assert missing.exit_code == 1 and "did you mean '000_f9a79c641ca46a11'" in missing.stderr
+    assert missing.exit_code == 2 and "did you mean '000_f9a79c641ca46a11'" in missing.stderr  # an unknown document: usage
     (tmp_path / "bad.txt").write_bytes(b"\xff\xfe")
     assert runner.invoke(app, ["prompt", "--text", str(tmp_path / "bad.txt")]).exit_code == 1
-    assert runner.invoke(app, ["prompt", "--text", str(tmp_path / "none.txt")]).exit_code == 1
+    assert runner.invoke(app, ["prompt", "--text", str(tmp_path / "none.txt")]).exit_code == 2  # a path that does not exist
     assert runner.invoke(app, ["prompt", "--doc", "000_f9a79c641ca46a11", "--out", "annotations/p.md"]).exit_code == 2
 
 

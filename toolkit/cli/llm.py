@@ -9,7 +9,8 @@ from typing import Optional
 
 import typer
 
-from toolkit.cli.common import EXIT_INVALID, app, emit, err, gold_for_scoring, list_option, refuse_protected
+from toolkit.cli.common import (EXIT_INVALID, app, emit, err, force_option, gold_for_scoring, guard, list_option, usage_error,
+                                writing)
 
 PROMPT_TASKS = ("entities", "coreference", "events", "stances")
 
@@ -55,13 +56,15 @@ def prompt(
     gold: Path = typer.Option(Path("annotations"), "--gold", help="Gold annotations folder (with --doc), or a dataset folder written by `toolkit publish`."),
     text: Optional[Path] = typer.Option(None, "--text", help="Instead of --doc: any UTF-8 text file."),
     doc_id: Optional[str] = typer.Option(None, "--id", help="With --text: the doc_id the answer must carry (default: the file name without its suffix)."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Write the prompt to this file instead of stdout."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write the prompt to this file instead of stdout (never in annotations/ or seeds/)."),
+    force: bool = force_option(),
 ) -> None:
     """Print the instructions an LLM needs for one document: label definitions, the guidelines' rules in short, invented worked examples, the output schema and the text.
 
     The examples are invented sentences, never annotations of the gold documents (tested). Give
     the LLM this prompt alone, and score its answer with `toolkit eval --pred`. Exit 0; 1 when the
-    document or the text cannot be read; 2 on a usage error. Writes no file but --out.
+    text is not UTF-8; 2 on a usage error (an unknown document, a text file that does not exist, a
+    refused --out or an existing one without --force). Writes no file but --out.
     """
     from toolkit.predictions.prompt import build_prompt
 
@@ -71,15 +74,18 @@ def prompt(
     if doc_id is not None and text is None:
         raise typer.BadParameter("--id names the document of --text; a gold document keeps its id", param_hint="--id")
     if out is not None:
-        refuse_protected(out, gold)
+        from toolkit.io.write import check_file
+
+        with writing():
+            check_file(out, force=force, guard=guard(gold, text), what=f"--out {out}")
     if doc is not None:
         import difflib
 
         docs, _ = gold_for_scoring(gold)
         if doc not in docs:
             close = difflib.get_close_matches(doc, list(docs), n=1, cutoff=0.5)
-            err(f"{gold}: no document '{doc}'" + (f"; did you mean '{close[0]}'?" if close else f"; documents: {', '.join(sorted(docs))}"))
-            raise typer.Exit(EXIT_INVALID)
+            raise usage_error(f"{gold}: no document {doc[:80]!r}", f"did you mean {close[0]!r}?" if close
+                              else f"documents: {', '.join(sorted(docs)[:10])}")
         body, name = docs[doc].text, doc
     else:
         from toolkit.io.read import read_seed
@@ -87,10 +93,9 @@ def prompt(
         try:
             body = read_seed(text)
         except FileNotFoundError:
-            err(f"{text}: error [file-not-found] no such file")
-            raise typer.Exit(EXIT_INVALID)
+            raise usage_error(f"--text {text}: no such file", "check the path")
         except (UnicodeDecodeError, IsADirectoryError, PermissionError) as exc:
             err(f"{text}: error [invalid-encoding] cannot read the text as UTF-8 ({type(exc).__name__})")
             raise typer.Exit(EXIT_INVALID)
         name = doc_id or text.stem
-    emit(build_prompt(body, name, task_list), out)
+    emit(build_prompt(body, name, task_list), out, force, (gold, text))

@@ -66,7 +66,8 @@ def complete(data: dict, root: Path) -> dict:
     source = {"publisher": None, "date": None, "title": None}
     notes = None
     existing = root / "annotations" / f"{doc_id}.json"
-    if existing.is_file():
+    # only a plain id names a file (an imported doc_id such as ../../x must not make this read a file elsewhere)
+    if isinstance(doc_id, str) and re.fullmatch(r"[A-Za-z0-9_.-]{1,200}", doc_id) and existing.is_file():
         old, _ = read_json(existing)
         if isinstance(old, dict) and isinstance(old.get("source"), dict):
             source = old["source"]

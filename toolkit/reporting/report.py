@@ -57,30 +57,47 @@ def _by_code(issues: list[Issue]) -> str:
     return ", ".join(f"{code} x{n}" for code, n in counts.most_common())
 
 
-def summarise_issues(issues: Iterable[Issue], verbose: bool = False, quiet: bool = False, per_code: int = PER_CODE) -> str:
-    """The issue lines a command prints: every one with ``verbose``; none with ``quiet`` (a count line
-    only); by default the first ``per_code`` of each code, then per code how many more there are.
+def summarise_issues(issues: Iterable[Issue], verbose: bool = False, quiet: bool = False, per_code: int = PER_CODE,
+                     subject: str = "") -> str:
+    """The issue lines a command prints; the one place that decides how many (``--verbose``/``--quiet``).
 
-    The one place that decides how many issue lines a command prints (``--verbose``/``--quiet``),
-    so a million unknown documents give a few lines, not two million.
+    - ``quiet``: nothing (the command still prints its own result line);
+    - ``verbose``: every issue (:func:`format_issue`), then a count line when ``subject`` is given;
+    - default: the first ``per_code`` issues of each code in full (with hints); when that leaves any
+      out, a count line and one line per (severity, code) with its count (and, with ``per_code=0``,
+      its first occurrence), so a million unknown documents give a few lines, not two million.
+
+    ``subject`` names what was checked (e.g. the prediction path) in the count line. Empty when
+    there is no issue. Long texts are shortened and lone surrogates escaped (:func:`format_issue`).
     """
     issues = list(issues)
-    if not issues:
+    if quiet or not issues:
         return ""
-    if quiet:
-        return f"{len(issues)} issue(s) not shown (--quiet): {_by_code(issues)}"
+    errors = sum(i.severity == "error" for i in issues)
+    head = f"{subject + ': ' if subject else ''}{errors} error(s), {len(issues) - errors} warning(s)"
     if verbose:
-        return format_issues(issues)
+        return format_issues(issues) + (f"\n{head}" if subject else "")
     seen: Counter = Counter()
     lines = []
     for issue in issues:
         seen[issue.code] += 1
         if seen[issue.code] <= per_code:
             lines.append(format_issue(issue))
-    hidden = {code: n - per_code for code, n in seen.items() if n > per_code}
-    if hidden:
-        lines.extend(f"... and {n} more [{code}] issue(s) like these" for code, n in hidden.items())
-        lines.append(f"{len(issues)} issue(s): {_by_code(issues)}; {sum(hidden.values())} not shown (--verbose shows every one)")
+    if all(n <= per_code for n in seen.values()):
+        return "\n".join(lines)
+    groups: dict[tuple[str, str], list[Issue]] = {}
+    for issue in issues:
+        groups.setdefault((issue.severity, issue.code), []).append(issue)
+    hidden = sum(max(0, n - per_code) for n in seen.values())
+    lines.append(head + (" (one line per kind; --verbose lists each)" if per_code == 0 else
+                         f"; {hidden} not shown (the first {per_code} of each code are; --verbose lists each)"))
+    for (severity, code), found in sorted(groups.items(), key=lambda kv: (kv[0][0] != "error", -len(kv[1]), kv[0][1])):
+        if per_code == 0:
+            first = found[0]
+            loc = f"{shorten(str(first.file))}:{shorten(first.pointer)}" if first.pointer else shorten(str(first.file))
+            lines.append(safe_text(f"  {severity:<7} {code} x{len(found)}, first: {loc}: {shorten(first.message)}"))
+        else:
+            lines.append(f"  {severity:<7} {code} x{len(found)}")
     return "\n".join(lines)
 
 
@@ -96,25 +113,9 @@ VERBOSITIES = ("quiet", "normal", "verbose")
 
 
 def issue_digest(issues: list[Issue], verbosity: str = "normal", subject: str = "") -> str:
-    """What a command prints about ``issues`` at a verbosity: ``quiet`` nothing; ``normal`` one line
-    per (severity, code) with its count and its first occurrence; ``verbose`` every issue, then the
-    count line. ``subject`` names what was checked (e.g. the prediction path). Empty when there is no issue.
-    """
-    if verbosity == "quiet" or not issues:
-        return ""
-    errors = sum(i.severity == "error" for i in issues)
-    head = f"{subject + ': ' if subject else ''}{errors} error(s), {len(issues) - errors} warning(s)"
-    if verbosity == "verbose":
-        return format_issues(issues) + "\n" + head
-    groups: dict[tuple[str, str], list[Issue]] = {}
-    for issue in issues:
-        groups.setdefault((issue.severity, issue.code), []).append(issue)
-    lines = [head + " (one line per kind; --verbose lists each)"]
-    for (severity, code), found in sorted(groups.items(), key=lambda kv: (kv[0][0] != "error", -len(kv[1]), kv[0][1])):
-        first = found[0]
-        loc = f"{first.file}:{first.pointer}" if first.pointer else first.file
-        lines.append(f"  {severity:<7} {code} x{len(found)}, first: {loc}: {first.message}")
-    return "\n".join(lines)
+    """:func:`summarise_issues` by a verbosity name (``quiet``, ``normal``, ``verbose``), one line per kind of
+    issue by default (its count and first occurrence): how ``eval`` and ``compare`` report prediction issues."""
+    return summarise_issues(issues, verbose=verbosity == "verbose", quiet=verbosity == "quiet", per_code=0, subject=subject)
 
 
 def issues_json(issues: list[Issue], files: list[str]) -> str:
