@@ -113,6 +113,7 @@ def damaged_json(draw, data: dict, *, offsets=True, names=("doc_id",), reference
         value = get(doc, where)
         if where == ():
             doc = [value]
+            kind = "array-for-root"  # a JSON array of documents (a prediction file may be one)
         else:
             put(doc, where, [value] if draw(st.booleans()) else list(value.values()))
     elif kind == "dangling-reference":

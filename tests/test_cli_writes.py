@@ -145,10 +145,15 @@ def test_anchor_and_adjudicate_write_annotation_files_but_only_what_they_announc
     result = run("anchor", repo / "draft.json", "--out", repo / "annotations")
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == f"wrote {repo / 'annotations' / 'tiny.json'}"
-    result = run("adjudicate", repo / "annotations" / "passes" / "a", repo / "annotations" / "passes" / "b",
-                 repo / "decisions.csv", "--out", repo / "annotations", "--force")
+    args = ("adjudicate", repo / "annotations" / "passes" / "a", repo / "annotations" / "passes" / "b",
+            repo / "decisions.csv", "--out", repo / "annotations")
+    result = run(*args)  # the same content: left as it is, no --force needed
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == f"wrote {repo / 'annotations' / 'tiny.json'}"
+    assert result.stdout.strip() == f"unchanged {repo / 'annotations' / 'tiny.json'}"
+    (repo / "annotations" / "tiny.json").write_text("{}")
+    assert run(*args).exit_code == 2 and (repo / "annotations" / "tiny.json").read_text() == "{}"
+    result = run(*args, "--force")
+    assert result.exit_code == 0 and result.stdout.strip() == f"wrote {repo / 'annotations' / 'tiny.json'}"
 
 
 @pytest.mark.parametrize("name,args,inside", WRITERS, ids=IDS)
