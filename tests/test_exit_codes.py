@@ -53,6 +53,12 @@ def p(tmp_path_factory) -> Path:
     (r / "counts.json").write_text(counts.stdout)
     (r / "badcounts.json").write_text('{"format": "toolkit-counts/1"}')
     shutil.copytree(r / "annotations", r / "brat-src")
+    for name, gold in (("repo", FIXTURES / "valid" / "tiny.json"), ("badrepo", FIXTURES / "invalid" / "span-reversed.json")):
+        (r / name / "annotations").mkdir(parents=True)
+        shutil.copytree(r / "seeds", r / name / "seeds")
+        shutil.copy(gold, r / name / "annotations" / "tiny.json")
+        (r / name / "README.md").write_text("".join(f"<!-- generated:{g} -->\n<!-- /generated:{g} -->\n"
+                                                    for g in ("gold-statistics", "agreement", "baseline")))
     return r
 
 
@@ -100,6 +106,8 @@ def cases(p: Path, out: Path) -> dict[str, list[tuple[list, int, str]]]:
         "show": [(["tiny", *g], 0, ""), (["tiny", *g, "--pred", p / "badpred.json"], 1, "unknown-label"),
                  (["nope", *g], 2, "no document"), (["tiny", *g, "--pred", p / "nope.json"], 2, "no such"),
                  (["tiny", *g, "--system", "nosuch"], 2, "unknown system"), (["tiny", *g, "--html", p / "seeds" / "x.html"], 2, "refusing")],
+        "regenerate": [(["--root", p / "repo"], 0, ""), (["--root", p / "badrepo"], 1, "span-reversed"),
+                       (["--root", p / "nope"], 2, "no such")],
         "schema": [(["prediction"], 0, ""), (["nosuch"], 2, ""), (["annotation", "--structured-output"], 2, "")],
         "prompt": [(["--doc", "tiny", *g], 0, ""), (["--text", p / "latin1.txt"], 1, "invalid-encoding"),
                    (["--doc", "nope", *g], 2, "no document"), (["--text", p / "nope.txt"], 2, "no such file"),

@@ -78,7 +78,9 @@ def regenerate(
     """
     from toolkit.checks.validate import InvalidData
     from toolkit.dataset.repository import GeneratedError, regenerate as run, stale
+    from toolkit.io.write import OutputRefused
 
+    require_path(root / "annotations", "--root")
     try:
         if check:
             problems = stale(root)
@@ -97,6 +99,8 @@ def regenerate(
     except (GeneratedError, FileNotFoundError) as exc:
         err(str(exc))
         raise typer.Exit(EXIT_INVALID)
+    except OutputRefused as exc:  # dataset/ holds files publish did not write
+        raise usage_error(exc.message, exc.hint)
     for doc_id in drafts:
         err(f"note: {doc_id} is a draft (\"status\": \"draft\"): left out of the dataset and the tables")
     for path in written:

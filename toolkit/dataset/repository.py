@@ -135,7 +135,13 @@ def _same_parquet(a: Path, b: Path) -> bool:
 
 
 def _files(folder: Path) -> set[str]:
-    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} if folder.is_dir() else set()
+    """The files of a dataset folder, without publish's marker (it records the bytes each copy was written with,
+    which differ between pyarrow versions even when the rows are equal)."""
+    from toolkit.io.write import MARKER
+
+    if not folder.is_dir():
+        return set()
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - {MARKER}
 
 
 def _changes(committed: Path, fresh: Path) -> list[tuple[str, str]]:
