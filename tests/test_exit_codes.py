@@ -18,6 +18,7 @@ import typer.main
 from typer.testing import CliRunner
 
 from toolkit.cli import app
+from toolkit.dataset.repository import REGIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -58,7 +59,7 @@ def p(tmp_path_factory) -> Path:
         shutil.copytree(r / "seeds", r / name / "seeds")
         shutil.copy(gold, r / name / "annotations" / "tiny.json")
         (r / name / "README.md").write_text("".join(f"<!-- generated:{g} -->\n<!-- /generated:{g} -->\n"
-                                                    for g in ("gold-statistics", "agreement", "baseline")))
+                                                    for g in REGIONS))
     return r
 
 

@@ -58,7 +58,7 @@ def project(tmp_path_factory) -> Path:
     return folder
 
 
-def check(args, target: Path, must_fail: bool, guarded: list[Path], refused=(1, 2)):
+def check(args, target: Path, must_fail: bool, guarded: list[Path], refused=(1, 2), max_output=MAX_OUTPUT):
     before = {g: digest(g) for g in guarded}
     result = runner.invoke(app, [str(a) for a in args])
     shown = f"{args}\n{result.output[:3000]}"
@@ -67,7 +67,7 @@ def check(args, target: Path, must_fail: bool, guarded: list[Path], refused=(1, 
     assert result.exit_code in (refused if must_fail else (0, *refused)), shown
     if result.exit_code:
         assert str(target) in result.output, f"no message names {target}:\n{shown}"  # stderr, or stdout for --format json
-    assert len(result.output) < MAX_OUTPUT, f"{len(result.output)} characters of output"
+    assert len(result.output) < max_output, f"{len(result.output)} characters of output"
     for g in guarded:
         assert digest(g) == before[g], f"{g} changed"
     assert {name: digest(ROOT / name) for name in ("annotations", "seeds")} == REPO
@@ -119,10 +119,13 @@ def test_damaged_prediction(tmp_path_factory, case, jsonl):
     # A .json prediction file may also hold a JSON array of documents.
     may_pass = kind in ("misspelt-key", "wrong-type", "huge-offset", "array-for-root")
     # --strict refuses (1); without it the damage is counted and the rest scored (3, the same located errors)
-    for args, refused in ((["eval", "--gold", FIXTURES / "valid", "--pred", target, "--strict"], (1, 2)),
-                          (["eval", "--gold", FIXTURES / "valid", "--pred", target, "--counts-only", "--errors", "--strict"], (1, 2)),
-                          (["eval", "--gold", FIXTURES / "valid", "--pred", target, "--verbose"], (1, 2, 3))):
-        check(args, target, must_fail and not may_pass, [folder], refused)
+    # The counts (JSON data, texts kept whole) may quote the input: bounded by its size, not by MAX_OUTPUT.
+    data_bound = 4 * len(raw) + MAX_OUTPUT
+    for args, refused, bound in ((["eval", "--gold", FIXTURES / "valid", "--pred", target, "--strict"], (1, 2), MAX_OUTPUT),
+                                 (["eval", "--gold", FIXTURES / "valid", "--pred", target, "--counts-only", "--errors", "--strict"],
+                                  (1, 2), data_bound),
+                                 (["eval", "--gold", FIXTURES / "valid", "--pred", target, "--verbose"], (1, 2, 3), MAX_OUTPUT)):
+        check(args, target, must_fail and not may_pass, [folder], refused, bound)
 
 
 # ---------------------------------------------------------------- counts files

@@ -140,7 +140,8 @@ def convert(
     if has_errors(issues):
         raise typer.Exit(EXIT_USAGE if missing_paths(i for i in issues if i.file == str(src)) else EXIT_INVALID)
     with writing():
-        for path in write_files(out, files, force=force, guard=rules):
+        # formats may write subfolders (Label Studio: one per annotator); every part is a checked plain name
+        for path in write_files(out, files, force=force, guard=rules, subfolders=True):
             say(f"wrote {path}")
 
 
