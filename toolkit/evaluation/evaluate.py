@@ -1,4 +1,4 @@
-"""Evaluating predictions against gold documents: per-document counts, corpus scores, a report.
+"""Evaluating predictions against the gold: match on item tables, one counts table, scores from it.
 
 >>> from toolkit.checks.gold import load_gold
 >>> from toolkit.predictions.load import load_predictions
@@ -6,12 +6,15 @@
 >>> gold = load_gold("annotations")
 >>> preds = load_predictions("runs/baseline", gold)           # .issues tells what was wrong
 >>> report = evaluate(gold, preds.documents, tasks=("entities", "events"))
->>> report.to_dict()["entities"]["micro"]["strict"]["f1"]
+>>> report.scores()["entities"]["micro"]["strict"]["f1"]
 >>> report.to_dataframe()                                      # one row per task, metric and label
 
-Counts are kept per document (:attr:`EvalReport.per_document`) and summed once; every score is
-computed from the summed counts, so merging shards (:meth:`EvalReport.merge`, or
-:meth:`EvalReport.from_dict` of saved reports) gives exactly the scores of the whole corpus.
+The gold and the predictions become item tables (:mod:`toolkit.model.tables`); every task matches
+its items with the one matcher (:mod:`toolkit.metrics.matching`) and turns the matches into count
+rows; the rows of all tasks form the report's counts table (:mod:`toolkit.evaluation.counts`), a
+row per (document, task, measure, label, outcome). Every score is computed from the summed table,
+so merging shards (:meth:`EvalReport.merge`, counts files and ``toolkit merge``) gives exactly the
+scores of the whole corpus.
 """
 
 from __future__ import annotations
@@ -19,21 +22,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
-from toolkit.metrics.counts import EVENT_METRICS, SCHEMES, EvalCounts, total
-from toolkit.metrics.grounding import GroundingCounts, grounding_counts, grounding_scores, refused_counts, total_grounding
+import numpy as np
+
+from toolkit.evaluation.counts import CountsTable, concat, empty_frame, from_per_document, scores as scores_of
+from toolkit.metrics.counting import ErrorItem, concat as concat_rows, sorted_errors
+from toolkit.metrics.entities import SCHEMES
+from toolkit.metrics.events import METRICS as EVENT_METRICS
 from toolkit.model.document import Document
-from toolkit.io.perf import gc_paused
-from toolkit.metrics.scoring import (
-    ErrorItem,
-    coreference_scores,
-    entity_scores,
-    event_scores,
-    score_coreference,
-    score_entities,
-    score_events,
-    score_stances,
-    stance_scores,
-)
+from toolkit.model.tables import Tables, from_documents
 
 TASKS = ("entities", "coreference", "events", "stances")
 FORMAT_VERSION = "toolkit-eval/2"
@@ -53,129 +49,73 @@ class EvalOptions:
                 "coref_args": self.coref_args}
 
 
-def _as_map(docs: Mapping[str, Document] | Iterable[Document]) -> dict[str, Document]:
-    if isinstance(docs, Mapping):
-        return dict(docs)
-    return {d.doc_id: d for d in docs}
-
-
-def evaluate_document(gold: Document, pred: Document | None, tasks: Sequence[str] = TASKS,
-                      options: EvalOptions | None = None, record=None) -> tuple[EvalCounts, list[ErrorItem]]:
-    """Counts and errors of one document (``pred`` None: the system predicted nothing).
-
-    ``record`` (a :class:`toolkit.predictions.load.PredictionRecord`) adds the false positives of
-    the items loading refused (:func:`toolkit.metrics.grounding.refused_counts`).
-    """
-    options = options or EvalOptions()
-    pred = pred if pred is not None else Document(doc_id=gold.doc_id, text=gold.text)
-    kinds = set(options.mention_kinds) if options.mention_kinds is not None else None
-    parts: dict = {}
-    errors: list[ErrorItem] = []
-    if "entities" in tasks:
-        parts["entities"], errs = score_entities(gold, pred, kinds)
-        errors += errs
-    if "coreference" in tasks:
-        parts["coreference"] = score_coreference(gold, pred, kinds)
-    event_map: dict[str, str] = {}
-    if "events" in tasks or "stances" in tasks:
-        event_counts, errs, event_map = score_events(gold, pred, options.coref_args)
-        if "events" in tasks:
-            parts["events"] = event_counts
-            errors += errs
-    if "stances" in tasks:
-        parts["stances"], errs = score_stances(gold, pred, event_map)
-        errors += errs
-    counts = EvalCounts(**parts)
-    if record is not None and record.refused:
-        extra, errs = refused_counts(record.refused, gold.doc_id, tasks, kinds)
-        counts = counts + extra
-        errors += errs
-    return counts, errors
-
-
 @dataclass
 class EvalReport:
-    """Per-document counts and the errors behind them; scores are computed on demand from the summed counts."""
+    """The counts table of a scored corpus and the errors behind it; scores are computed on demand."""
 
     tasks: tuple[str, ...]
     options: EvalOptions
-    per_document: dict[str, EvalCounts]
+    counts: CountsTable
     errors: list[ErrorItem] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     """Gold documents that had no prediction (scored as predicting nothing)."""
     unmatched: list[str] = field(default_factory=list)
     """Predicted documents with no gold document (not scored)."""
-    grounding: dict[str, GroundingCounts] = field(default_factory=dict)
-    """Per-document grounding and validity counts (:mod:`toolkit.metrics.grounding`); empty for reports read from older files."""
 
     @property
-    def counts(self) -> EvalCounts:
-        """The counts summed over every document."""
-        return total(self.per_document.values())
+    def doc_ids(self) -> list[str]:
+        return self.counts.doc_ids
 
     def scores(self) -> dict:
         """Scores of every task, from the summed counts (the ``to_dict`` sections without counts)."""
-        counts = self.counts
-        out: dict = {}
-        if "entities" in self.tasks:
-            out["entities"] = entity_scores(counts.entities) if counts.entities is not None else None
-        if "coreference" in self.tasks:
-            out["coreference"] = coreference_scores(counts.coreference) if counts.coreference is not None else None
-        if "events" in self.tasks:
-            out["events"] = event_scores(counts.events) if counts.events is not None else None
-        if "stances" in self.tasks:
-            out["stances"] = stance_scores(counts.stances) if counts.stances is not None else None
-        return out
+        return scores_of(self.counts.totals(), self.tasks)
 
-    @gc_paused()
-    def to_dict(self, errors: bool = False, per_document: bool = True) -> dict:
-        """A stable, JSON-ready structure (documented in docs/metrics.md)."""
-        scores = self.scores()
+    def to_dict(self, errors: bool = False, per_document: bool = False) -> dict:
+        """A stable, JSON-ready structure (documented in docs/metrics.md); ``per_document`` adds the
+        counts of each document (as counts files hold them)."""
         out: dict = {
             "format": FORMAT_VERSION,
             "tasks": list(self.tasks),
             "options": self.options.to_dict(),
-            "documents": {"scored": len(self.per_document), "ids": sorted(self.per_document),
+            "documents": {"scored": len(self.doc_ids), "ids": list(self.doc_ids),
                           "missing_predictions": sorted(self.missing), "unmatched_predictions": sorted(self.unmatched)},
-            **scores,
+            **self.scores(),
         }
-        if self.grounding:
-            out["grounding"] = grounding_scores(total_grounding(self.grounding.values()))
         if per_document:
-            out["per_document"] = {d: c.to_dict() for d, c in sorted(self.per_document.items())}
-            if self.grounding:
-                out["per_document_grounding"] = {d: g.to_dict() for d, g in sorted(self.grounding.items())}
+            out["per_document"] = self.per_document()
         if errors:
             out["errors"] = [e.to_dict() for e in self.errors]
         return out
 
+    def per_document(self) -> dict[str, dict]:
+        """The counts of every scored document (every task scored, also when it counted nothing)."""
+        nested = self.counts.per_document()
+        empty = CountsTable([""], empty_frame()).per_document()
+        out = {}
+        for doc_id in self.doc_ids:
+            found = nested.get(doc_id, {})
+            out[doc_id] = {task: found.get(task, _empty_task(task)) for task in self.tasks}
+        return out
+
     @classmethod
     def from_dict(cls, data: Mapping) -> "EvalReport":
-        """Rebuild a report from :meth:`to_dict` output (it needs ``per_document``)."""
+        """Rebuild a report from :meth:`to_dict` output made with ``per_document``."""
         opts = data.get("options") or {}
         kinds = opts.get("mention_kinds")
-        errors = [ErrorItem(**e) for e in data.get("errors", [])]
         docs = data.get("documents") or {}
         return cls(tuple(data["tasks"]), EvalOptions(tuple(kinds) if kinds is not None else None, bool(opts.get("coref_args"))),
-                   {d: EvalCounts.from_dict(c) for d, c in data["per_document"].items()}, errors,
-                   list(docs.get("missing_predictions", [])), list(docs.get("unmatched_predictions", [])),
-                   {d: GroundingCounts.from_dict(g) for d, g in (data.get("per_document_grounding") or {}).items()})
+                   from_per_document(data["per_document"]), [ErrorItem(**e) for e in data.get("errors", [])],
+                   list(docs.get("missing_predictions", [])), list(docs.get("unmatched_predictions", [])))
 
     def merge(self, other: "EvalReport") -> "EvalReport":
         """The report of two disjoint shards of a corpus (same tasks and options)."""
         if (self.tasks, self.options) != (other.tasks, other.options):
             raise ValueError("cannot merge reports made with different tasks or options")
-        overlap = set(self.per_document) & set(other.per_document)
-        if overlap:
-            raise ValueError(f"documents scored in both reports: {', '.join(sorted(overlap))}")
-        # Documents in doc-id order, as evaluate() keeps them: the sums (and so every float) come
-        # out exactly as in one run over both shards.
-        per_document = dict(sorted({**self.per_document, **other.per_document}.items()))
-        return EvalReport(self.tasks, self.options, per_document,
-                          sorted(self.errors + other.errors, key=lambda e: e.doc_id),
+        table = concat([self.counts, other.counts])
+        return EvalReport(self.tasks, self.options, table,
+                          sorted_errors(self.errors + other.errors),
                           sorted(self.missing + other.missing),
-                          sorted(set(self.unmatched + other.unmatched) - set(per_document)),
-                          dict(sorted({**self.grounding, **other.grounding}.items())))
+                          sorted(set(self.unmatched + other.unmatched) - set(table.doc_ids)))
 
     def to_dataframe(self):
         """Every score as a row of a pandas DataFrame (long format, the ``csv`` output).
@@ -185,7 +125,6 @@ class EvalReport:
         type or stance target), the counts (entity schemes: correct, incorrect, partial, missed,
         spurious, possible, actual; other tasks: tp, fp, fn in correct, spurious, missed), and
         ``precision``, ``recall``, ``f1`` or, for single figures, ``value``. Missing values are NaN.
-        The grounding report follows (:func:`grounding_rows`).
         """
         import pandas as pd
 
@@ -233,8 +172,6 @@ class EvalReport:
                 for metric in ("accuracy", "macro_f1", "f_avg"):
                     rows.append({"task": "stances", "metric": f"label {metric}", "label": scope, "value": labels[metric],
                                  "possible": labels["pairs"]})
-        if self.grounding:
-            rows += grounding_rows(grounding_scores(total_grounding(self.grounding.values())), "entities" in self.tasks)
         columns = ["task", "metric", "label", "correct", "incorrect", "partial", "missed", "spurious", "possible", "actual",
                    "precision", "recall", "f1", "value"]
         df = pd.DataFrame(rows, columns=columns)
@@ -243,69 +180,86 @@ class EvalReport:
         return df
 
 
-def grounding_rows(g: dict, entities: bool = True) -> list[dict]:
-    """The rows of the grounding report (``grounding_scores`` output) in the long format of :meth:`EvalReport.to_dataframe`.
 
-    Task ``grounding``: metric ``documents`` (label: received, parsed, fenced, valid, scored),
-    metric ``<kind> spans`` (label: an alignment status) and metric ``unknown labels`` (label
-    ``field: label``) and ``refused items`` (label: task), with ``actual`` the count,
-    ``possible`` its denominator and ``value`` the share; task ``entities``, metric
-    ``text_level``: the text-level entity score (label ``ALL`` or a type; correct = tp,
-    spurious = fp, missed = fn).
-    """
-    rows: list[dict] = []
-    docs = g["documents"]
-    for flag in ("received", "parsed", "fenced", "valid", "scored"):
-        den = docs["gold"] if flag == "received" else docs["received"]
-        rows.append({"task": "grounding", "metric": "documents", "label": flag, "actual": docs[flag], "possible": den,
-                     "value": docs["shares"][flag]})
-    for kind, per in g["spans"].items():
-        for status, n in per["counts"].items():
-            rows.append({"task": "grounding", "metric": f"{kind} spans", "label": status, "actual": n, "possible": per["total"],
-                         "value": per["shares"][status]})
-    for field_name, per in g["unknown_labels"].items():
-        for label, n in per.items():
-            rows.append({"task": "grounding", "metric": "unknown labels", "label": f"{field_name}: {label}", "actual": n})
-    for task, n in g["refused"].items():
-        rows.append({"task": "grounding", "metric": "refused items", "label": task, "actual": n})
-    if entities:
-        text = g["text_entities"]
-        for label, s in (("ALL", text["micro"]), *text["per_type"].items()):
-            rows.append({"task": "entities", "metric": "text_level", "label": label, "correct": s["tp"], "spurious": s["fp"],
-                         "missed": s["fn"], "possible": s["tp"] + s["fn"], "actual": s["tp"] + s["fp"],
-                         "precision": s["precision"], "recall": s["recall"], "f1": s["f1"]})
-    return rows
+def _empty_task(task: str) -> dict:
+    from toolkit.evaluation.counts import _nest
+    import pandas as pd
+
+    return _nest(task, pd.DataFrame({"measure": [], "label": [], "outcome": [], "count": []}))
 
 
-@gc_paused()
-def evaluate(gold_docs: Mapping[str, Document] | Iterable[Document], pred_docs: Mapping[str, Document] | Iterable[Document],
-             tasks: Sequence[str] = TASKS, options: EvalOptions | None = None, records: Mapping | None = None) -> EvalReport:
-    """Score ``pred_docs`` against ``gold_docs`` (both keyed by doc id, or iterables of documents).
+def _tables(docs) -> tuple[Tables, list[str]]:
+    if isinstance(docs, Tables):
+        return docs, docs.doc_ids
+    docs = dict(docs) if isinstance(docs, Mapping) else {d.doc_id: d for d in docs}
+    ids = sorted(docs)
+    return from_documents(docs[d] for d in ids), ids
+
+
+def evaluate(gold_docs: Mapping[str, Document] | Iterable[Document] | Tables,
+             pred_docs: Mapping[str, Document] | Iterable[Document] | Tables,
+             tasks: Sequence[str] = TASKS, options: EvalOptions | None = None, errors: bool = True) -> EvalReport:
+    """Score ``pred_docs`` against ``gold_docs`` (documents keyed by doc id, iterables of documents,
+    or item tables).
 
     Every gold document is scored; one without a prediction counts as predicting nothing (listed
-    in ``missing``, unless ``records`` shows one was received and refused). Predicted documents
-    without gold are not scored (listed in ``unmatched``). ``records`` (doc id ->
-    :class:`toolkit.predictions.load.PredictionRecord`, the ``records`` of a prediction set) adds
-    the refused items' false positives and the grounding report. Raises ValueError for an unknown
-    task name.
+    in ``missing``). Predicted documents without gold are not scored (listed in ``unmatched``).
+    ``errors`` lists every error of the system (False skips building them). Raises ValueError for
+    an unknown task name.
     """
+    from toolkit.metrics import coreference, entities, events, stances
+
     unknown = [t for t in tasks if t not in TASKS]
     if unknown:
         raise ValueError(f"unknown task(s) {', '.join(unknown)}; tasks are {', '.join(TASKS)}")
     tasks = tuple(t for t in TASKS if t in tasks)
     options = options or EvalOptions()
-    gold, pred = _as_map(gold_docs), _as_map(pred_docs)
-    records = records or {}
-    kinds = set(options.mention_kinds) if options.mention_kinds is not None else None
-    per_document: dict[str, EvalCounts] = {}
-    grounding: dict[str, GroundingCounts] = {}
-    errors: list[ErrorItem] = []
-    for doc_id in sorted(gold):
-        record = records.get(doc_id)
-        counts, errs = evaluate_document(gold[doc_id], pred.get(doc_id), tasks, options, record)
-        per_document[doc_id] = counts
-        grounding[doc_id] = grounding_counts(gold[doc_id], pred.get(doc_id), record, kinds, tasks)
-        errors += errs
-    return EvalReport(tasks, options, per_document, errors,
-                      missing=sorted(set(gold) - set(pred) - set(records)), unmatched=sorted(set(pred) - set(gold)),
-                      grounding=grounding)
+    gold, gold_ids = _tables(gold_docs)
+    if sorted(gold_ids) != list(gold_ids):
+        order = sorted(gold_ids)
+        gold, gold_ids = gold.reindexed(order), order
+    pred_all, pred_ids = _tables(pred_docs)
+    pred = pred_all.reindexed(gold_ids)
+    n = len(gold_ids)
+    frames, errs = [], []
+    kinds = options.mention_kinds
+    if "entities" in tasks or "coreference" in tasks:
+        gm, pm = entities.kept(gold.mentions, kinds), entities.kept(pred.mentions, kinds)
+    if "entities" in tasks:
+        match = entities.match_mentions(gm, pm, gold.entities["entity_id"].to_numpy()[gm["entity"].to_numpy()],
+                                        pred.entities["entity_id"].to_numpy()[pm["entity"].to_numpy()])
+        frames.append(entities.entity_rows(match).assign(task="entities"))
+        if errors:
+            errs += entities.entity_errors(match, gold_ids)
+    if "coreference" in tasks:
+        frames.append(_coref_frame(coreference.coref_tables(gm, pm, n), n))
+    if "events" in tasks or "stances" in tasks:
+        ematch = events.match_events(gold, pred, options.coref_args)
+        if "events" in tasks:
+            frames.append(concat_rows([events.textee_rows(ematch), events.item_rows(ematch)]).assign(task="events"))
+            if errors:
+                errs += events.event_errors(ematch, gold_ids)
+    if "stances" in tasks:
+        smatch = stances.match_stances(gold, pred, ematch.event_map())
+        frames.append(stances.stance_rows(smatch).assign(task="stances"))
+        if errors:
+            errs += stances.stance_errors(smatch, gold_ids)
+    frames = [f for f in frames if len(f)]
+    import pandas as pd
+
+    frame = pd.concat(frames, ignore_index=True)[["doc", "task", "measure", "label", "outcome", "count"]] if frames else empty_frame()
+    frame = frame.sort_values("doc", kind="stable").reset_index(drop=True)
+    return EvalReport(tasks, options, CountsTable(list(gold_ids), frame), sorted_errors([ErrorItem(**e) for e in errs]),
+                      missing=sorted(set(gold_ids) - set(pred_ids)), unmatched=sorted(set(pred_ids) - set(gold_ids)))
+
+
+def _coref_frame(arrays: dict[str, np.ndarray], n: int):
+    import pandas as pd
+
+    parts = []
+    for key, values in arrays.items():
+        metric, _, outcome = key.partition(".")
+        nz = np.flatnonzero(values != 0)
+        parts.append(pd.DataFrame({"doc": nz, "task": "coreference", "measure": metric, "label": "", "outcome": outcome,
+                                   "count": values[nz].astype(float)}))
+    return pd.concat(parts, ignore_index=True) if parts else empty_frame()

@@ -285,3 +285,125 @@ def conll_f1(scores: dict[str, PRCounts]) -> float | None:
     """The CoNLL-2012 score: the mean of the MUC, B-cubed and CEAF-e F1 (None if any is undefined)."""
     f1s = [scores[m].f1 for m in METRICS]
     return None if any(f is None for f in f1s) else sum(f1s) / 3
+
+
+# ---------------------------------------------------------------- the same metrics on item tables
+
+
+def _fsum_by(doc, values, n_docs: int) -> np.ndarray:
+    """Per document, the exactly rounded sum (:func:`math.fsum`, as the per-document functions above)."""
+    out = np.zeros(n_docs)
+    if not len(doc):
+        return out
+    order = np.argsort(doc, kind="stable")
+    doc, values = np.asarray(doc)[order], np.asarray(values, dtype=float)[order]
+    bounds = np.flatnonzero(np.diff(doc)) + 1
+    starts = np.concatenate(([0], bounds))
+    # documents with one term need no fsum
+    ends = np.concatenate((bounds, [len(doc)]))
+    single = ends - starts == 1
+    out[doc[starts[single]]] = values[starts[single]]
+    for a, b in zip(starts[~single].tolist(), ends[~single].tolist()):
+        out[doc[a]] = math.fsum(values[a:b].tolist())
+    return out
+
+
+def coref_tables(gold, pred, n_docs: int) -> dict[str, np.ndarray]:
+    """Every coreference count of every document, from two mention tables (``doc``, ``entity``,
+    ``start``, ``end``; entities as clusters, rows in file order): name (:data:`COUNT_KEYS`) + field
+    -> an array over documents. Equal to :func:`coref_scores` document by document."""
+    import pandas as pd
+
+    pred = pred.drop_duplicates(["doc", "start", "end"], keep="first")  # the first occurrence of a repeated span
+    g_ent, g_doc = gold["entity"].to_numpy(), gold["doc"].to_numpy()
+    p_ent, p_doc = pred["entity"].to_numpy(), pred["doc"].to_numpy()
+    g_size = pd.Series(g_ent).value_counts()
+    p_size = pd.Series(p_ent).value_counts()
+    k_ids, k_size = g_size.index.to_numpy(), g_size.to_numpy()
+    r_ids, r_size = p_size.index.to_numpy(), p_size.to_numpy()
+    k_doc = pd.Series(g_doc, index=g_ent).groupby(level=0).first().reindex(k_ids).to_numpy()
+    r_doc = pd.Series(p_doc, index=p_ent).groupby(level=0).first().reindex(r_ids).to_numpy()
+    ov = gold[["doc", "entity", "start", "end"]].merge(pred[["doc", "entity", "start", "end"]], on=["doc", "start", "end"],
+                                                       suffixes=("_k", "_r"))
+    ov = ov.groupby(["entity_k", "entity_r"], sort=False).size().reset_index(name="n")
+    K, R, n = ov["entity_k"].to_numpy(), ov["entity_r"].to_numpy(), ov["n"].to_numpy()
+    size_k = pd.Series(k_size, index=k_ids)
+    size_r = pd.Series(r_size, index=r_ids)
+    kK, rR = size_k.reindex(K).to_numpy(), size_r.reindex(R).to_numpy()
+    o_doc = pd.Series(k_doc, index=k_ids).reindex(K).to_numpy() if len(K) else np.zeros(0, dtype=np.int64)
+
+    def by_doc(doc, values):
+        return np.bincount(np.asarray(doc, dtype=np.int64), weights=np.asarray(values, dtype=float), minlength=n_docs)
+
+    link = lambda x: x * (x - 1) // 2  # noqa: E731
+    out: dict[str, np.ndarray] = {}
+    common = by_doc(o_doc, n - 1)
+    out["muc.r_num"], out["muc.r_den"] = common, by_doc(k_doc, k_size - 1)
+    out["muc.p_num"], out["muc.p_den"] = common, by_doc(r_doc, r_size - 1)
+    out["b3.r_num"], out["b3.r_den"] = _fsum_by(o_doc, n * n / kK, n_docs), by_doc(k_doc, k_size)
+    out["b3.p_num"], out["b3.p_den"] = _fsum_by(o_doc, n * n / rR, n_docs), by_doc(r_doc, r_size)
+    # CEAF: the optimal one-to-one alignment of clusters, component by component
+    phi_e, phi_m, phi_doc = _ceaf_terms(K, R, n, kK, rR, o_doc)
+    out["ceafe.r_num"] = out["ceafe.p_num"] = _fsum_by(phi_doc, phi_e, n_docs)
+    out["ceafe.r_den"], out["ceafe.p_den"] = by_doc(k_doc, np.ones(len(k_doc))), by_doc(r_doc, np.ones(len(r_doc)))
+    out["ceafm.r_num"] = out["ceafm.p_num"] = _fsum_by(phi_doc, phi_m, n_docs)
+    out["ceafm.r_den"], out["ceafm.p_den"] = out["b3.r_den"], out["b3.p_den"]
+    # BLANC
+    key_c, resp_c, both_c = by_doc(k_doc, link(k_size)), by_doc(r_doc, link(r_size)), by_doc(o_doc, link(n))
+    key_n, resp_n = link(out["b3.r_den"]) - key_c, link(out["b3.p_den"]) - resp_c
+    in_key = pd.Series(n).groupby(K).sum()
+    in_resp = pd.Series(n).groupby(R).sum()
+    k_first = pd.Series(k_doc, index=k_ids)
+    r_first = pd.Series(r_doc, index=r_ids)
+    both_n = (link(by_doc(o_doc, n)) - by_doc(k_first.reindex(in_key.index).to_numpy(), link(in_key.to_numpy()))
+              - by_doc(r_first.reindex(in_resp.index).to_numpy(), link(in_resp.to_numpy())) + both_c)
+    out["blanc_coref.r_num"] = out["blanc_coref.p_num"] = both_c
+    out["blanc_coref.r_den"], out["blanc_coref.p_den"] = key_c, resp_c
+    out["blanc_noncoref.r_num"] = out["blanc_noncoref.p_num"] = both_n
+    out["blanc_noncoref.r_den"], out["blanc_noncoref.p_den"] = key_n, resp_n
+    # LEA
+    for side, ids, size, docs, other_size, own in (("r", k_ids, k_size, k_doc, rR, K), ("p", r_ids, r_size, r_doc, kK, R)):
+        resolved = pd.Series(np.where(np.repeat(True, len(n)), link(n), 0).astype(float)).groupby(own).sum()
+        single_ok = pd.Series(((other_size == 1) & (pd.Series(size, index=ids).reindex(own).to_numpy() == 1)).astype(float)).groupby(own).max()
+        res = resolved.reindex(ids).fillna(0.0).to_numpy()
+        ok1 = single_ok.reindex(ids).fillna(0.0).to_numpy()
+        terms = np.where(size > 1, size * (res / np.maximum(link(size), 1)), ok1)
+        out[f"lea.{side}_num"] = _fsum_by(docs, terms, n_docs)
+        out[f"lea.{side}_den"] = by_doc(docs, size)
+    return out
+
+
+def _ceaf_terms(K, R, n, kK, rR, o_doc):
+    """φ-e and φ-m of the cluster pairs of the optimal one-to-one alignment, and their documents."""
+    if not len(K):
+        z = np.zeros(0)
+        return z, z, np.zeros(0, dtype=np.int64)
+    k_deg = np.bincount(np.unique(K, return_inverse=True)[1])
+    r_deg = np.bincount(np.unique(R, return_inverse=True)[1])
+    _, k_inv = np.unique(K, return_inverse=True)
+    _, r_inv = np.unique(R, return_inverse=True)
+    simple = (k_deg[k_inv] == 1) & (r_deg[r_inv] == 1)
+    phi_e = [2 * n[simple] / (kK[simple] + rR[simple])]
+    phi_m = [n[simple].astype(float)]
+    docs = [o_doc[simple]]
+    tangled = np.flatnonzero(~simple)
+    if len(tangled):
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
+
+        nk, nr = int(k_inv.max()) + 1, int(r_inv.max()) + 1
+        graph = coo_matrix((np.ones(len(tangled)), (k_inv[tangled], nk + r_inv[tangled])), shape=(nk + nr,) * 2)
+        _, comp = connected_components(graph, directed=False)
+        edge_comp = comp[k_inv[tangled]]
+        order = tangled[np.argsort(edge_comp, kind="stable")]
+        bounds = np.flatnonzero(np.diff(np.sort(edge_comp, kind="stable"))) + 1
+        for chunk in np.split(order, bounds):
+            rows, ri = np.unique(K[chunk], return_inverse=True)
+            cols, ci = np.unique(R[chunk], return_inverse=True)
+            for mention_based in (False, True):
+                phi = np.zeros((len(rows), len(cols)))
+                phi[ri, ci] = n[chunk] if mention_based else 2 * n[chunk] / (kK[chunk] + rR[chunk])
+                a, b = linear_sum_assignment(phi, maximize=True)
+                (phi_m if mention_based else phi_e).append(phi[a, b])
+            docs.append(np.full(len(phi_e[-1]), o_doc[chunk[0]]))
+    return np.concatenate(phi_e), np.concatenate(phi_m), np.concatenate(docs)

@@ -59,7 +59,7 @@ CODES: dict[str, str] = {
     "span-out-of-bounds": "A span that ends beyond the seed text.",
     "span-text-mismatch": "A span's text differs from the seed text at its offsets.",
     "span-whitespace": "A span that starts or ends with whitespace.",
-    "duplicate-mention": "Two mentions with the same offsets.",
+    "duplicate-mention": "Two mentions with the same offsets (in predictions a warning: coreference keeps the first).",
     "crossing-mentions": "Two mentions that overlap without one containing the other.",
     "dangling-reference": "A reference (argument mention, stance holder or target) to an id that does not exist.",
     "role-not-allowed": "An argument role the event type does not declare.",

@@ -1,0 +1,204 @@
+"""Events on item tables: TextEE's six measures (unique tuples) and the per-item variant.
+
+- **TextEE** (``compute_E2E_scores``): per document, the *set* of gold and of predicted tuples:
+  trigger (start, end) and (start, end, type); argument (event type, start, end) and (…, role);
+  attached (trigger start, end, event type, start, end) and (…, role). tp = |gold ∩ predicted|.
+- **Per item**: triggers matched one-to-one by exact span, preferring the same type (level 2 over
+  1); arguments matched one-to-one by exact span (with ``coref_args``: any mention span of the gold
+  argument's entity) under each rule: identification = same event type; classification = and same
+  role; attached = and the same trigger span. True positives and false negatives count under the
+  gold event type, false positives under the predicted one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from toolkit.metrics.counting import concat, tally
+from toolkit.metrics.matching import Pairs, equal_key_edges, match_edges, rank, unmatched
+from toolkit.model.tables import Tables
+
+METRICS = (
+    "trigger_identification",
+    "trigger_classification",
+    "argument_identification",
+    "argument_classification",
+    "argument_identification_attached",
+    "argument_classification_attached",
+)
+ARGUMENT_RULES = {
+    "argument_identification": ("type",),
+    "argument_classification": ("type", "role"),
+    "argument_identification_attached": ("type", "trigger_start", "trigger_end"),
+    "argument_classification_attached": ("type", "trigger_start", "trigger_end", "role"),
+}
+
+
+def _codes(*columns: np.ndarray) -> list[np.ndarray]:
+    """Integer codes of string columns, one code book shared by all of them."""
+    codes, _ = pd.factorize(np.concatenate([np.asarray(c, dtype=object) for c in columns]))
+    out, at = [], 0
+    for c in columns:
+        out.append(codes[at: at + len(c)])
+        at += len(c)
+    return out
+
+
+def argument_view(t: Tables) -> pd.DataFrame:
+    """The arguments with their event's type and trigger span."""
+    ev = t.events
+    a = t.arguments
+    return pd.DataFrame({"doc": a["doc"].to_numpy(), "type": ev["type"].to_numpy()[a["event"].to_numpy()],
+                         "trigger_start": ev["start"].to_numpy()[a["event"].to_numpy()],
+                         "trigger_end": ev["end"].to_numpy()[a["event"].to_numpy()],
+                         "trigger_text": ev["text"].to_numpy()[a["event"].to_numpy()],
+                         "role": a["role"].to_numpy(), "start": a["start"].to_numpy(), "end": a["end"].to_numpy(),
+                         "text": a["text"].to_numpy(), "entity": a["entity"].to_numpy()})
+
+
+@dataclass
+class EventMatch:
+    gold: Tables
+    pred: Tables
+    triggers: Pairs
+    arguments: dict[str, Pairs]
+    gold_args: pd.DataFrame
+    pred_args: pd.DataFrame
+
+    def event_map(self) -> np.ndarray:
+        """For each predicted event, the gold event it matched with the same span and type (−1 if none)."""
+        out = np.full(len(self.pred.events), -1, dtype=np.int64)
+        same = self.triggers.level == 2
+        out[self.triggers.pred[same]] = self.triggers.gold[same]
+        return out
+
+
+def _trigger_rank(ev: pd.DataFrame) -> np.ndarray:
+    codes = [pd.factorize(ev[c].to_numpy(), sort=True)[0] for c in ("type", "text", "event_id")]
+    return rank(ev["doc"].to_numpy(), ev["start"].to_numpy(), ev["end"].to_numpy(), *codes)
+
+
+def _argument_rank(a: pd.DataFrame) -> np.ndarray:
+    t, r = (pd.factorize(a[c].to_numpy(), sort=True)[0] for c in ("type", "role"))
+    return rank(a["doc"].to_numpy(), t, a["trigger_start"].to_numpy(), a["trigger_end"].to_numpy(), r,
+                a["start"].to_numpy(), a["end"].to_numpy())
+
+
+def match_events(gold: Tables, pred: Tables, coref_args: bool = False) -> EventMatch:
+    """Match triggers and, under each argument rule, arguments (documents numbered alike)."""
+    g, p = gold.events, pred.events
+    eg, ep = equal_key_edges([g["doc"], g["start"], g["end"]], [p["doc"], p["start"], p["end"]])
+    gt, pt = _codes(g["type"].to_numpy(), p["type"].to_numpy())
+    level = np.where(gt[eg] == pt[ep], 2, 1)
+    triggers = match_edges(len(g), len(p), eg, ep, level, None, _trigger_rank(g), _trigger_rank(p))
+
+    ga, pa = argument_view(gold), argument_view(pred)
+    # the spans a gold argument accepts: its own, or with coref_args every mention of its entity
+    accept = pd.DataFrame({"g": np.arange(len(ga)), "start": ga["start"].to_numpy(), "end": ga["end"].to_numpy()})
+    if coref_args and len(ga):
+        by_entity = ga[ga["entity"] >= 0]
+        m = gold.mentions[["entity", "start", "end"]]
+        extra = pd.DataFrame({"g": by_entity.index.to_numpy(), "entity": by_entity["entity"].to_numpy()}).merge(m, on="entity")
+        accept = pd.concat([accept, extra[["g", "start", "end"]]], ignore_index=True).drop_duplicates()
+    type_codes = _codes(ga["type"].to_numpy(), pa["type"].to_numpy())
+    role_codes = _codes(ga["role"].to_numpy(), pa["role"].to_numpy())
+    g_cols = {"doc": ga["doc"].to_numpy(), "type": type_codes[0], "role": role_codes[0],
+              "trigger_start": ga["trigger_start"].to_numpy(), "trigger_end": ga["trigger_end"].to_numpy()}
+    p_cols = {"doc": pa["doc"].to_numpy(), "type": type_codes[1], "role": role_codes[1],
+              "trigger_start": pa["trigger_start"].to_numpy(), "trigger_end": pa["trigger_end"].to_numpy()}
+    acc_g = accept["g"].to_numpy()
+    g_rank, p_rank = _argument_rank(ga), _argument_rank(pa)
+    arguments = {}
+    for metric, keys in ARGUMENT_RULES.items():
+        gk = [g_cols["doc"][acc_g], accept["start"].to_numpy(), accept["end"].to_numpy(), *(g_cols[k][acc_g] for k in keys)]
+        pk = [p_cols["doc"], pa["start"].to_numpy(), pa["end"].to_numpy(), *(p_cols[k] for k in keys)]
+        ai, aj = equal_key_edges(gk, pk)
+        arguments[metric] = match_edges(len(ga), len(pa), acc_g[ai], aj, np.ones(len(ai), dtype=np.int64), None, g_rank, p_rank)
+    return EventMatch(gold, pred, triggers, arguments, ga, pa)
+
+
+def _textee_sets(t: Tables, a: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    ev = t.events
+    return {
+        "trigger_identification": ev[["doc", "start", "end"]],
+        "trigger_classification": ev[["doc", "start", "end", "type"]],
+        "argument_identification": a[["doc", "type", "start", "end"]],
+        "argument_classification": a[["doc", "type", "start", "end", "role"]],
+        "argument_identification_attached": a[["doc", "trigger_start", "trigger_end", "type", "start", "end"]],
+        "argument_classification_attached": a[["doc", "trigger_start", "trigger_end", "type", "start", "end", "role"]],
+    }
+
+
+def textee_rows(match: EventMatch) -> pd.DataFrame:
+    """Count rows of TextEE's six measures: measure ``textee.<metric>``, label "", outcome tp / fp / fn."""
+    frames = []
+    gold, pred = _textee_sets(match.gold, match.gold_args), _textee_sets(match.pred, match.pred_args)
+    for metric in METRICS:
+        g = gold[metric].drop_duplicates()
+        p = pred[metric].drop_duplicates()
+        both = g.merge(p, on=list(g.columns), how="inner")
+        n_docs = 1 + max(int(g["doc"].max()) if len(g) else -1, int(p["doc"].max()) if len(p) else -1)
+        tp = np.bincount(both["doc"].to_numpy(), minlength=n_docs)
+        n_g = np.bincount(g["doc"].to_numpy(), minlength=n_docs)
+        n_p = np.bincount(p["doc"].to_numpy(), minlength=n_docs)
+        docs = np.arange(n_docs)
+        for outcome, values in (("tp", tp), ("fp", n_p - tp), ("fn", n_g - tp)):
+            nz = values > 0
+            frames.append(tally(docs[nz], f"textee.{metric}", "", outcome, values[nz]))
+    return concat(frames)
+
+
+def item_rows(match: EventMatch) -> pd.DataFrame:
+    """Count rows of the per-item measures: measure ``item.<metric>``, label = event type, outcome tp / fp / fn."""
+    frames = []
+    g, p, tr = match.gold.events, match.pred.events, match.triggers
+    gd, gt, pd_, pt = g["doc"].to_numpy(), g["type"].to_numpy(), p["doc"].to_numpy(), p["type"].to_numpy()
+    missed, spurious = unmatched(len(g), tr.gold), unmatched(len(p), tr.pred)
+    same = tr.level == 2
+    frames.append(tally(gd[tr.gold], "item.trigger_identification", gt[tr.gold], "tp"))
+    frames.append(tally(gd[tr.gold[same]], "item.trigger_classification", gt[tr.gold[same]], "tp"))
+    frames.append(tally(gd[tr.gold[~same]], "item.trigger_classification", gt[tr.gold[~same]], "fn"))
+    frames.append(tally(pd_[tr.pred[~same]], "item.trigger_classification", pt[tr.pred[~same]], "fp"))
+    for metric in ("trigger_identification", "trigger_classification"):
+        frames.append(tally(gd[missed], f"item.{metric}", gt[missed], "fn"))
+        frames.append(tally(pd_[spurious], f"item.{metric}", pt[spurious], "fp"))
+    ga, pa = match.gold_args, match.pred_args
+    gad, gat, pad_, pat = ga["doc"].to_numpy(), ga["type"].to_numpy(), pa["doc"].to_numpy(), pa["type"].to_numpy()
+    for metric, pairs in match.arguments.items():
+        frames.append(tally(gad[pairs.gold], f"item.{metric}", gat[pairs.gold], "tp"))
+        miss, spur = unmatched(len(ga), pairs.gold), unmatched(len(pa), pairs.pred)
+        frames.append(tally(gad[miss], f"item.{metric}", gat[miss], "fn"))
+        frames.append(tally(pad_[spur], f"item.{metric}", pat[spur], "fp"))
+    return concat(frames)
+
+
+def event_errors(match: EventMatch, doc_ids: list[str]) -> list[dict]:
+    """Trigger errors (type confusions, misses, spurious triggers) and the argument errors of the
+    attached classification."""
+    out = []
+    g, p, tr = match.gold.events, match.pred.events, match.triggers
+    gd, gs, ge, gx, gt = (g[c].to_numpy() for c in ("doc", "start", "end", "text", "type"))
+    pd_, ps, pe, px, pt = (p[c].to_numpy() for c in ("doc", "start", "end", "text", "type"))
+    for gi, pj, lv in zip(tr.gold.tolist(), tr.pred.tolist(), tr.level.tolist()):
+        if lv != 2:
+            out.append(dict(task="events", category="type-confusion", doc_id=doc_ids[gd[gi]], start=int(gs[gi]), end=int(ge[gi]),
+                            text=gx[gi], gold=gt[gi], pred=pt[pj], detail=""))
+    for gi in unmatched(len(g), tr.gold).tolist():
+        out.append(dict(task="events", category="false-negative", doc_id=doc_ids[gd[gi]], start=int(gs[gi]), end=int(ge[gi]),
+                        text=gx[gi], gold=gt[gi], pred=None, detail=""))
+    for pj in unmatched(len(p), tr.pred).tolist():
+        out.append(dict(task="events", category="false-positive", doc_id=doc_ids[pd_[pj]], start=int(ps[pj]), end=int(pe[pj]),
+                        text=px[pj], gold=None, pred=pt[pj], detail=""))
+    pairs = match.arguments["argument_classification_attached"]
+    for frame, idx, side in ((match.gold_args, unmatched(len(match.gold_args), pairs.gold), "gold"),
+                             (match.pred_args, unmatched(len(match.pred_args), pairs.pred), "pred")):
+        rows = frame.iloc[idx]
+        for r in rows.itertuples(index=False):
+            label = f"{r.role} of {r.type} {r.trigger_text!r}"
+            out.append(dict(task="arguments", category="false-negative" if side == "gold" else "false-positive",
+                            doc_id=doc_ids[r.doc], start=int(r.start), end=int(r.end), text=r.text,
+                            gold=label if side == "gold" else None, pred=label if side == "pred" else None, detail=""))
+    return out

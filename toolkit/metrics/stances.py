@@ -1,0 +1,172 @@
+"""Stances on item tables: (holder, target, label) triples, (holder, target) pairs, labels of the pairs.
+
+A predicted stance is compatible with a gold one when (1) the holders share a mention span (a
+holder is its entity's mention spans, or the span a system gave), (2) the targets are of the same
+kind and match: the same topic; for events, the predicted event is the gold event's match with the
+same span and type (:meth:`toolkit.metrics.events.EventMatch.event_map`); for entities, the two
+entities share a mention span. Triples also need the same label; the pair matching prefers pairs
+with the same label. True positives and false negatives count under the gold stance's target key
+(the topic id, or ``(event)`` / ``(entity)``), false positives under the predicted one's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from toolkit.metrics.counting import concat, tally
+from toolkit.metrics.matching import Pairs, equal_key_edges, match_edges, unmatched
+from toolkit.model.tables import Tables
+
+
+def target_keys(st: pd.DataFrame) -> np.ndarray:
+    """The per-target breakdown key of each stance: its topic id, or ``(event)`` / ``(entity)``."""
+    kind = st["target_kind"].to_numpy()
+    return np.where(kind == "topic", st["topic"].to_numpy(), "(" + kind.astype(object) + ")").astype(object)
+
+
+def _holder_spans(t: Tables) -> pd.DataFrame:
+    """(stance row, doc, start, end) of every span of every stance's holder."""
+    st = t.stances
+    rows = np.arange(len(st))
+    own = st["holder"].to_numpy() < 0
+    by_span = pd.DataFrame({"s": rows[own], "doc": st["doc"].to_numpy()[own],
+                            "start": st["holder_start"].to_numpy()[own], "end": st["holder_end"].to_numpy()[own]})
+    ent = pd.DataFrame({"s": rows[~own], "entity": st["holder"].to_numpy()[~own]})
+    by_entity = ent.merge(t.mentions[["entity", "doc", "start", "end"]], on="entity")[["s", "doc", "start", "end"]]
+    return pd.concat([by_span, by_entity], ignore_index=True)
+
+
+def _entity_target_spans(t: Tables, stances: np.ndarray) -> pd.DataFrame:
+    st = t.stances
+    ent = pd.DataFrame({"s": stances, "entity": st["target"].to_numpy()[stances]})
+    return ent.merge(t.mentions[["entity", "start", "end"]], on="entity")[["s", "start", "end"]]
+
+
+@dataclass
+class StanceMatch:
+    gold: Tables
+    pred: Tables
+    triples: Pairs
+    pairs: Pairs
+
+
+def _sort_key(t: Tables, event_map: np.ndarray | None, gold_event_ids: np.ndarray | None = None):
+    """The canonical sort key of one stance (holder spans, kind, target, label, id), as a function of
+    its row; a predicted event target is named by the id of the gold event it matched ("None")."""
+    st = t.stances
+    ment = t.mentions
+    spans_of: dict[int, list] = {}
+    for e, s, x in zip(ment["entity"].tolist(), ment["start"].tolist(), ment["end"].tolist()):
+        spans_of.setdefault(e, []).append((s, x))
+
+    def key(i: int):
+        r = st.iloc[i]
+        holder = sorted(spans_of.get(int(r["holder"]), [])) if r["holder"] >= 0 else [(int(r["holder_start"]), int(r["holder_end"]))]
+        kind = r["target_kind"]
+        if kind == "entity":
+            target = sorted(spans_of.get(int(r["target"]), []))
+        elif kind == "event":
+            if event_map is None:
+                target = [str(t.events["event_id"].iloc[int(r["target"])])]
+            else:
+                ev = int(event_map[int(r["target"])]) if r["target"] >= 0 else -1
+                target = [str(gold_event_ids[ev]) if ev >= 0 else "None"]
+        else:
+            target = [r["topic"]]
+        return (holder, kind, target, r["label"], r["stance_id"])
+    return key
+
+
+def match_stances(gold: Tables, pred: Tables, event_map: np.ndarray) -> StanceMatch:
+    """Match stances as triples and as pairs (documents numbered alike); ``event_map`` maps each
+    predicted event to its gold event (−1 when it has none)."""
+    g, p = gold.stances, pred.stances
+    gh, ph = _holder_spans(gold), _holder_spans(pred)
+    joined = gh.merge(ph, on=["doc", "start", "end"], suffixes=("_g", "_p"))[["s_g", "s_p"]].drop_duplicates()
+    eg, ep = joined["s_g"].to_numpy(np.int64), joined["s_p"].to_numpy(np.int64)
+    gk, pk = g["target_kind"].to_numpy(), p["target_kind"].to_numpy()
+    ok = gk[eg] == pk[ep]
+    eg, ep = eg[ok], ep[ok]
+    kind = gk[eg]
+    topic = (kind == "topic") & (g["topic"].to_numpy()[eg] == p["topic"].to_numpy()[ep])
+    p_target = p["target"].to_numpy()
+    mapped = np.where(p_target >= 0, event_map[np.maximum(p_target, 0)] if len(event_map) else -1, -1)
+    event = (kind == "event") & (mapped[ep] >= 0) & (mapped[ep] == g["target"].to_numpy()[eg])
+    is_entity = np.flatnonzero(kind == "entity")
+    entity = np.zeros(len(eg), dtype=bool)
+    if len(is_entity):
+        pair = pd.DataFrame({"k": is_entity, "sg": eg[is_entity], "sp": ep[is_entity]})
+        gs = _entity_target_spans(gold, np.unique(eg[is_entity])).rename(columns={"s": "sg"})
+        ps = _entity_target_spans(pred, np.unique(ep[is_entity])).rename(columns={"s": "sp"})
+        shared = pair.merge(gs, on="sg").merge(ps, on=["sp", "start", "end"])["k"].unique()
+        entity[shared] = True
+    ok = topic | event | entity
+    eg, ep = eg[ok], ep[ok]
+    same_label = g["label"].to_numpy()[eg] == p["label"].to_numpy()[ep]
+    g_key, p_key = _sort_key(gold, None), _sort_key(pred, event_map, gold.events["event_id"].to_numpy())
+    triples = match_edges(len(g), len(p), eg[same_label], ep[same_label], np.ones(int(same_label.sum()), dtype=np.int64), None,
+                          g_key, p_key)
+    pairs = match_edges(len(g), len(p), eg, ep, np.ones(len(eg), dtype=np.int64), same_label.astype(np.int64), g_key, p_key)
+    return StanceMatch(gold, pred, triples, pairs)
+
+
+def stance_rows(match: StanceMatch) -> pd.DataFrame:
+    """Count rows of task ``stances``: measures ``triples`` / ``pairs`` (label = target key, outcome tp /
+    fp / fn) and ``confusion`` (label = target key, outcome ``gold label|predicted label``)."""
+    g, p = match.gold.stances, match.pred.stances
+    gd, pd_ = g["doc"].to_numpy(), p["doc"].to_numpy()
+    gkey, pkey = target_keys(g), target_keys(p)
+    frames = []
+    for name, pairs in (("triples", match.triples), ("pairs", match.pairs)):
+        frames.append(tally(gd[pairs.gold], name, gkey[pairs.gold], "tp"))
+        spur, miss = unmatched(len(p), pairs.pred), unmatched(len(g), pairs.gold)
+        frames.append(tally(pd_[spur], name, pkey[spur], "fp"))
+        frames.append(tally(gd[miss], name, gkey[miss], "fn"))
+    pr = match.pairs
+    labels = g["label"].to_numpy()[pr.gold].astype(object) + "|" + p["label"].to_numpy()[pr.pred].astype(object)
+    frames.append(tally(gd[pr.gold], "confusion", gkey[pr.gold], labels))
+    return concat(frames)
+
+
+def _describe(t: Tables, i: int) -> tuple[int | None, int | None, str]:
+    """(evidence start, evidence end, "holder -> target") of one stance, for the errors list."""
+    st = t.stances.iloc[i]
+    ents, ment, evs = t.entities, t.mentions, t.events
+    if st["holder"] >= 0:
+        e = ents.iloc[int(st["holder"])]
+        ms = ment[ment["entity"] == int(st["holder"])].sort_values(["start", "end"])
+        holder = e["name"] or (ms["text"].iloc[0] if len(ms) else e["entity_id"])
+    else:
+        holder = st["holder_text"]
+    kind = st["target_kind"]
+    if kind == "topic":
+        target = st["topic"]
+    elif kind == "event":
+        target = (f"event {evs['type'].iloc[int(st['target'])]} {evs['text'].iloc[int(st['target'])]!r}"
+                  if st["target"] >= 0 else "event")
+    else:
+        target = f"entity {ents['name'].iloc[int(st['target'])] or ents['entity_id'].iloc[int(st['target'])]}" if st["target"] >= 0 else "entity"
+    ev = (int(st["evidence_start"]), int(st["evidence_end"])) if st["evidence_start"] >= 0 else (None, None)
+    return ev[0], ev[1], f"{holder} -> {target}"
+
+
+def stance_errors(match: StanceMatch, doc_ids: list[str]) -> list[dict]:
+    out = []
+    g, p, pr = match.gold.stances, match.pred.stances, match.pairs
+    for gi, pj in zip(pr.gold.tolist(), pr.pred.tolist()):
+        if g["label"].iloc[gi] != p["label"].iloc[pj]:
+            s, e, text = _describe(match.gold, gi)
+            out.append(dict(task="stances", category="label-confusion", doc_id=doc_ids[g["doc"].iloc[gi]], start=s, end=e, text=text,
+                            gold=g["label"].iloc[gi], pred=p["label"].iloc[pj], detail=""))
+    for gi in unmatched(len(g), pr.gold).tolist():
+        s, e, text = _describe(match.gold, gi)
+        out.append(dict(task="stances", category="false-negative", doc_id=doc_ids[g["doc"].iloc[gi]], start=s, end=e, text=text,
+                        gold=g["label"].iloc[gi], pred=None, detail=""))
+    for pj in unmatched(len(p), pr.pred).tolist():
+        s, e, text = _describe(match.pred, pj)
+        out.append(dict(task="stances", category="false-positive", doc_id=doc_ids[p["doc"].iloc[pj]], start=s, end=e, text=text,
+                        gold=None, pred=p["label"].iloc[pj], detail=""))
+    return out
