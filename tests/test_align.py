@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from toolkit.metrics.matching import align
-from toolkit.metrics.scoring import MentionItem, align_mentions, mention_level
+from toolkit.metrics.entities import MentionItem, align_mentions, mention_level
 
 
 def M(start, end, etype="PER"):

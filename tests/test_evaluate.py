@@ -9,8 +9,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from eval_strategies import EVAL, all_scores, corpora, fixture_gold, fixture_pred_dict, fixture_predictions, shuffled
-from toolkit.metrics.counts import EvalCounts, total
-from toolkit.evaluation.evaluate import EvalOptions, EvalReport, evaluate, evaluate_document
+from toolkit.evaluation.evaluate import EvalOptions, EvalReport, evaluate
 from toolkit.predictions.load import load_predictions, predictions_from_dicts
 
 
@@ -172,7 +171,7 @@ def test_system_output_in_memory():
 
 def test_to_dict_structure_is_stable_and_strict_json():
     gold, preds = fixture_predictions()
-    data = evaluate(gold, preds.documents).to_dict(errors=True)
+    data = evaluate(gold, preds.documents).to_dict(errors=True, per_document=True)
     assert list(data) == ["format", "tasks", "options", "documents", "entities", "coreference", "events", "stances", "grounding",
                           "per_document", "per_document_grounding", "errors"]
     assert data["format"] == "toolkit-eval/2"
@@ -209,11 +208,11 @@ def test_dataframe_has_one_row_per_score():
 def test_report_round_trips_through_json_and_shards_merge():
     gold, preds = fixture_predictions()
     whole = evaluate(gold, preds.documents, options=EvalOptions(("name", "nominal"), True))
-    again = EvalReport.from_dict(json.loads(json.dumps(whole.to_dict(errors=True))))
-    assert again.to_dict(errors=True) == whole.to_dict(errors=True)
+    again = EvalReport.from_dict(json.loads(json.dumps(whole.to_dict(errors=True, per_document=True))))
+    assert again.to_dict(errors=True, per_document=True) == whole.to_dict(errors=True, per_document=True)
     a = evaluate({"alpha": gold["alpha"]}, {"alpha": preds.documents["alpha"]}, options=whole.options)
     b = evaluate({"beta": gold["beta"]}, {"beta": preds.documents["beta"]}, options=whole.options)
-    assert a.merge(b).to_dict() == whole.to_dict()
+    assert a.merge(b).to_dict(per_document=True) == whole.to_dict(per_document=True)
     with pytest.raises(ValueError):
         a.merge(a)
 
@@ -258,12 +257,12 @@ def test_no_predictions_recall_zero_precision_undefined(gold):
 @given(corpora(), corpora(), st.randoms(use_true_random=False))
 def test_input_order_changes_no_score(gold, pred, rnd):
     pred = {d: pred[d] for d in pred if d in gold}
-    base = evaluate(gold, pred).to_dict(errors=True)
+    base = evaluate(gold, pred).to_dict(errors=True, per_document=True)
     mixed_gold = [shuffled(d, rnd) for d in gold.values()]
     mixed_pred = [shuffled(d, rnd) for d in pred.values()]
     rnd.shuffle(mixed_gold)
     rnd.shuffle(mixed_pred)
-    assert evaluate(mixed_gold, mixed_pred).to_dict(errors=True) == base
+    assert evaluate(mixed_gold, mixed_pred).to_dict(errors=True, per_document=True) == base
 
 
 @settings(max_examples=60, deadline=None)
@@ -271,9 +270,13 @@ def test_input_order_changes_no_score(gold, pred, rnd):
 def test_merged_document_counts_equal_whole_corpus_counts(gold, pred, cut):
     pred = {d: pred[d] for d in pred if d in gold}
     whole = evaluate(gold, pred)
-    per_doc = [evaluate_document(gold[d], pred.get(d))[0] for d in sorted(gold)]
-    assert total(per_doc) == whole.counts
-    assert EvalCounts.from_dict(json.loads(json.dumps(whole.counts.to_dict()))) == whole.counts
+    one_by_one = [evaluate({d: gold[d]}, {d: pred[d]} if d in pred else {}) for d in sorted(gold)]
+    merged = one_by_one[0]
+    for r in one_by_one[1:]:
+        merged = merged.merge(r)
+    assert merged.to_dict(errors=True, per_document=True) == whole.to_dict(errors=True, per_document=True)
+    again = EvalReport.from_dict(json.loads(json.dumps(whole.to_dict(per_document=True))))
+    assert again.to_dict(per_document=True) == whole.to_dict(per_document=True)
     ids = sorted(gold)
     assume(len(ids) >= 2)
     cut = 1 + cut % (len(ids) - 1)  # a split into two non-empty shards

@@ -15,8 +15,8 @@ import pytest
 from nervaluate import Evaluator
 
 from toolkit.evaluation.evaluate import evaluate
-from toolkit.metrics.counts import SchemeCounts
-from toolkit.metrics.scoring import MentionItem, label_scores, score_mentions
+from engine_helpers import Outcomes as SchemeCounts, entity_scores, label_scores, score_mentions, view
+from toolkit.metrics.entities import MentionItem
 from toolkit.model.document import Argument, Document, Entity, Event, Mention, Span, Stance, Target
 from toolkit.predictions.load import predictions_from_dicts
 
@@ -36,11 +36,8 @@ def spans_of(tags: list[str], offset: int = 0) -> list[MentionItem]:
 
 
 def score_sentences(true: list[list[str]], pred: list[list[str]]):
-    total = None
-    for k, (t, p) in enumerate(zip(true, pred)):
-        counts, _ = score_mentions(spans_of(t, 100 * k), spans_of(p, 100 * k))
-        total = counts if total is None else total + counts
-    return total
+    """The entity counts (overall and per type) of one document per sentence."""
+    return view(entity_scores(*((spans_of(t, 100 * k), spans_of(p, 100 * k)) for k, (t, p) in enumerate(zip(true, pred)))))
 
 
 def test_nervaluate_readme_usage_example():

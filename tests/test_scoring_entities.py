@@ -11,10 +11,10 @@ from seqeval.metrics import classification_report as seqeval_report
 from seqeval.metrics import recall_score as seqeval_recall
 
 from eval_strategies import documents, fixture_predictions, shuffled
-from toolkit.metrics.counts import SCHEMES, EntityCounts, SchemeCounts
-from toolkit.model.document import Document
+from engine_helpers import Outcomes as SchemeCounts, entity_scores, score_entities, score_mentions, view
 from toolkit.evaluation.evaluate import EvalOptions, evaluate
-from toolkit.metrics.scoring import MentionItem, entity_scores, mention_items, score_entities, score_mentions
+from toolkit.metrics.entities import SCHEMES, MentionItem
+from toolkit.model.document import Document
 
 
 @pytest.fixture(scope="module")
@@ -86,18 +86,15 @@ def test_mention_kinds_filter_by_hand():
 
 
 def test_a_kindless_prediction_is_kept_by_any_filter():
-    gold = Document("d", "Choi met", entities=())
-    pred_items = [MentionItem(0, 4, "PER", "")]
-    assert mention_items(gold, {"pronoun"}) == []
-    counts, _ = score_mentions([], pred_items)
-    assert counts.micro["strict"].spurious == 1
+    scores = entity_scores(([MentionItem(0, 4, "PER", "name")], [MentionItem(0, 4, "PER", "")]), kinds=("pronoun",))
+    # the gold name is filtered out, the prediction without a kind is kept: one spurious mention
+    assert (scores["micro"]["strict"]["spurious"], scores["micro"]["strict"]["possible"]) == (1, 0)
 
 
 def test_undefined_scores_are_none_never_zero():
-    counts, _ = score_mentions([MentionItem(0, 4, "PER")], [])
-    s = entity_scores(counts)["micro"]["strict"]
+    s = entity_scores(([MentionItem(0, 4, "PER")], []))["micro"]["strict"]
     assert (s["precision"], s["recall"], s["f1"]) == (None, 0.0, 0.0)
-    nothing = entity_scores(EntityCounts())
+    nothing = entity_scores(([], []))
     assert nothing["micro"]["strict"]["precision"] is None
     assert nothing["micro"]["strict"]["f1"] is None
     assert nothing["macro"]["strict"] == {"precision": None, "recall": None, "f1": None, "types": 0}
@@ -106,9 +103,8 @@ def test_undefined_scores_are_none_never_zero():
 def test_partial_credit_survives_aggregation_over_documents():
     # Document 1: one overlap (partial). Document 2: one exact. Averaging per-document partial
     # precision (0.5 and 1.0) would give 0.75 too, so use unequal sizes: doc 2 has 3 exact.
-    one, _ = score_mentions([MentionItem(0, 4, "PER")], [MentionItem(0, 3, "PER")])
-    two, _ = score_mentions([MentionItem(i, i + 2, "PER") for i in (0, 3, 6)], [MentionItem(i, i + 2, "PER") for i in (0, 3, 6)])
-    both = (one + two).micro["partial"]
+    both = view(entity_scores(([MentionItem(0, 4, "PER")], [MentionItem(0, 3, "PER")]),
+                              ([MentionItem(i, i + 2, "PER") for i in (0, 3, 6)], [MentionItem(i, i + 2, "PER") for i in (0, 3, 6)]))).micro["partial"]
     assert (both.correct, both.partial, both.actual) == (3, 1, 4)
     assert both.precision == pytest.approx(3.5 / 4)  # not the mean of 0.5 and 1.0
 
@@ -144,8 +140,8 @@ def test_order_fault_of_greedy_matching_is_avoided():
 @given(documents())
 def test_gold_against_itself_is_perfect(doc):
     assume(any(True for _ in doc.mentions()))
-    counts, errors = score_entities(doc, doc)
-    scores = entity_scores(counts)
+    _, errors = score_entities(doc, doc)
+    scores = evaluate({doc.doc_id: doc}, {doc.doc_id: doc}, ("entities",)).scores()["entities"]
     for scheme in SCHEMES:
         assert scores["micro"][scheme]["f1"] == 1.0
         assert scores["micro"][scheme]["precision"] == 1.0
@@ -157,9 +153,9 @@ def test_gold_against_itself_is_perfect(doc):
 @given(documents())
 def test_empty_prediction_gives_recall_zero_and_precision_none(doc):
     assume(any(True for _ in doc.mentions()))
-    counts, _ = score_entities(doc, Document(doc.doc_id, doc.text))
+    scores = evaluate({doc.doc_id: doc}, {doc.doc_id: Document(doc.doc_id, doc.text)}, ("entities",)).scores()["entities"]
     for scheme in SCHEMES:
-        s = entity_scores(counts)["micro"][scheme]
+        s = scores["micro"][scheme]
         assert s["recall"] == 0.0 and s["precision"] is None
 
 
@@ -215,7 +211,7 @@ def non_overlapping(draw, n=40):
 def test_strict_micro_equals_seqeval(docs):
     """Token-level IOB2 (seqeval default mode, conlleval semantics) on the same spans, one sentence per document."""
     assume(any(g or p for g, p in docs))
-    total = sum((score_mentions([MentionItem(*s) for s in g], [MentionItem(*s) for s in p])[0] for g, p in docs), EntityCounts())
+    total = view(entity_scores(*(([MentionItem(*s) for s in g], [MentionItem(*s) for s in p]) for g, p in docs)))
     strict = total.micro["strict"]
     y_true = [_iob2(g, 40) for g, _ in docs]
     y_pred = [_iob2(p, 40) for _, p in docs]
@@ -260,7 +256,7 @@ def unambiguous(draw):
 @given(unambiguous())
 def test_counts_equal_nervaluate_where_greedy_is_optimal(case):
     gold, pred = case
-    ours, _ = score_mentions([MentionItem(*s) for s in gold], [MentionItem(*s) for s in pred])
+    ours = view(entity_scores(([MentionItem(*s) for s in gold], [MentionItem(*s) for s in pred])))
     as_dicts = lambda spans: [[{"label": lab, "start": s, "end": e - 1} for s, e, lab in spans]]  # noqa: E731 (inclusive ends)
     theirs = Evaluator(as_dicts(gold), as_dicts(pred), tags=["PER", "LOC", "ORG"], loader="dict").evaluate()["overall"]
     result = Evaluator(as_dicts(gold), as_dicts(pred), tags=["PER", "LOC", "ORG"], loader="dict").evaluate()

@@ -5,11 +5,11 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from eval_strategies import TEXT, documents, fixture_predictions, shuffled, span
-from toolkit.metrics.counts import EVENT_METRICS, Counts
+from engine_helpers import Counts, event_scores, score_events
+from toolkit.metrics.events import METRICS as EVENT_METRICS
 from toolkit.model.document import Argument, Document, Entity, Event, Mention
 from toolkit.evaluation.evaluate import EvalOptions, evaluate
 from toolkit.predictions.load import SpanArgument
-from toolkit.metrics.scoring import event_scores, score_events
 
 
 def fixture_scores(coref_args=False):

@@ -6,11 +6,10 @@ from hypothesis import strategies as st
 from sklearn.metrics import accuracy_score, f1_score
 
 from eval_strategies import TEXT, documents, fixture_predictions, shuffled, span
-from toolkit.metrics.counts import Counts, StanceCounts
-from toolkit.model.document import Document, Entity, Event, Mention, Stance, Target
+from engine_helpers import Counts, label_scores, score_events, score_stances, stance_scores
+from toolkit.model.document import Document, Entity, Event, Mention, Span, Stance, Target
 from toolkit.evaluation.evaluate import evaluate
 from toolkit.predictions.load import PredStance
-from toolkit.metrics.scoring import label_scores, score_events, score_stances, stance_scores
 
 
 @pytest.fixture(scope="module")
@@ -135,17 +134,23 @@ def test_label_scores_equal_scikit_learn(pairs):
     assert sum(map(sum, got["confusion"]["matrix"])) == len(pairs)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(st.lists(st.tuples(labels, labels), max_size=20), st.lists(st.tuples(labels, labels), max_size=20))
 def test_label_confusion_merges_across_documents(a, b):
-    def counts(pairs):
-        table: dict = {}
-        for g, p in pairs:
-            table.setdefault("t", {}).setdefault(g, {}).setdefault(p, 0)
-            table["t"][g][p] += 1
-        return StanceCounts({}, table)
+    def report(pairs, doc_id):
+        text = "x" * (2 * len(pairs) + 1)
+        ents = [Entity(f"A{i}", "PER", "", (Mention(f"M{i}", Span(2 * i, 2 * i + 1, "x"), "name", f"A{i}", "PER"),))
+                for i in range(len(pairs))]
+        gold = Document(doc_id, text, tuple(ents), (), tuple(Stance(f"s{i}", f"A{i}", Target("topic", "quick-deal"), g, ())
+                                                            for i, (g, _) in enumerate(pairs)))
+        pred = Document(doc_id, text, tuple(ents), (), tuple(Stance(f"p{i}", f"A{i}", Target("topic", "quick-deal"), p, ())
+                                                            for i, (_, p) in enumerate(pairs)))
+        return evaluate({doc_id: gold}, {doc_id: pred}, ("stances",))
 
-    assert (counts(a) + counts(b)).label_pairs() == sorted(a + b)
+    merged = report(a, "a").merge(report(b, "b"))
+    conf = merged.scores()["stances"]["labels"]["confusion"]
+    got = sorted((g, p) for i, g in enumerate(conf["labels"]) for j, p in enumerate(conf["labels"]) for _ in range(conf["matrix"][i][j]))
+    assert got == sorted(a + b)
 
 
 @settings(max_examples=100, deadline=None)

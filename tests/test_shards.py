@@ -284,7 +284,7 @@ def test_missing_file_and_usage_errors_exit_2(tmp_path, two_shards):
 def test_library_reports_issues_without_raising(tmp_path, two_shards):
     a, b = two_shards
     merged, issues = merge_counts([a, b])
-    assert issues == [] and sorted(merged.per_document) == DOC_IDS
+    assert issues == [] and merged.doc_ids == DOC_IDS
     merged, issues = merge_counts([a, tmp_path / "none.json"])
     assert merged is None and [i.code for i in issues] == ["file-not-found"]
 

@@ -137,32 +137,35 @@ def test_compare_refuses_mismatched_reports(gold, reports):
         compare({"a": reports["gold"], "b": reports["empty"]}, metrics=["entities.f2"])
 
 
-def _flat_counts(counts):
-    """Oracle for count_matrix: each key from the counts' own overall() sums and label pairs."""
-    from toolkit.metrics.counts import EVENT_METRICS, SCHEMES
+def _flat_counts(nested):
+    """Oracle for count_matrix: each key summed from one document's nested counts (as counts files hold them)."""
+    from toolkit.evaluation.counts import STANCE_LABELS
 
     row = {}
-    if counts.entities is not None:
-        for scheme in SCHEMES:
-            c = counts.entities.micro[scheme]
-            for name in ("correct", "incorrect", "partial", "missed", "spurious"):
-                row[f"ent.{scheme}.{name}"] = float(getattr(c, name))
-    if counts.coreference is not None:
-        for metric, c in counts.coreference.metrics.items():
-            for name in ("r_num", "r_den", "p_num", "p_den"):
-                row[f"coref.{metric}.{name}"] = float(getattr(c, name))
-    if counts.events is not None:
-        for metric in EVENT_METRICS:
-            c = counts.events.overall(metric)
-            row.update({f"ev.item.{metric}.tp": c.tp, f"ev.item.{metric}.fp": c.fp, f"ev.item.{metric}.fn": c.fn})
-            c = counts.events.textee[metric]
-            row.update({f"ev.{metric}.tp": c.tp, f"ev.{metric}.fp": c.fp, f"ev.{metric}.fn": c.fn})
-    if counts.stances is not None:
-        for metric in ("triples", "pairs"):
-            c = counts.stances.overall(metric)
-            row.update({f"st.{metric}.tp": c.tp, f"st.{metric}.fp": c.fp, f"st.{metric}.fn": c.fn})
-        for g, p in counts.stances.label_pairs():
-            row[f"st.conf.{g}.{p}"] = row.get(f"st.conf.{g}.{p}", 0.0) + 1.0
+    if "entities" in nested:
+        for scheme, outcomes in nested["entities"]["micro"].items():
+            for name, n in outcomes.items():
+                row[f"ent.{scheme}.{name}"] = float(n)
+    for metric, fields in nested.get("coreference", {}).items():
+        for name, v in fields.items():
+            row[f"coref.{metric}.{name}"] = float(v)
+    if "events" in nested:
+        for metric, c in nested["events"]["textee"].items():
+            row.update({f"ev.{metric}.{k}": float(c[k]) for k in ("tp", "fp", "fn")})
+        for per in nested["events"]["per_item"].values():
+            for metric, c in per.items():
+                for k in ("tp", "fp", "fn"):
+                    row[f"ev.item.{metric}.{k}"] = row.get(f"ev.item.{metric}.{k}", 0.0) + c[k]
+    if "stances" in nested:
+        for per in nested["stances"]["by_target"].values():
+            for metric, c in per.items():
+                for k in ("tp", "fp", "fn"):
+                    row[f"st.{metric}.{k}"] = row.get(f"st.{metric}.{k}", 0.0) + c[k]
+        for table in nested["stances"]["confusion"].values():
+            for g, preds in table.items():
+                for p, n in preds.items():
+                    if g in STANCE_LABELS and p in STANCE_LABELS:
+                        row[f"st.conf.{g}.{p}"] = row.get(f"st.conf.{g}.{p}", 0.0) + n
     return row
 
 
@@ -172,6 +175,7 @@ def test_count_matrix_equals_the_flat_counts(reports):
 
     for report in reports.values():
         keys, C = count_matrix(report)
-        rows = [_flat_counts(report.per_document[d]) for d in sorted(report.per_document)]
+        nested = report.per_document()
+        rows = [_flat_counts(nested[d]) for d in report.doc_ids]
         assert (C == from_rows(rows, keys)).all()
         assert C.shape == (len(report.per_document), len(keys)) and C.sum() > 0

@@ -30,7 +30,11 @@ import pandas as pd
 from sklearn.metrics import cohen_kappa_score
 
 from toolkit.metrics.coreference import METRICS, PRCounts, coref_scores
-from toolkit.metrics.counts import dice
+from toolkit.metrics.formulas import dice as _dice, value as _value
+
+
+def dice(credit: float, predicted: float, gold: float) -> float | None:
+    return _value(_dice(credit, predicted, gold))
 from toolkit.model.document import Document
 from toolkit.checks.validate import load_corpus
 

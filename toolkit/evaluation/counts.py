@@ -88,14 +88,40 @@ class CountsTable:
         keep = np.isin(self.frame["doc"].to_numpy(), np.asarray(list(docs)))
         return CountsTable(self.doc_ids, self.frame[keep].reset_index(drop=True))
 
-    def per_document(self) -> dict[str, dict]:
-        """The counts of each document as the nested dicts of counts files (``toolkit-counts/2``)."""
+    def per_document(self, tasks=None) -> dict[str, dict]:
+        """The counts of each document as the nested dicts of counts files (``toolkit-counts/2``);
+        with ``tasks``, every document gets every one of these tasks (empty when it counted nothing)."""
         out: dict[str, dict] = {}
-        if not len(self.frame):
-            return out
-        for (doc, task), part in self.frame.groupby(["doc", "task"], sort=True):
-            out.setdefault(self.doc_ids[doc], {})[task] = _nest(task, part)
+        if tasks is not None:
+            for doc_id in self.doc_ids:
+                out[doc_id] = {task: empty_counts(task) for task in tasks}
+        f = self.frame
+        for doc, task, measure, label, outcome, count in zip(f["doc"].tolist(), f["task"].tolist(), f["measure"].tolist(),
+                                                             f["label"].tolist(), f["outcome"].tolist(), f["count"].tolist()):
+            if task == "grounding":
+                continue
+            per = out.setdefault(self.doc_ids[doc], {})
+            node = per.get(task)
+            if node is None:
+                node = per[task] = empty_counts(task)
+            _add(task, node, measure, label, outcome, count)
+        for per in out.values():
+            for task, node in per.items():
+                _tidy(task, node)
         return out
+
+
+    def per_document_grounding(self) -> dict[str, dict]:
+        """The grounding rows of each document as the ``grounding`` section of counts files
+        (:func:`toolkit.metrics.grounding.nest`)."""
+        from toolkit.metrics.grounding import nest
+
+        f = self.frame[self.frame["task"] == "grounding"]
+        rows: dict[int, list] = {}
+        for doc, measure, label, outcome, count in zip(f["doc"].tolist(), f["measure"].tolist(), f["label"].tolist(),
+                                                       f["outcome"].tolist(), f["count"].tolist()):
+            rows.setdefault(doc, []).append((measure, label, outcome, count))
+        return {self.doc_ids[d]: nest(rows[d]) for d in sorted(rows)}
 
 
 def concat(tables: list[CountsTable]) -> CountsTable:
@@ -117,49 +143,59 @@ def concat(tables: list[CountsTable]) -> CountsTable:
 # ---------------------------------------------------------------- nested dicts (counts files)
 
 
-def _nest(task: str, part: pd.DataFrame) -> dict:
-    rows = list(zip(part["measure"], part["label"], part["outcome"], part["count"]))
+def empty_counts(task: str) -> dict:
+    """The nested counts of one task of a document that counted nothing."""
     if task == "entities":
-        micro = {s: {o: 0 for o in SCHEME_OUTCOMES} for s in SCHEMES}
-        per: dict = {s: {} for s in SCHEMES}
-        for m, lab, o, c in rows:
-            if lab == "":
-                micro[m][o] = int(c)
-            else:
-                per[m].setdefault(lab, {x: 0 for x in SCHEME_OUTCOMES})[o] = int(c)
-        return {"micro": micro, "per_type": {s: dict(sorted(per[s].items())) for s in SCHEMES}}
+        return {"micro": {s: {o: 0 for o in SCHEME_OUTCOMES} for s in SCHEMES}, "per_type": {s: {} for s in SCHEMES}}
     if task == "coreference":
-        out = {k: {f: 0.0 for f in RATIO_FIELDS} for k in COUNT_KEYS}
-        for m, _, o, c in rows:
-            out[m][o] = float(c)
-        return out
+        return {k: {f: 0.0 for f in RATIO_FIELDS} for k in COUNT_KEYS}
     if task == "events":
-        textee = {m: {"tp": 0, "fp": 0, "fn": 0} for m in EVENT_METRICS}
-        item: dict = {}
-        for m, lab, o, c in rows:
-            kind, _, metric = m.partition(".")
-            if kind == "textee":
-                textee[metric][o] = int(c)
-            else:
-                item.setdefault(lab, {}).setdefault(metric, {"tp": 0, "fp": 0, "fn": 0})[o] = int(c)
-        return {"textee": textee, "per_item": {t: dict(sorted(v.items())) for t, v in sorted(item.items())}}
+        return {"textee": {m: {"tp": 0, "fp": 0, "fn": 0} for m in EVENT_METRICS}, "per_item": {}}
     if task == "stances":
-        by_target: dict = {}
-        confusion: dict = {}
-        for m, lab, o, c in rows:
-            if m == "confusion":
-                g, _, p = o.partition("|")
-                row = confusion.setdefault(lab, {}).setdefault(g, {})
-                row[p] = row.get(p, 0) + int(c)
-            else:
-                by_target.setdefault(lab, {}).setdefault(m, {"tp": 0, "fp": 0, "fn": 0})[o] = int(c)
-        return {"by_target": {t: dict(sorted(v.items())) for t, v in sorted(by_target.items())},
-                "confusion": {t: {g: dict(sorted(r.items())) for g, r in sorted(v.items())} for t, v in sorted(confusion.items())}}
+        return {"by_target": {}, "confusion": {}}
     raise ValueError(f"unknown task {task!r}")
 
 
-def from_per_document(per_document: Mapping[str, Mapping]) -> CountsTable:
-    """The counts table of nested per-document counts (counts files; inverse of :meth:`CountsTable.per_document`)."""
+def _add(task: str, node: dict, measure: str, label: str, outcome: str, count: float) -> None:
+    if task == "entities":
+        if label == "":
+            node["micro"][measure][outcome] += int(count)
+        else:
+            row = node["per_type"][measure].setdefault(label, {x: 0 for x in SCHEME_OUTCOMES})
+            row[outcome] += int(count)
+    elif task == "coreference":
+        node[measure][outcome] += float(count)
+    elif task == "events":
+        kind, _, metric = measure.partition(".")
+        if kind == "textee":
+            node["textee"][metric][outcome] += int(count)
+        else:
+            node["per_item"].setdefault(label, {}).setdefault(metric, {"tp": 0, "fp": 0, "fn": 0})[outcome] += int(count)
+    elif task == "stances":
+        if measure == "confusion":
+            g, _, p = outcome.partition("|")
+            row = node["confusion"].setdefault(label, {}).setdefault(g, {})
+            row[p] = row.get(p, 0) + int(count)
+        else:
+            node["by_target"].setdefault(label, {}).setdefault(measure, {"tp": 0, "fp": 0, "fn": 0})[outcome] += int(count)
+
+
+def _tidy(task: str, node: dict) -> None:
+    """Sort the label keys of nested counts (as counts files list them)."""
+    if task == "entities":
+        node["per_type"] = {s: dict(sorted(node["per_type"][s].items())) for s in SCHEMES}
+    elif task == "events":
+        node["per_item"] = {t: dict(sorted(v.items())) for t, v in sorted(node["per_item"].items())}
+    elif task == "stances":
+        node["by_target"] = {t: dict(sorted(v.items())) for t, v in sorted(node["by_target"].items())}
+        node["confusion"] = {t: {g: dict(sorted(r.items())) for g, r in sorted(v.items())} for t, v in sorted(node["confusion"].items())}
+
+
+def from_per_document(per_document: Mapping[str, Mapping], grounding: Mapping[str, Mapping] | None = None) -> CountsTable:
+    """The counts table of nested per-document counts (counts files; inverse of :meth:`CountsTable.per_document`),
+    with their ``grounding`` sections when given."""
+    from toolkit.metrics.grounding import unnest
+
     ids = sorted(per_document)
     cols: dict[str, list] = {"doc": [], **{c: [] for c in KEY}, "count": []}
 
@@ -201,6 +237,8 @@ def from_per_document(per_document: Mapping[str, Mapping]) -> CountsTable:
                 for g, row in table.items():
                     for p, c in row.items():
                         add(d, "stances", "confusion", t, f"{g}|{p}", c)
+        for measure, label, outcome, count in unnest((grounding or {}).get(doc_id) or {}):
+            add(d, "grounding", measure, label, outcome, count)
     frame = pd.DataFrame({"doc": np.asarray(cols["doc"], dtype=np.int64), **{c: np.asarray(cols[c], dtype=object).astype(str) for c in KEY},
                           "count": np.asarray(cols["count"], dtype=float)})
     return CountsTable(ids, frame)

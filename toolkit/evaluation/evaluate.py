@@ -81,21 +81,35 @@ class EvalReport:
                           "missing_predictions": sorted(self.missing), "unmatched_predictions": sorted(self.unmatched)},
             **self.scores(),
         }
+        grounding = self.grounding()
+        if grounding is not None:
+            out["grounding"] = grounding
         if per_document:
             out["per_document"] = self.per_document()
+            if grounding is not None:
+                out["per_document_grounding"] = self.counts.per_document_grounding()
         if errors:
             out["errors"] = [e.to_dict() for e in self.errors]
         return out
 
     def per_document(self) -> dict[str, dict]:
-        """The counts of every scored document (every task scored, also when it counted nothing)."""
-        nested = self.counts.per_document()
-        empty = CountsTable([""], empty_frame()).per_document()
-        out = {}
-        for doc_id in self.doc_ids:
-            found = nested.get(doc_id, {})
-            out[doc_id] = {task: found.get(task, _empty_task(task)) for task in self.tasks}
-        return out
+        """The counts of every scored document, each with every scored task (empty when it counted nothing)."""
+        return self.counts.per_document(self.tasks)
+
+    def grounding(self) -> dict | None:
+        """The grounding and validity report (:func:`toolkit.metrics.grounding.grounding_scores`), None
+        for a report whose counts have none (read from a counts file made before it existed)."""
+        from toolkit.metrics.grounding import grounding_scores
+
+        return grounding_scores(self.counts.totals())
+
+    def refused_documents(self) -> list[str]:
+        """Gold documents whose prediction was received but could not be scored (scored as empty)."""
+        f = self.counts.frame
+        flags = f[(f["task"] == "grounding") & (f["measure"] == "documents")]
+        received = set(flags.loc[flags["outcome"] == "received", "doc"].tolist())
+        scored = set(flags.loc[flags["outcome"] == "scored", "doc"].tolist())
+        return sorted(self.doc_ids[d] for d in received - scored)
 
     @classmethod
     def from_dict(cls, data: Mapping) -> "EvalReport":
@@ -104,7 +118,8 @@ class EvalReport:
         kinds = opts.get("mention_kinds")
         docs = data.get("documents") or {}
         return cls(tuple(data["tasks"]), EvalOptions(tuple(kinds) if kinds is not None else None, bool(opts.get("coref_args"))),
-                   from_per_document(data["per_document"]), [ErrorItem(**e) for e in data.get("errors", [])],
+                   from_per_document(data["per_document"], data.get("per_document_grounding")),
+                   [ErrorItem(**e) for e in data.get("errors", [])],
                    list(docs.get("missing_predictions", [])), list(docs.get("unmatched_predictions", [])))
 
     def merge(self, other: "EvalReport") -> "EvalReport":
@@ -172,6 +187,9 @@ class EvalReport:
                 for metric in ("accuracy", "macro_f1", "f_avg"):
                     rows.append({"task": "stances", "metric": f"label {metric}", "label": scope, "value": labels[metric],
                                  "possible": labels["pairs"]})
+        grounding = self.grounding()
+        if grounding is not None:
+            rows += grounding_rows(grounding, "entities" in self.tasks)
         columns = ["task", "metric", "label", "correct", "incorrect", "partial", "missed", "spurious", "possible", "actual",
                    "precision", "recall", "f1", "value"]
         df = pd.DataFrame(rows, columns=columns)
@@ -181,11 +199,38 @@ class EvalReport:
 
 
 
-def _empty_task(task: str) -> dict:
-    from toolkit.evaluation.counts import _nest
-    import pandas as pd
+def grounding_rows(g: dict, entities: bool = True) -> list[dict]:
+    """The rows of the grounding report (``grounding_scores`` output) in the long format of :meth:`EvalReport.to_dataframe`.
 
-    return _nest(task, pd.DataFrame({"measure": [], "label": [], "outcome": [], "count": []}))
+    Task ``grounding``: metric ``documents`` (label: received, parsed, fenced, valid, scored),
+    metric ``<kind> spans`` (label: an alignment status) and metric ``unknown labels`` (label
+    ``field: label``) and ``refused items`` (label: task), with ``actual`` the count,
+    ``possible`` its denominator and ``value`` the share; task ``entities``, metric
+    ``text_level``: the text-level entity score (label ``ALL`` or a type; correct = tp,
+    spurious = fp, missed = fn).
+    """
+    rows: list[dict] = []
+    docs = g["documents"]
+    for flag in ("received", "parsed", "fenced", "valid", "scored"):
+        den = docs["gold"] if flag == "received" else docs["received"]
+        rows.append({"task": "grounding", "metric": "documents", "label": flag, "actual": docs[flag], "possible": den,
+                     "value": docs["shares"][flag]})
+    for kind, per in g["spans"].items():
+        for status, n in per["counts"].items():
+            rows.append({"task": "grounding", "metric": f"{kind} spans", "label": status, "actual": n, "possible": per["total"],
+                         "value": per["shares"][status]})
+    for field_name, per in g["unknown_labels"].items():
+        for label, n in per.items():
+            rows.append({"task": "grounding", "metric": "unknown labels", "label": f"{field_name}: {label}", "actual": n})
+    for task, n in g["refused"].items():
+        rows.append({"task": "grounding", "metric": "refused items", "label": task, "actual": n})
+    if entities:
+        text = g["text_entities"]
+        for label, s in (("ALL", text["micro"]), *text["per_type"].items()):
+            rows.append({"task": "entities", "metric": "text_level", "label": label, "correct": s["tp"], "spurious": s["fp"],
+                         "missed": s["fn"], "possible": s["tp"] + s["fn"], "actual": s["tp"] + s["fp"],
+                         "precision": s["precision"], "recall": s["recall"], "f1": s["f1"]})
+    return rows
 
 
 def _tables(docs) -> tuple[Tables, list[str]]:
@@ -198,16 +243,19 @@ def _tables(docs) -> tuple[Tables, list[str]]:
 
 def evaluate(gold_docs: Mapping[str, Document] | Iterable[Document] | Tables,
              pred_docs: Mapping[str, Document] | Iterable[Document] | Tables,
-             tasks: Sequence[str] = TASKS, options: EvalOptions | None = None, errors: bool = True) -> EvalReport:
+             tasks: Sequence[str] = TASKS, options: EvalOptions | None = None, records: Mapping | None = None,
+             errors: bool = True) -> EvalReport:
     """Score ``pred_docs`` against ``gold_docs`` (documents keyed by doc id, iterables of documents,
     or item tables).
 
     Every gold document is scored; one without a prediction counts as predicting nothing (listed
-    in ``missing``). Predicted documents without gold are not scored (listed in ``unmatched``).
-    ``errors`` lists every error of the system (False skips building them). Raises ValueError for
-    an unknown task name.
+    in ``missing``, unless ``records`` shows one was received and refused). Predicted documents
+    without gold are not scored (listed in ``unmatched``). ``records`` (doc id ->
+    :class:`toolkit.predictions.load.PredictionRecord`, the ``records`` of a prediction set) adds
+    the refused items' false positives and the grounding report. ``errors`` lists every error of
+    the system (False skips building them). Raises ValueError for an unknown task name.
     """
-    from toolkit.metrics import coreference, entities, events, stances
+    from toolkit.metrics import coreference, entities, events, grounding, stances
 
     unknown = [t for t in tasks if t not in TASKS]
     if unknown:
@@ -228,7 +276,7 @@ def evaluate(gold_docs: Mapping[str, Document] | Iterable[Document] | Tables,
     if "entities" in tasks:
         match = entities.match_mentions(gm, pm, gold.entities["entity_id"].to_numpy()[gm["entity"].to_numpy()],
                                         pred.entities["entity_id"].to_numpy()[pm["entity"].to_numpy()])
-        frames.append(entities.entity_rows(match).assign(task="entities"))
+        frames.append(entities.entity_rows(match).assign("entities"))
         if errors:
             errs += entities.entity_errors(match, gold_ids)
     if "coreference" in tasks:
@@ -236,30 +284,36 @@ def evaluate(gold_docs: Mapping[str, Document] | Iterable[Document] | Tables,
     if "events" in tasks or "stances" in tasks:
         ematch = events.match_events(gold, pred, options.coref_args)
         if "events" in tasks:
-            frames.append(concat_rows([events.textee_rows(ematch), events.item_rows(ematch)]).assign(task="events"))
+            frames.append(concat_rows([events.textee_rows(ematch), events.item_rows(ematch)]).assign("events"))
             if errors:
                 errs += events.event_errors(ematch, gold_ids)
     if "stances" in tasks:
         smatch = stances.match_stances(gold, pred, ematch.event_map())
-        frames.append(stances.stance_rows(smatch).assign(task="stances"))
+        frames.append(stances.stance_rows(smatch).assign("stances"))
         if errors:
             errs += stances.stance_errors(smatch, gold_ids)
+    records = records or {}
+    refused, refused_errors = grounding.refused_rows(records, gold_ids, tasks, kinds)
+    frames.append(refused)
+    if errors:
+        errs += refused_errors
+    frames.append(grounding.grounding_rows(gold, pred, pred_ids, records, gold_ids, kinds, tasks))
     frames = [f for f in frames if len(f)]
     import pandas as pd
 
-    frame = pd.concat(frames, ignore_index=True)[["doc", "task", "measure", "label", "outcome", "count"]] if frames else empty_frame()
+    rows = concat_rows(frames)
+    frame = rows.frame() if len(rows) else empty_frame()
     frame = frame.sort_values("doc", kind="stable").reset_index(drop=True)
     return EvalReport(tasks, options, CountsTable(list(gold_ids), frame), sorted_errors([ErrorItem(**e) for e in errs]),
-                      missing=sorted(set(gold_ids) - set(pred_ids)), unmatched=sorted(set(pred_ids) - set(gold_ids)))
+                      missing=sorted(set(gold_ids) - set(pred_ids) - set(records)), unmatched=sorted(set(pred_ids) - set(gold_ids)))
 
 
 def _coref_frame(arrays: dict[str, np.ndarray], n: int):
-    import pandas as pd
+    from toolkit.metrics.counting import Rows
 
     parts = []
     for key, values in arrays.items():
         metric, _, outcome = key.partition(".")
         nz = np.flatnonzero(values != 0)
-        parts.append(pd.DataFrame({"doc": nz, "task": "coreference", "measure": metric, "label": "", "outcome": outcome,
-                                   "count": values[nz].astype(float)}))
-    return pd.concat(parts, ignore_index=True) if parts else empty_frame()
+        parts.append(Rows.of(nz, metric, "", outcome, values[nz], "coreference"))
+    return concat_rows(parts)

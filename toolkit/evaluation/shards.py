@@ -33,11 +33,10 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from toolkit.io.read import list_files, read_json
-from toolkit.metrics.counts import EvalCounts
-from toolkit.metrics.grounding import GroundingCounts
+from toolkit.evaluation.counts import from_per_document
 from toolkit.evaluation.evaluate import TASKS, EvalOptions, EvalReport
+from toolkit.metrics.counting import ErrorItem, sorted_errors
 from toolkit.model.issues import Issue, has_errors, pointer
-from toolkit.metrics.scoring import ErrorItem
 
 COUNTS_FORMAT = "toolkit-counts/2"
 
@@ -48,12 +47,13 @@ def counts_dict(report: EvalReport, errors: bool = False) -> dict:
         "format": COUNTS_FORMAT,
         "tasks": list(report.tasks),
         "options": report.options.to_dict(),
-        "per_document": {d: c.to_dict() for d, c in sorted(report.per_document.items())},
+        "per_document": report.per_document(),
         "missing_predictions": sorted(report.missing),
         "unmatched_predictions": sorted(report.unmatched),
     }
-    if report.grounding:
-        out["grounding"] = {d: g.to_dict() for d, g in sorted(report.grounding.items())}
+    grounding = report.counts.per_document_grounding()
+    if grounding:
+        out["grounding"] = grounding
     if errors:
         out["errors"] = [e.to_dict() for e in report.errors]
     return out
@@ -120,10 +120,9 @@ def report_from_counts(data: Mapping) -> EvalReport:
     kinds = opts["mention_kinds"]
     tasks = tuple(t for t in TASKS if t in data["tasks"])
     return EvalReport(tasks, EvalOptions(tuple(kinds) if kinds is not None else None, opts["coref_args"]),
-                      {d: EvalCounts.from_dict(c) for d, c in sorted(data["per_document"].items())},
-                      [ErrorItem(**e) for e in data.get("errors", [])],
-                      sorted(data["missing_predictions"]), sorted(data["unmatched_predictions"]),
-                      {d: GroundingCounts.from_dict(g) for d, g in sorted(data.get("grounding", {}).items())})
+                      from_per_document(data["per_document"], data.get("grounding")),
+                      sorted_errors([ErrorItem(**e) for e in data.get("errors", [])]),
+                      sorted(data["missing_predictions"]), sorted(data["unmatched_predictions"]))
 
 
 @dataclass
@@ -187,7 +186,7 @@ def merge_counts(paths: Iterable[Path | str], errors: bool = False) -> tuple[Eva
             issues.append(Issue("incompatible-counts", item.file, "/options",
                                 f"options {report.options.to_dict()} differ from {first.file}'s ({first.report.options.to_dict()})",
                                 "merge only counts made with the same --mention-kinds and --coref-args"))
-        for doc_id in report.per_document:
+        for doc_id in report.doc_ids:
             if doc_id in owner:
                 issues.append(Issue("duplicate-document", item.file, pointer("per_document", doc_id),
                                     f"document '{doc_id}' is also scored in {owner[doc_id]}",

@@ -26,7 +26,7 @@ import numpy as np
 from toolkit.evaluation.resampling import Difference, Interval, ScoreFn, bootstrap_intervals, paired_test, point_estimate
 from toolkit.metrics import formulas
 from toolkit.metrics.coreference import COUNT_KEYS
-from toolkit.metrics.counts import COREF_METRICS, EVENT_METRICS, SCHEMES, STANCE_LABELS
+from toolkit.evaluation.counts import COREF_METRICS, EVENT_METRICS, SCHEMES, STANCE_LABELS
 
 METHODS = ("bootstrap", "permutation")
 
@@ -52,62 +52,33 @@ DEFAULT_COMPARE_METRICS = (
 # ---------------------------------------------------------------- counts -> flat rows
 
 
-def _add_prf(row: np.ndarray, by_label: Mapping, cols: Mapping[str, list[int]]) -> None:
-    """Add label -> metric -> :class:`~toolkit.metrics.counts.Counts` into the row's tp/fp/fn columns."""
-    for per in by_label.values():
-        for metric, c in per.items():
-            a, b, d = cols[metric]
-            row[a] += c.tp
-            row[b] += c.fp
-            row[d] += c.fn
+def _matrix_key(task: str, measure: str, label: str, outcome: str) -> str | None:
+    """The matrix column a count row adds to (None: a row no headline score uses)."""
+    if task == "entities":
+        return f"ent.{measure}.{outcome}" if label == "" else None
+    if task == "coreference":
+        return f"coref.{measure}.{outcome}"
+    if task == "events":
+        kind, _, metric = measure.partition(".")
+        return f"ev.{metric}.{outcome}" if kind == "textee" else f"ev.item.{metric}.{outcome}"
+    if task == "stances":
+        if measure == "confusion":
+            g, _, p = outcome.partition("|")
+            return f"st.conf.{g}.{p}"
+        return f"st.{measure}.{outcome}"
+    return None
 
 
 def count_matrix(report) -> tuple[list[str], np.ndarray]:
     """The keys of ``report.tasks`` and the documents × keys matrix of their counts (documents in
-    doc-id order). Keys: ``ent.<scheme>.<outcome>`` (overall), ``coref.<name>.<r_num|r_den|p_num|p_den>``
-    (the names of :data:`toolkit.metrics.coreference.COUNT_KEYS`), ``ev.<metric>.<tp|fp|fn>`` (TextEE),
-    ``ev.item.<metric>.<tp|fp|fn>`` (per item), ``st.<triples|pairs>.<tp|fp|fn>`` and ``st.conf.<gold>.<predicted>``
-    (aligned stance pairs per label combination); each is summed over the labels (entity types,
-    event types, targets), so the columns stay additive."""
+    doc-id order), from the report's counts table. Keys: ``ent.<scheme>.<outcome>`` (overall),
+    ``coref.<name>.<r_num|r_den|p_num|p_den>`` (the names of
+    :data:`toolkit.metrics.coreference.COUNT_KEYS`), ``ev.<metric>.<tp|fp|fn>`` (TextEE),
+    ``ev.item.<metric>.<tp|fp|fn>`` (per item), ``st.<triples|pairs>.<tp|fp|fn>`` and
+    ``st.conf.<gold>.<predicted>`` (aligned stance pairs per label combination); each is summed over
+    the labels (event types, targets), so the columns stay additive."""
     keys = _keys(report.tasks)
-    col = {k: i for i, k in enumerate(keys)}
-    ids = sorted(report.per_document)
-    C = np.zeros((len(ids), len(keys)))
-    ent_cols = {s: [col[f"ent.{s}.{n}"] for n in _SCHEME_FIELDS] for s in SCHEMES} if "entities" in report.tasks else {}
-    ev_cols = {m: [col[f"ev.{m}.{n}"] for n in ("tp", "fp", "fn")] for m in EVENT_METRICS} if "events" in report.tasks else {}
-    item_cols = {m: [col[f"ev.item.{m}.{n}"] for n in ("tp", "fp", "fn")] for m in EVENT_METRICS} if "events" in report.tasks else {}
-    st_cols = {m: [col[f"st.{m}.{n}"] for n in ("tp", "fp", "fn")] for m in ("triples", "pairs")} if "stances" in report.tasks else {}
-    for i, doc_id in enumerate(ids):
-        counts = report.per_document[doc_id]
-        row = C[i]
-        if counts.entities is not None and ent_cols:
-            for scheme, sc in counts.entities.micro.items():
-                c0, c1, c2, c3, c4 = ent_cols[scheme]
-                row[c0] += sc.correct
-                row[c1] += sc.incorrect
-                row[c2] += sc.partial
-                row[c3] += sc.missed
-                row[c4] += sc.spurious
-        if counts.coreference is not None and "coreference" in report.tasks:
-            for metric, pr in counts.coreference.metrics.items():
-                for name in _COREF_FIELDS:
-                    row[col[f"coref.{metric}.{name}"]] += getattr(pr, name)
-        if counts.events is not None and ev_cols:
-            _add_prf(row, counts.events.by_type, item_cols)
-            for metric, c in counts.events.textee.items():
-                a, b, d = ev_cols[metric]
-                row[a] += c.tp
-                row[b] += c.fp
-                row[d] += c.fn
-        if counts.stances is not None and st_cols:
-            _add_prf(row, counts.stances.by_target, st_cols)
-            for table in counts.stances.confusion.values():
-                for g, preds in table.items():
-                    for p, n in preds.items():
-                        key = f"st.conf.{g}.{p}"
-                        if key in col:
-                            row[col[key]] += n
-    return keys, C
+    return keys, report.counts.matrix(keys, _matrix_key)
 
 
 # ---------------------------------------------------------------- scores as functions of summed counts
@@ -356,7 +327,7 @@ def compare(reports: Mapping[str, object], n_resamples: int = 1000, seed: int = 
         r = reports[name]
         if tuple(r.tasks) != tuple(first.tasks):
             raise ValueError(f"'{name}' was scored on tasks {', '.join(r.tasks)}, '{names[0]}' on {', '.join(first.tasks)}")
-        if sorted(r.per_document) != sorted(first.per_document):
+        if list(r.doc_ids) != list(first.doc_ids):
             raise ValueError(f"'{name}' and '{names[0]}' were scored on different documents")
     fns = select_metrics(first.tasks, metrics)
     rank_by = rank_by or next(iter(fns))
@@ -375,7 +346,7 @@ def compare(reports: Mapping[str, object], n_resamples: int = 1000, seed: int = 
     for a, b in combinations(order, 2):
         tests[(a, b)] = paired_test(tables[a], tables[b], fns, keys, n_resamples, seed, method, level)
     return Comparison(names, list(fns), scores, order, rank_by, tests, method, n_resamples, seed, level,
-                      len(first.per_document), dict(labels or {}))
+                      len(first.doc_ids), dict(labels or {}))
 
 
 def score_at(scores: Mapping, path: str) -> object:

@@ -1,7 +1,7 @@
 """Count rows: what every scorer returns, one row per (document, task, measure, label, outcome).
 
 A scorer turns matched items into :class:`Rows`: parallel arrays ``doc``, ``measure``, ``label``,
-``outcome`` and ``count`` for one task. :mod:`toolkit.evaluation.counts` stacks the rows of every
+``outcome`` and ``count`` (and ``task``, once set). :mod:`toolkit.evaluation.counts` stacks the rows of every
 task into the corpus's counts table. Labels are "" for the overall (micro) rows.
 """
 
@@ -15,16 +15,46 @@ import pandas as pd
 
 @dataclass
 class Rows:
-    """Count rows of one task (see the module docstring)."""
+    """Count rows as parallel numpy arrays (module docstring); ``task`` is set with :meth:`assign`."""
 
-    task: str
-    frame: pd.DataFrame  # doc (int64), measure, label, outcome (str), count (float64)
+    doc: np.ndarray
+    measure: np.ndarray
+    label: np.ndarray
+    outcome: np.ndarray
+    count: np.ndarray
+    task: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.doc)
+
+    def assign(self, task: str) -> "Rows":
+        return Rows(self.doc, self.measure, self.label, self.outcome, self.count, np.full(len(self.doc), task, dtype=object))
+
+    def frame(self) -> pd.DataFrame:
+        """The rows as the counts table's DataFrame (``doc``, ``task``, ``measure``, ``label``, ``outcome``, ``count``)."""
+        task = self.task if self.task is not None else np.full(len(self.doc), "", dtype=object)
+        return pd.DataFrame({"doc": self.doc, "task": task, "measure": self.measure, "label": self.label, "outcome": self.outcome,
+                             "count": self.count})
 
     @staticmethod
-    def empty(task: str) -> "Rows":
-        return Rows(task, pd.DataFrame({"doc": np.zeros(0, np.int64), "measure": np.zeros(0, object).astype(str),
-                                         "label": np.zeros(0, object).astype(str), "outcome": np.zeros(0, object).astype(str),
-                                         "count": np.zeros(0)}))
+    def empty() -> "Rows":
+        o = np.zeros(0, dtype=object)
+        return Rows(np.zeros(0, dtype=np.int64), o, o, o, np.zeros(0), o)
+
+    @staticmethod
+    def of(doc, measure, label, outcome, count, task=None) -> "Rows":
+        n = len(doc)
+        arr = lambda v: np.asarray(v, dtype=object) if np.ndim(v) else np.full(n, v, dtype=object)  # noqa: E731
+        return Rows(np.asarray(doc, dtype=np.int64), arr(measure), arr(label), arr(outcome), np.asarray(count, dtype=float),
+                    None if task is None else arr(task))
+
+
+def _codes(value, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes and the code book of a column given as an array or as one scalar for all n entries."""
+    if np.ndim(value):
+        codes, uniques = pd.factorize(np.asarray(value, dtype=object))
+        return codes.astype(np.int64), np.asarray(uniques, dtype=object)
+    return np.zeros(n, dtype=np.int64), np.array([value], dtype=object)
 
 
 def tally(doc, measure, label, outcome, weight=None) -> pd.DataFrame:
@@ -35,20 +65,34 @@ def tally(doc, measure, label, outcome, weight=None) -> pd.DataFrame:
     """
     doc = np.asarray(doc, dtype=np.int64)
     n = len(doc)
-    cols = {"doc": doc}
-    for name, value in (("measure", measure), ("label", label), ("outcome", outcome)):
-        cols[name] = np.asarray(value, dtype=object) if np.ndim(value) else np.full(n, value, dtype=object)
-    cols["count"] = np.ones(n) if weight is None else np.asarray(weight, dtype=float)
-    df = pd.DataFrame(cols)
     if not n:
-        return Rows.empty("").frame
-    out = df.groupby(["doc", "measure", "label", "outcome"], sort=False, as_index=False)["count"].sum()
-    return out[out["count"] != 0]
+        return Rows.empty()
+    (mc, mu), (lc, lu), (oc, ou) = (_codes(v, n) for v in (measure, label, outcome))
+    key = ((doc * len(mu) + mc) * len(lu) + lc) * len(ou) + oc
+    weights = np.ones(n) if weight is None else np.asarray(weight, dtype=float)
+    uniq, inverse = np.unique(key, return_inverse=True)
+    counts = np.bincount(inverse, weights=weights)
+    keep = counts != 0
+    uniq, counts = uniq[keep], counts[keep]
+    oc = uniq % len(ou)
+    rest = uniq // len(ou)
+    lc = rest % len(lu)
+    rest //= len(lu)
+    mc = rest % len(mu)
+    return Rows(rest // len(mu), mu[mc], lu[lc], ou[oc], counts)
 
 
-def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    frames = [f for f in frames if len(f)]
-    return pd.concat(frames, ignore_index=True) if frames else Rows.empty("").frame
+def concat(parts: list[Rows]) -> Rows:
+    """The rows of several parts in one (their tasks kept when every part has one)."""
+    parts = [r for r in parts if len(r)]
+    if not parts:
+        return Rows.empty()
+    if len(parts) == 1:
+        return parts[0]
+    task = np.concatenate([r.task for r in parts]) if all(r.task is not None for r in parts) else None
+    return Rows(np.concatenate([r.doc for r in parts]), np.concatenate([r.measure for r in parts]),
+                np.concatenate([r.label for r in parts]), np.concatenate([r.outcome for r in parts]),
+                np.concatenate([r.count for r in parts]), task)
 
 
 @dataclass(frozen=True)

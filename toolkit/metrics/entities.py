@@ -121,3 +121,49 @@ def entity_errors(match: MentionMatch, doc_ids: list[str]) -> list[dict]:
         out.append(dict(task="entities", category="false-positive", doc_id=doc_ids[pd_[pj]], start=int(ps[pj]), end=int(pe[pj]),
                         text=px[pj], gold=None, pred=pt[pj], detail=""))
     return out
+
+
+# ---------------------------------------------------------------- the row-wise face (one document)
+
+
+@dataclass(frozen=True, order=True)
+class MentionItem:
+    """A mention as plain values: span, entity type, and (optionally) kind, text and ids."""
+
+    start: int
+    end: int
+    type: str
+    kind: str = ""
+    text: str = ""
+    entity_id: str = ""
+    mention_id: str = ""
+
+
+def mention_level(g: MentionItem, p: MentionItem) -> int:
+    """4 same span and type, 3 same span, 2 overlap and same type, 1 overlap, 0 disjoint."""
+    if (g.start, g.end) == (p.start, p.end):
+        return 4 if g.type == p.type else 3
+    if g.start < p.end and p.start < g.end:
+        return 2 if g.type == p.type else 1
+    return 0
+
+
+def mention_frame(items, doc: int = 0) -> pd.DataFrame:
+    """The mentions table (:mod:`toolkit.model.tables` layout, plus ``entity_id``) of one document's :class:`MentionItem` list."""
+    items = list(items)
+    return pd.DataFrame({"doc": np.full(len(items), doc, dtype=np.int64), "entity": np.arange(len(items), dtype=np.int64),
+                         "mention_id": [m.mention_id for m in items], "start": np.asarray([m.start for m in items], dtype=np.int64),
+                         "end": np.asarray([m.end for m in items], dtype=np.int64), "text": [m.text for m in items],
+                         "type": [m.type for m in items], "kind": [m.kind for m in items],
+                         "entity_id": [m.entity_id for m in items]})
+
+
+def align_mentions(gold, pred):
+    """The overall matching of two mention lists of one document, as an
+    :class:`~toolkit.metrics.matching.Alignment` of list indices (the matcher ``toolkit eval`` uses)."""
+    from toolkit.metrics.matching import Alignment
+
+    g, p = mention_frame(gold), mention_frame(pred)
+    pairs = match_mentions(g, p, g["entity_id"].to_numpy(), p["entity_id"].to_numpy()).overall
+    return Alignment(tuple(zip(pairs.gold.tolist(), pairs.pred.tolist(), pairs.level.tolist())),
+                     tuple(unmatched(len(g), pairs.gold).tolist()), tuple(unmatched(len(p), pairs.pred).tolist()))

@@ -3,7 +3,7 @@
 Each function takes counts (Python numbers or numpy arrays of any shape: one corpus, or one value
 per bootstrap resample) and returns the score with NaN where it is undefined; :func:`value` turns
 a single result into a Python float, or None where undefined. The corpus report
-(:mod:`toolkit.metrics.counts`) and the resampling (:mod:`toolkit.evaluation.significance`) both
+(:mod:`toolkit.evaluation.counts`) and the resampling (:mod:`toolkit.evaluation.significance`) both
 call these functions, so a point estimate and its bootstrap distribution can never disagree.
 
 The one rule for undefined values: a precision (recall) is undefined only when its own denominator

@@ -1,40 +1,49 @@
 """The grounding and validity report, the text-level entity score, and the counts of refused items.
 
-Everything here is additive per document (:class:`GroundingCounts` supports ``+`` and round-trips
-through dicts), so shards merge exactly, as the other counts do (:mod:`toolkit.metrics.counts`).
+All of it is count rows of the counts table (:mod:`toolkit.evaluation.counts`), additive per
+document, so shards merge exactly, as every other count does. Task ``grounding``:
+
+===================  ==================  ==================================================
+measure              label               outcome
+===================  ==================  ==================================================
+``documents``        ""                  gold, received, parsed, fenced, valid, scored
+``spans``            span kind           alignment status (:data:`toolkit.predictions.grounding.STATUSES`)
+``unknown_labels``   field               the label outside the inventory
+``refused``          ""                  task of the refused item
+``text_entities``    entity type         tp, fp, fn
+===================  ==================  ==================================================
 
 - **Validity**: per gold document, whether a prediction was received, parsed (as JSON), came from
   inside a Markdown code fence, passed the prediction schema as written, and was scored.
 - **Grounding**: per kind of predicted span (mention, trigger, argument, holder, evidence), how
-  many spans got each alignment status (:data:`toolkit.predictions.grounding.STATUSES`).
-- **Labels outside the inventory**, with their counts, per field (entity type, event type, role,
-  ...).
+  many spans got each alignment status.
+- **Labels outside the inventory**, with their counts, per field.
 - **Refused items**: how many predicted items were counted as false positives because they could
   not be scored as given (ungrounded spans, arguments naming no mention), per task.
 - **Text-level entity score** (a different measure from the span-level entity scores): per
-  document, the multiset of (normalised mention text, entity type) pairs of the prediction
-  against the gold's; tp = size of the multiset intersection, fp = predicted − tp, fn = gold − tp,
-  summed over documents. Positions play no part: "Seoul" predicted once as GPE where the gold has
-  two GPE "Seoul" mentions is one tp and one fn. Per type, a tp and an fn count under the gold
-  pair's type, an fp under the predicted one's (a pair with the right text and another type is an
-  fn of the gold type and an fp of the predicted type).
+  document, the multiset of (normalised mention text, entity type) pairs of the prediction against
+  the gold's; tp = size of the multiset intersection, fp = predicted − tp, fn = gold − tp. Per
+  type, a tp and an fn count under the gold pair's type, an fp under the predicted one's.
 
-:func:`refused_counts` turns refused items into counts to add to a document's span-level counts:
-a refused mention is ``spurious`` in every entity scheme under its type; a refused event is a
-false positive of trigger identification and classification under its type; a refused argument
-a false positive of the four argument metrics under its event type.
+:func:`refused_rows` turns refused items into entity and event count rows: a refused mention is
+``spurious`` in every entity scheme, overall and under its type; a refused event is a false
+positive of trigger identification and classification under its type (per item) and of TextEE's
+tuples (one per distinct quote); a refused argument likewise for the four argument metrics.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
 from typing import Collection, Mapping
 
-from toolkit.metrics.counts import EVENT_METRICS, SCHEMES, Counts, EntityCounts, EvalCounts, EventCounts, SchemeCounts, ratio
-from toolkit.metrics.scoring import ErrorItem
-from toolkit.model.document import Document
-from toolkit.predictions.grounding import SPAN_KIND_TASK, SPAN_KINDS, STATUSES, Refused, normalize, status_counts
+import numpy as np
+import pandas as pd
+
+from toolkit.metrics import formulas
+from toolkit.metrics.counting import concat, tally
+from toolkit.metrics.entities import SCHEMES
+from toolkit.metrics.events import METRICS as EVENT_METRICS
+from toolkit.model.tables import Tables
+from toolkit.predictions.grounding import SPAN_KIND_TASK, SPAN_KINDS, STATUSES, normalize
 
 DOCUMENT_FLAGS = ("gold", "received", "parsed", "fenced", "valid", "scored")
 """Per-document validity counts: ``gold`` is 1 for every scored gold document, the others 1 when true."""
@@ -43,118 +52,7 @@ ARGUMENT_METRICS = ("argument_identification", "argument_classification",
                     "argument_identification_attached", "argument_classification_attached")
 
 
-def _add_nested(a: Mapping[str, Mapping[str, int]], b: Mapping[str, Mapping[str, int]]) -> dict[str, dict[str, int]]:
-    out = {k: dict(v) for k, v in a.items()}
-    for k, per in b.items():
-        row = out.setdefault(k, {})
-        for key, n in per.items():
-            row[key] = row.get(key, 0) + n
-    return {k: dict(sorted(v.items())) for k, v in sorted(out.items())}
-
-
-def _add_flat(a: Mapping[str, int], b: Mapping[str, int]) -> dict[str, int]:
-    out = dict(a)
-    for k, n in b.items():
-        out[k] = out.get(k, 0) + n
-    return dict(sorted(out.items()))
-
-
-@dataclass(frozen=True)
-class GroundingCounts:
-    """The grounding and validity counts of one document or corpus (module docstring); ``+`` merges.
-
-    ``documents``: flag -> count (:data:`DOCUMENT_FLAGS`); ``spans``: span kind -> status ->
-    count; ``unknown_labels``: field -> label -> count; ``refused``: task -> count;
-    ``text_entities``: entity type -> :class:`Counts` of the text-level entity score.
-    """
-
-    documents: Mapping[str, int] = field(default_factory=dict)
-    spans: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
-    unknown_labels: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
-    refused: Mapping[str, int] = field(default_factory=dict)
-    text_entities: Mapping[str, Counts] = field(default_factory=dict)
-
-    def __add__(self, other: "GroundingCounts") -> "GroundingCounts":
-        text = dict(self.text_entities)
-        for t, c in other.text_entities.items():
-            text[t] = text[t] + c if t in text else c
-        return GroundingCounts(_add_flat(self.documents, other.documents), _add_nested(self.spans, other.spans),
-                               _add_nested(self.unknown_labels, other.unknown_labels), _add_flat(self.refused, other.refused),
-                               dict(sorted(text.items())))
-
-    def to_dict(self) -> dict:
-        return {"documents": {k: self.documents.get(k, 0) for k in DOCUMENT_FLAGS},
-                "spans": {k: dict(v) for k, v in self.spans.items()},
-                "unknown_labels": {k: dict(v) for k, v in self.unknown_labels.items()},
-                "refused": dict(self.refused),
-                "text_entities": {t: c.to_dict() for t, c in self.text_entities.items()}}
-
-    @classmethod
-    def from_dict(cls, data: Mapping) -> "GroundingCounts":
-        return cls({k: int(v) for k, v in (data.get("documents") or {}).items()},
-                   {k: {s: int(n) for s, n in v.items()} for k, v in (data.get("spans") or {}).items()},
-                   {k: {s: int(n) for s, n in v.items()} for k, v in (data.get("unknown_labels") or {}).items()},
-                   {k: int(v) for k, v in (data.get("refused") or {}).items()},
-                   {t: Counts.from_dict(c) for t, c in (data.get("text_entities") or {}).items()})
-
-
-def total_grounding(counts: Collection[GroundingCounts]) -> GroundingCounts:
-    out = GroundingCounts()
-    for c in counts:
-        out = out + c
-    return out
-
-
-def text_level_counts(gold: Document, predicted: list[tuple[str, str, str]], kinds: Collection[str] | None = None) -> dict[str, Counts]:
-    """The text-level entity counts of one document (module docstring), per entity type.
-
-    ``predicted``: (mention text, entity type, kind) of every predicted mention; with ``kinds``,
-    only gold mentions of those kinds and predicted ones of those kinds or without a kind count.
-    """
-    g = Counter((normalize(m.span.text), m.entity_type) for m in gold.mentions() if kinds is None or m.kind in kinds)
-    p = Counter((normalize(text), etype) for text, etype, kind in predicted if kinds is None or not kind or kind in kinds)
-    tally: dict[str, list[int]] = {}
-    for pair in g.keys() | p.keys():
-        tp = min(g[pair], p[pair])
-        fp, fn = p[pair] - tp, g[pair] - tp
-        row = tally.setdefault(pair[1], [0, 0, 0])
-        row[0] += tp
-        row[1] += fp
-        row[2] += fn
-    return {t: Counts(*v) for t, v in sorted(tally.items())}
-
-
-def grounding_counts(gold: Document, pred: Document | None, record=None, kinds: Collection[str] | None = None,
-                     tasks: Collection[str] = ("entities", "coreference", "events", "stances")) -> GroundingCounts:
-    """The grounding counts of one document from its :class:`toolkit.predictions.load.PredictionRecord`.
-
-    Without a record (documents given directly, e.g. ``toolkit compare gold``), a prediction
-    document counts as received, parsed, valid and scored, with no span status.
-    """
-    if record is None:
-        got = int(pred is not None)
-        documents = {"gold": 1, "received": got, "parsed": got, "fenced": 0, "valid": got, "scored": got}
-        spans: dict = {}
-        unknown: dict = {}
-        refused: dict = {}
-        mentions = [(m.span.text, m.entity_type, m.kind) for m in pred.mentions()] if pred is not None else []
-    else:
-        documents = {"gold": 1, "received": int(record.received), "parsed": int(record.parsed), "fenced": int(record.fenced),
-                     "valid": int(record.valid), "scored": int(record.scored)}
-        wanted = {k for k, task in SPAN_KIND_TASK.items() if task in tasks or (k == "mention" and "coreference" in tasks)}
-        spans = status_counts((k, s) for k, s in record.statuses if k in wanted)
-        unknown = {}
-        for f, label in record.unknown_labels:
-            row = unknown.setdefault(f, {})
-            row[label] = row.get(label, 0) + 1
-        refused = dict(Counter(r.task for r in _countable(record.refused, kinds, tasks)))
-        mentions = list(record.mentions)
-    text = text_level_counts(gold, mentions, kinds) if "entities" in tasks else {}
-    return GroundingCounts(documents, {k: dict(sorted(v.items())) for k, v in sorted(spans.items())},
-                           {k: dict(sorted(v.items())) for k, v in sorted(unknown.items())}, dict(sorted(refused.items())), text)
-
-
-def _countable(refused: list[Refused], kinds: Collection[str] | None, tasks: Collection[str]) -> list[Refused]:
+def _countable(refused, kinds: Collection[str] | None, tasks: Collection[str]) -> list:
     out = []
     for r in refused:
         if r.task == "entities":
@@ -165,69 +63,224 @@ def _countable(refused: list[Refused], kinds: Collection[str] | None, tasks: Col
     return out
 
 
-def refused_counts(refused: list[Refused], doc_id: str, tasks: Collection[str], kinds: Collection[str] | None = None) -> tuple[EvalCounts, list[ErrorItem]]:
-    """The false positives of refused items (module docstring) as counts to add, and their errors.
+def _text_level(gold: Tables, pred: Tables, records: Mapping, doc_ids: list[str], kinds) -> pd.DataFrame:
+    g = gold.mentions
+    if kinds is not None:
+        g = g[g["kind"].isin(list(kinds))]
+    p_doc, p_text, p_type, p_kind = [], [], [], []
+    with_record = {i for i, d in enumerate(doc_ids) if d in records}
+    pm = pred.mentions[~pred.mentions["doc"].isin(list(with_record))] if with_record else pred.mentions
+    p_doc += pm["doc"].tolist()
+    p_text += pm["text"].tolist()
+    p_type += pm["type"].tolist()
+    p_kind += pm["kind"].tolist()
+    for i in sorted(with_record):
+        for text, etype, kind in records[doc_ids[i]].mentions:
+            p_doc.append(i)
+            p_text.append(text)
+            p_type.append(etype)
+            p_kind.append(kind)
+    p = pd.DataFrame({"doc": np.asarray(p_doc, dtype=np.int64), "text": p_text, "type": p_type, "kind": p_kind})
+    if kinds is not None:
+        p = p[(p["kind"] == "") | p["kind"].isin(list(kinds))]
+    if not len(g) and not len(p):
+        return concat([])
+    texts = pd.unique(np.concatenate([g["text"].to_numpy(dtype=object), p["text"].to_numpy(dtype=object)]))
+    norm_code = {t: c for c, t in enumerate(pd.unique(np.asarray([normalize(x) for x in texts], dtype=object)))}
+    code_of = {x: norm_code[normalize(x)] for x in texts}
+    types, type_codes = np.unique(np.concatenate([g["type"].to_numpy(dtype=object), p["type"].to_numpy(dtype=object)]).astype(str),
+                                  return_inverse=True)
+    n_norm, n_type = len(norm_code), len(types)
 
-    Entities: ``spurious`` in every scheme, in the micro counts and under the item's type.
-    Events, per item: a false positive of each metric under the event type; TextEE (unique
-    tuples): one false positive per distinct tuple, the quote standing for the span (trigger
-    identification: the quote; classification: quote and type; arguments: event type and quote,
-    with the role for classification and the trigger's quote for the attached variants).
+    def keys(frame, tcodes):
+        norm = np.fromiter((code_of[x] for x in frame["text"].tolist()), dtype=np.int64, count=len(frame))
+        return (frame["doc"].to_numpy(np.int64) * n_norm + norm) * n_type + tcodes
+
+    gk, g_n = np.unique(keys(g, type_codes[: len(g)]), return_counts=True)
+    pk, p_n = np.unique(keys(p, type_codes[len(g):]), return_counts=True)
+    allk = np.union1d(gk, pk)
+    gc = np.zeros(len(allk)); gc[np.searchsorted(allk, gk)] = g_n
+    pc = np.zeros(len(allk)); pc[np.searchsorted(allk, pk)] = p_n
+    tp = np.minimum(gc, pc)
+    docs, tcode = allk // (n_norm * n_type), allk % n_type
+    labels = types[tcode].astype(object)
+    return concat([tally(docs, "text_entities", labels, "tp", tp), tally(docs, "text_entities", labels, "fp", pc - tp),
+                   tally(docs, "text_entities", labels, "fn", gc - tp)])
+
+
+def grounding_rows(gold: Tables, pred: Tables, pred_doc_ids: Collection[str], records: Mapping | None, doc_ids: list[str],
+                   kinds: Collection[str] | None, tasks: Collection[str]) -> pd.DataFrame:
+    """The ``grounding`` count rows of every gold document (``doc_ids``, the tables' numbering).
+
+    ``records`` (doc id -> :class:`toolkit.predictions.load.PredictionRecord`) tells what loading
+    found; a document without a record counts as received, parsed, valid and scored when
+    ``pred_doc_ids`` has it, with no span status.
     """
-    ent: dict[str, int] = {}
-    ev: dict[str, dict[str, list[int]]] = {}
-    textee: dict[str, set] = {m: set() for m in EVENT_METRICS}
-    errors: list[ErrorItem] = []
-    for r in _countable(refused, kinds, tasks):
-        if r.task == "entities":
-            ent[r.label] = ent.get(r.label, 0) + 1
-            errors.append(ErrorItem("entities", "false-positive", doc_id, None, None, r.text, None, r.label, r.reason))
+    records = records or {}
+    got = set(pred_doc_ids)
+    wanted = {k for k, task in SPAN_KIND_TASK.items() if task in tasks or (k == "mention" and "coreference" in tasks)}
+    cols: dict[str, list] = {"doc": [], "measure": [], "label": [], "outcome": [], "count": []}
+
+    def add(d, measure, label, outcome, n=1):
+        if n:
+            cols["doc"].append(d)
+            cols["measure"].append(measure)
+            cols["label"].append(label)
+            cols["outcome"].append(outcome)
+            cols["count"].append(float(n))
+
+    for d, doc_id in enumerate(doc_ids):
+        record = records.get(doc_id)
+        if record is None:
+            flag = int(doc_id in got)
+            flags = {"gold": 1, "received": flag, "parsed": flag, "fenced": 0, "valid": flag, "scored": flag}
+            for f, n in flags.items():
+                add(d, "documents", "", f, n)
             continue
-        per = ev.setdefault(r.label, {})
-        metrics = ("trigger_identification", "trigger_classification") if r.task == "events" else ARGUMENT_METRICS
-        for m in metrics:
-            per.setdefault(m, [0, 0, 0])[1] += 1
-        if r.task == "events":
-            textee["trigger_identification"].add((r.text,))
-            textee["trigger_classification"].add((r.text, r.label))
-            errors.append(ErrorItem("events", "false-positive", doc_id, None, None, r.text, None, r.label, r.reason))
-        else:
-            textee["argument_identification"].add((r.label, r.text))
-            textee["argument_classification"].add((r.label, r.text, r.role))
-            textee["argument_identification_attached"].add((r.label, r.text, r.trigger))
-            textee["argument_classification_attached"].add((r.label, r.text, r.role, r.trigger))
-            errors.append(ErrorItem("arguments", "false-positive", doc_id, None, None, r.text, None, f"{r.role} of {r.label}", r.reason))
-    entities = events = None
+        flags = {"gold": 1, "received": int(record.received), "parsed": int(record.parsed), "fenced": int(record.fenced),
+                 "valid": int(record.valid), "scored": int(record.scored)}
+        for f, n in flags.items():
+            add(d, "documents", "", f, n)
+        for kind, status in record.statuses:
+            if kind in wanted:
+                add(d, "spans", kind, status)
+        for field_name, label in record.unknown_labels:
+            add(d, "unknown_labels", field_name, label)
+        for r in _countable(record.refused, kinds, tasks):
+            add(d, "refused", "", r.task)
+    parts = [tally(cols["doc"], np.asarray(cols["measure"], dtype=object), np.asarray(cols["label"], dtype=object),
+                   np.asarray(cols["outcome"], dtype=object), cols["count"])] if cols["doc"] else []
     if "entities" in tasks:
-        total = sum(ent.values())
-        entities = EntityCounts({s: SchemeCounts(spurious=total) for s in SCHEMES},
-                                {s: {t: SchemeCounts(spurious=n) for t, n in sorted(ent.items())} for s in SCHEMES})
+        parts.append(_text_level(gold, pred, records, doc_ids, kinds))
+    return concat(parts).assign("grounding")
+
+
+def refused_rows(records: Mapping | None, doc_ids: list[str], tasks: Collection[str],
+                 kinds: Collection[str] | None) -> tuple[pd.DataFrame, list[dict]]:
+    """The count rows and errors of the refused items of every document (module docstring)."""
+    frames: list[pd.DataFrame] = []
+    errors: list[dict] = []
+    if not records:
+        return concat([]), errors
+    ent_doc, ent_type = [], []
+    ev_doc, ev_type, ev_metric = [], [], []
+    textee: dict[tuple[int, str], set] = {}
+    for d, doc_id in enumerate(doc_ids):
+        record = records.get(doc_id)
+        if record is None:
+            continue
+        for r in _countable(record.refused, kinds, tasks):
+            err = dict(doc_id=doc_id, start=None, end=None, text=r.text, gold=None, detail=r.reason)
+            if r.task == "entities":
+                ent_doc.append(d)
+                ent_type.append(r.label)
+                errors.append({**err, "task": "entities", "category": "false-positive", "pred": r.label})
+                continue
+            metrics = ("trigger_identification", "trigger_classification") if r.task == "events" else ARGUMENT_METRICS
+            for m in metrics:
+                ev_doc.append(d)
+                ev_type.append(r.label)
+                ev_metric.append(f"item.{m}")
+            if r.task == "events":
+                textee.setdefault((d, "trigger_identification"), set()).add((r.text,))
+                textee.setdefault((d, "trigger_classification"), set()).add((r.text, r.label))
+                errors.append({**err, "task": "events", "category": "false-positive", "pred": r.label})
+            else:
+                textee.setdefault((d, "argument_identification"), set()).add((r.label, r.text))
+                textee.setdefault((d, "argument_classification"), set()).add((r.label, r.text, r.role))
+                textee.setdefault((d, "argument_identification_attached"), set()).add((r.label, r.text, r.trigger))
+                textee.setdefault((d, "argument_classification_attached"), set()).add((r.label, r.text, r.role, r.trigger))
+                errors.append({**err, "task": "arguments", "category": "false-positive", "pred": f"{r.role} of {r.label}"})
+    if "entities" in tasks and ent_doc:
+        for scheme in SCHEMES:
+            frames.append(tally(ent_doc, scheme, "", "spurious").assign("entities"))
+            frames.append(tally(ent_doc, scheme, np.asarray(ent_type, dtype=object), "spurious").assign("entities"))
     if "events" in tasks:
-        events = EventCounts({t: {m: Counts(*v) for m, v in sorted(per.items())} for t, per in sorted(ev.items())},
-                             {m: Counts(0, len(textee[m]), 0) for m in EVENT_METRICS})
-    return EvalCounts(entities=entities, events=events), errors
+        if ev_doc:
+            frames.append(tally(ev_doc, np.asarray(ev_metric, dtype=object), np.asarray(ev_type, dtype=object), "fp").assign("events"))
+        if textee:
+            keys = sorted(textee)
+            frames.append(tally([d for d, _ in keys], np.asarray([f"textee.{m}" for _, m in keys], dtype=object), "", "fp",
+                                [len(textee[k]) for k in keys]).assign("events"))
+    return concat(frames), errors
 
 
-def grounding_scores(counts: GroundingCounts) -> dict:
-    """The grounding and validity report of summed counts (JSON-ready; shares are None over nothing).
+# ---------------------------------------------------------------- the report
 
-    ``documents``: each flag's count, and its share of the gold documents (``received``) or of
-    the received predictions (the others); ``spans``: per span kind, the total and each status's
-    count and share; ``unknown_labels`` and ``refused`` as counted; ``text_entities``: micro and
-    per-type P, R, F1 of the text-level entity score.
+
+def grounding_scores(totals: Mapping[tuple[str, str, str, str], float]) -> dict | None:
+    """The grounding and validity report of summed counts (JSON-ready; shares are None over nothing);
+    None when the counts have no grounding rows (reports read from files made before them).
+
+    ``documents``: each flag's count, and its share of the gold documents (``received``) or of the
+    received predictions (the others); ``spans``: per span kind, the total and each status's count
+    and share; ``unknown_labels`` and ``refused`` as counted; ``text_entities``: micro and per-type
+    P, R, F1 of the text-level entity score.
     """
-    docs = {k: counts.documents.get(k, 0) for k in DOCUMENT_FLAGS}
+    rows = {(m, lab, o): v for (task, m, lab, o), v in totals.items() if task == "grounding"}
+    if not rows:
+        return None
+    docs = {k: int(rows.get(("documents", "", k), 0)) for k in DOCUMENT_FLAGS}
     received = docs["received"]
+    ratio = lambda a, b: formulas.value(formulas.ratio(a, b))  # noqa: E731
     shares = {"received": ratio(received, docs["gold"]), **{k: ratio(docs[k], received) for k in ("parsed", "fenced", "valid", "scored")}}
     spans = {}
     for kind in SPAN_KINDS:
-        per = counts.spans.get(kind)
+        per = {o: int(v) for (m, lab, o), v in rows.items() if m == "spans" and lab == kind}
         if not per:
             continue
         n = sum(per.values())
         spans[kind] = {"total": n, "counts": {s: per.get(s, 0) for s in STATUSES}, "shares": {s: ratio(per.get(s, 0), n) for s in STATUSES}}
-    micro = sum(counts.text_entities.values(), Counts())
-    return {"documents": {**docs, "shares": shares}, "spans": spans,
-            "unknown_labels": {k: dict(v) for k, v in counts.unknown_labels.items()},
-            "refused": dict(counts.refused),
-            "text_entities": {"micro": micro.scores(), "per_type": {t: c.scores() for t, c in counts.text_entities.items()}}}
+    unknown: dict[str, dict[str, int]] = {}
+    for (m, lab, o), v in sorted(rows.items()):
+        if m == "unknown_labels":
+            unknown.setdefault(lab, {})[o] = int(v)
+    refused = {o: int(v) for (m, lab, o), v in sorted(rows.items()) if m == "refused"}
+    types = sorted({lab for (m, lab, o) in rows if m == "text_entities"})
+
+    def prf(tp, fp, fn):
+        return {"tp": int(tp), "fp": int(fp), "fn": int(fn), "precision": ratio(tp, tp + fp), "recall": ratio(tp, tp + fn),
+                "f1": formulas.value(formulas.dice(tp, tp + fp, tp + fn))}
+
+    per_type = {t: prf(*(rows.get(("text_entities", t, o), 0) for o in ("tp", "fp", "fn"))) for t in types}
+    micro = prf(*(sum(rows.get(("text_entities", t, o), 0) for t in types) for o in ("tp", "fp", "fn")))
+    return {"documents": {**docs, "shares": shares}, "spans": spans, "unknown_labels": unknown, "refused": refused,
+            "text_entities": {"micro": micro, "per_type": per_type}}
+
+
+def nest(rows) -> dict:
+    """One document's grounding rows (measure, label, outcome, count) as the ``grounding`` section of counts files."""
+    out: dict = {"documents": {k: 0 for k in DOCUMENT_FLAGS}, "spans": {}, "unknown_labels": {}, "refused": {}, "text_entities": {}}
+    for measure, label, outcome, count in rows:
+        if measure == "documents":
+            out["documents"][outcome] += int(count)
+        elif measure == "spans":
+            out["spans"].setdefault(label, {})[outcome] = out["spans"].get(label, {}).get(outcome, 0) + int(count)
+        elif measure == "unknown_labels":
+            out["unknown_labels"].setdefault(label, {})[outcome] = out["unknown_labels"].get(label, {}).get(outcome, 0) + int(count)
+        elif measure == "refused":
+            out["refused"][outcome] = out["refused"].get(outcome, 0) + int(count)
+        elif measure == "text_entities":
+            row = out["text_entities"].setdefault(label, {"tp": 0, "fp": 0, "fn": 0})
+            row[outcome] += int(count)
+    out["spans"] = {k: dict(sorted(v.items())) for k, v in sorted(out["spans"].items())}
+    out["unknown_labels"] = {k: dict(sorted(v.items())) for k, v in sorted(out["unknown_labels"].items())}
+    out["refused"] = dict(sorted(out["refused"].items()))
+    out["text_entities"] = dict(sorted(out["text_entities"].items()))
+    return out
+
+
+def unnest(data: Mapping) -> list[tuple[str, str, str, float]]:
+    """Inverse of :func:`nest`: the (measure, label, outcome, count) rows of a ``grounding`` section."""
+    out = []
+    for flag, n in (data.get("documents") or {}).items():
+        out.append(("documents", "", flag, n))
+    for kind, per in (data.get("spans") or {}).items():
+        out += [("spans", kind, s, n) for s, n in per.items()]
+    for f, per in (data.get("unknown_labels") or {}).items():
+        out += [("unknown_labels", f, lab, n) for lab, n in per.items()]
+    for task, n in (data.get("refused") or {}).items():
+        out.append(("refused", "", task, n))
+    for t, c in (data.get("text_entities") or {}).items():
+        out += [("text_entities", t, o, c[o]) for o in ("tp", "fp", "fn")]
+    return [r for r in out if r[3]]

@@ -59,10 +59,11 @@ def _sort_key(t: Tables, event_map: np.ndarray | None, gold_event_ids: np.ndarra
     st = t.stances
     ment = t.mentions
     spans_of: dict[int, list] = {}
-    for e, s, x in zip(ment["entity"].tolist(), ment["start"].tolist(), ment["end"].tolist()):
-        spans_of.setdefault(e, []).append((s, x))
 
     def key(i: int):
+        if not spans_of and len(ment):  # built on the first call: only tangled components need keys
+            for e, s, x in zip(ment["entity"].tolist(), ment["start"].tolist(), ment["end"].tolist()):
+                spans_of.setdefault(e, []).append((s, x))
         r = st.iloc[i]
         holder = sorted(spans_of.get(int(r["holder"]), [])) if r["holder"] >= 0 else [(int(r["holder_start"]), int(r["holder_end"]))]
         kind = r["target_kind"]
@@ -93,7 +94,9 @@ def match_stances(gold: Tables, pred: Tables, event_map: np.ndarray) -> StanceMa
     kind = gk[eg]
     topic = (kind == "topic") & (g["topic"].to_numpy()[eg] == p["topic"].to_numpy()[ep])
     p_target = p["target"].to_numpy()
-    mapped = np.where(p_target >= 0, event_map[np.maximum(p_target, 0)] if len(event_map) else -1, -1)
+    mapped = np.full(len(p), -1, dtype=np.int64)
+    at_event = (pk == "event") & (p_target >= 0)
+    mapped[at_event] = event_map[p_target[at_event]]
     event = (kind == "event") & (mapped[ep] >= 0) & (mapped[ep] == g["target"].to_numpy()[eg])
     is_entity = np.flatnonzero(kind == "entity")
     entity = np.zeros(len(eg), dtype=bool)
@@ -131,42 +134,45 @@ def stance_rows(match: StanceMatch) -> pd.DataFrame:
     return concat(frames)
 
 
-def _describe(t: Tables, i: int) -> tuple[int | None, int | None, str]:
-    """(evidence start, evidence end, "holder -> target") of one stance, for the errors list."""
-    st = t.stances.iloc[i]
-    ents, ment, evs = t.entities, t.mentions, t.events
-    if st["holder"] >= 0:
-        e = ents.iloc[int(st["holder"])]
-        ms = ment[ment["entity"] == int(st["holder"])].sort_values(["start", "end"])
-        holder = e["name"] or (ms["text"].iloc[0] if len(ms) else e["entity_id"])
-    else:
-        holder = st["holder_text"]
-    kind = st["target_kind"]
-    if kind == "topic":
-        target = st["topic"]
-    elif kind == "event":
-        target = (f"event {evs['type'].iloc[int(st['target'])]} {evs['text'].iloc[int(st['target'])]!r}"
-                  if st["target"] >= 0 else "event")
-    else:
-        target = f"entity {ents['name'].iloc[int(st['target'])] or ents['entity_id'].iloc[int(st['target'])]}" if st["target"] >= 0 else "entity"
-    ev = (int(st["evidence_start"]), int(st["evidence_end"])) if st["evidence_start"] >= 0 else (None, None)
-    return ev[0], ev[1], f"{holder} -> {target}"
+def _descriptions(t: Tables) -> tuple[list, list, list]:
+    """(evidence start, evidence end, "holder -> target") of every stance, for the errors list: a
+    holder entity by its name (else its first mention's text), a holder span by its text; a target
+    by its topic id, ``event <type> '<trigger>'`` or ``entity <name>``."""
+    st, ents, ment, evs = t.stances, t.entities, t.mentions, t.events
+    first = ment.sort_values(["entity", "start", "end"], kind="stable").drop_duplicates("entity")
+    first_text = dict(zip(first["entity"].tolist(), first["text"].tolist()))
+    names, ids = ents["name"].tolist(), ents["entity_id"].tolist()
+    ev_type, ev_text = evs["type"].tolist(), evs["text"].tolist()
+    texts = []
+    for holder, htext, kind, topic, target in zip(st["holder"].tolist(), st["holder_text"].tolist(), st["target_kind"].tolist(),
+                                                   st["topic"].tolist(), st["target"].tolist()):
+        h = (names[holder] or first_text.get(holder, ids[holder])) if holder >= 0 else htext
+        if kind == "topic":
+            x = topic
+        elif kind == "event":
+            x = f"event {ev_type[target]} {ev_text[target]!r}" if target >= 0 else "event"
+        else:
+            x = f"entity {names[target] or ids[target]}" if target >= 0 else "entity"
+        texts.append(f"{h} -> {x}")
+    starts = [s if s >= 0 else None for s in st["evidence_start"].tolist()]
+    ends = [e if s >= 0 else None for s, e in zip(st["evidence_start"].tolist(), st["evidence_end"].tolist())]
+    return starts, ends, texts
 
 
 def stance_errors(match: StanceMatch, doc_ids: list[str]) -> list[dict]:
     out = []
     g, p, pr = match.gold.stances, match.pred.stances, match.pairs
+    gs, ge, gx = _descriptions(match.gold)
+    ps, pe, px = _descriptions(match.pred)
+    gl, pl, gd, pdoc = g["label"].tolist(), p["label"].tolist(), g["doc"].tolist(), p["doc"].tolist()
     for gi, pj in zip(pr.gold.tolist(), pr.pred.tolist()):
-        if g["label"].iloc[gi] != p["label"].iloc[pj]:
-            s, e, text = _describe(match.gold, gi)
-            out.append(dict(task="stances", category="label-confusion", doc_id=doc_ids[g["doc"].iloc[gi]], start=s, end=e, text=text,
-                            gold=g["label"].iloc[gi], pred=p["label"].iloc[pj], detail=""))
+        if gl[gi] != pl[pj]:
+            out.append(dict(task="stances", category="label-confusion", doc_id=doc_ids[gd[gi]], start=gs[gi], end=ge[gi], text=gx[gi],
+                            gold=gl[gi], pred=pl[pj], detail=""))
     for gi in unmatched(len(g), pr.gold).tolist():
-        s, e, text = _describe(match.gold, gi)
-        out.append(dict(task="stances", category="false-negative", doc_id=doc_ids[g["doc"].iloc[gi]], start=s, end=e, text=text,
-                        gold=g["label"].iloc[gi], pred=None, detail=""))
+        out.append(dict(task="stances", category="false-negative", doc_id=doc_ids[gd[gi]], start=gs[gi], end=ge[gi], text=gx[gi],
+                        gold=gl[gi], pred=None, detail=""))
     for pj in unmatched(len(p), pr.pred).tolist():
-        s, e, text = _describe(match.pred, pj)
-        out.append(dict(task="stances", category="false-positive", doc_id=doc_ids[p["doc"].iloc[pj]], start=s, end=e, text=text,
-                        gold=None, pred=p["label"].iloc[pj], detail=""))
+        out.append(dict(task="stances", category="false-positive", doc_id=doc_ids[pdoc[pj]], start=ps[pj], end=pe[pj], text=px[pj],
+                        gold=None, pred=pl[pj], detail=""))
     return out

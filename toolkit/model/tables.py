@@ -52,15 +52,12 @@ INT_COLUMNS = {"doc", "entity", "start", "end", "event", "holder", "holder_start
 
 
 def frame(name: str, data: dict | None = None) -> pd.DataFrame:
-    """A table of the layout ``name``, empty or from column sequences (int64 integers, str strings)."""
+    """A table of the layout ``name``, empty or from column sequences (int64 integers, strings)."""
     data = data or {}
     out = {}
     for col in COLUMNS[name]:
         values = data.get(col, ())
-        if col in INT_COLUMNS:
-            out[col] = np.asarray(values, dtype=np.int64)
-        else:
-            out[col] = pd.Series(values, dtype=object).fillna("").astype(str).to_numpy()
+        out[col] = np.asarray(values, dtype=np.int64) if col in INT_COLUMNS else np.asarray(values, dtype=object)
     return pd.DataFrame(out, columns=list(COLUMNS[name]))
 
 
@@ -82,6 +79,8 @@ class Tables:
     def reindexed(self, doc_ids: list[str]) -> "Tables":
         """The same items with ``doc`` renumbered to positions in ``doc_ids``; documents not listed
         are dropped, listed documents this corpus lacks simply have no item."""
+        if self.doc_ids == list(doc_ids):
+            return self
         pos = {d: i for i, d in enumerate(doc_ids)}
         mapping = np.array([pos.get(d, -1) for d in self.doc_ids], dtype=np.int64)
         out = Tables(frame("docs", {"doc_id": list(doc_ids)}))
@@ -103,9 +102,12 @@ def _renumber(out: Tables, source: Tables) -> Tables:
     ev_map = np.full(len(source.events), -1, dtype=np.int64)
     ev_map[out.events.index.to_numpy()] = np.arange(len(out.events))
 
-    def remap(mapping, values):
-        values = values.to_numpy()
-        return np.where(values >= 0, mapping[np.maximum(values, 0)], -1)
+    def remap(mapping, values, where=None):
+        values = np.asarray(values)
+        out = np.full(len(values), -1, dtype=np.int64)
+        ok = (values >= 0) if where is None else (values >= 0) & where
+        out[ok] = mapping[values[ok]]
+        return out
 
     out.entities = out.entities.reset_index(drop=True)
     out.events = out.events.reset_index(drop=True)
@@ -114,7 +116,8 @@ def _renumber(out: Tables, source: Tables) -> Tables:
                                          entity=remap(ent_map, out.arguments["entity"])).reset_index(drop=True)
     st = out.stances
     is_event = (st["target_kind"] == "event").to_numpy()
-    target = np.where(is_event, remap(ev_map, st["target"]), remap(ent_map, st["target"]))
+    is_entity = (st["target_kind"] == "entity").to_numpy()
+    target = np.where(is_event, remap(ev_map, st["target"], is_event), remap(ent_map, st["target"], is_entity))
     out.stances = st.assign(holder=remap(ent_map, st["holder"]), target=target).reset_index(drop=True)
     return out
 

@@ -7,7 +7,7 @@ from collections import Counter
 from typing import Iterable
 
 from toolkit.reporting import jsonout
-from toolkit.metrics.counts import EVENT_METRICS
+from toolkit.metrics.events import METRICS as EVENT_METRICS
 from toolkit.model.issues import Issue
 
 
@@ -295,12 +295,11 @@ def grounding_tables(report) -> list[tuple[str, object]]:
     """(title, DataFrame) of the grounding and validity report and the text-level entity score (:mod:`toolkit.metrics.grounding`)."""
     import pandas as pd
 
-    if not getattr(report, "grounding", None):
+    g = report.grounding()
+    if g is None:
         return []
-    from toolkit.metrics.grounding import grounding_scores, total_grounding
     from toolkit.predictions.grounding import SPAN_KIND_TASK, STATUSES
 
-    g = grounding_scores(total_grounding(report.grounding.values()))
     docs, shares = g["documents"], g["documents"]["shares"]
     tables: list[tuple[str, object]] = [(
         "Predictions received, parsed and valid (share of the gold documents for received, of the received predictions for the rest)",
@@ -345,11 +344,11 @@ def _numeric(df):
 def _eval_header(report) -> str:
     opts = report.options
     kinds = ",".join(opts.mention_kinds) if opts.mention_kinds is not None else "all"
-    line = (f"{len(report.per_document)} document(s) scored; tasks: {', '.join(report.tasks)}; mention kinds: {kinds}; "
+    line = (f"{len(report.doc_ids)} document(s) scored; tasks: {', '.join(report.tasks)}; mention kinds: {kinds}; "
             f"arguments: {'any mention of the entity (--coref-args)' if opts.coref_args else 'exact span'}")
     if report.missing:
         line += f"\n{len(report.missing)} document(s) without prediction, scored as predicting nothing: {', '.join(report.missing)}"
-    refused = sorted(d for d, g in getattr(report, "grounding", {}).items() if g.documents.get("received") and not g.documents.get("scored"))
+    refused = report.refused_documents()
     if refused:
         line += (f"\n{len(refused)} document(s) whose prediction could not be parsed or failed the schema, scored as predicting nothing: "
                  f"{', '.join(refused)}")
