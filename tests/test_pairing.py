@@ -7,9 +7,14 @@ import pytest
 
 from toolkit.checks.validate import load_corpus
 from toolkit.evaluation.evaluate import EvalOptions, evaluate
-from toolkit.metrics.counts import SCHEMES
+from toolkit.metrics.entities import SCHEMES
 from toolkit.metrics.pairing import match_document
-from toolkit.metrics.scoring import OUTCOMES
+
+# level -> scheme -> outcome, the table of toolkit.metrics.entities
+OUTCOMES = {4: {"strict": "correct", "exact": "correct", "partial": "correct", "type": "correct"},
+            3: {"strict": "incorrect", "exact": "correct", "partial": "correct", "type": "incorrect"},
+            2: {"strict": "incorrect", "exact": "incorrect", "partial": "partial", "type": "correct"},
+            1: {"strict": "incorrect", "exact": "incorrect", "partial": "partial", "type": "incorrect"}}
 from toolkit.predictions.load import predictions_from_dicts
 from toolkit.predictions.systems import load_system, run_system
 
@@ -29,13 +34,13 @@ def test_counts_derived_from_the_pairs_equal_eval_counts(options):
     report = evaluate(GOLD, pred, options=options)
     for doc_id, gold in GOLD.items():
         m = match_document(gold, pred[doc_id], options)
-        counts = report.per_document[doc_id]
+        counts = report.per_document()[doc_id]
         for scheme in SCHEMES:
-            want = counts.entities.micro[scheme]
+            want = counts["entities"]["micro"][scheme]
             got = {"correct": 0, "incorrect": 0, "partial": 0, "missed": 0, "spurious": 0}
             for p in m.mentions:
                 got["missed" if p.pred is None else "spurious" if p.gold is None else OUTCOMES[p.level][scheme]] += 1
-            assert got == {k: getattr(want, k) for k in got}, (doc_id, scheme)
+            assert got == {k: want[k] for k in got}, (doc_id, scheme)
 
         def tpfpfn(pairs, ok=lambda p: True):
             tp = sum(1 for p in pairs if p.gold is not None and p.pred is not None and ok(p))
@@ -43,23 +48,23 @@ def test_counts_derived_from_the_pairs_equal_eval_counts(options):
             fp = sum(1 for p in pairs if p.pred is not None) - tp
             return tp, fp, fn
 
-        ev = counts.events
-        c = ev.overall("trigger_identification")
-        assert tpfpfn(m.triggers) == (c.tp, c.fp, c.fn)
-        c = ev.overall("trigger_classification")
-        assert tpfpfn(m.triggers, lambda p: p.level == 2) == (c.tp, c.fp, c.fn)
+        def summed(by_label, metric):
+            return tuple(sum(per.get(metric, {}).get(k, 0) for per in by_label.values()) for k in ("tp", "fp", "fn"))
+
+        ev = counts["events"]["per_item"]
+        assert tpfpfn(m.triggers) == summed(ev, "trigger_identification")
+        assert tpfpfn(m.triggers, lambda p: p.level == 2) == summed(ev, "trigger_classification")
         for metric, pairs in m.arguments.items():
-            c = ev.overall(metric)
-            assert tpfpfn(pairs) == (c.tp, c.fp, c.fn), metric
-        st = counts.stances
-        c = st.overall("triples")
-        assert tpfpfn(m.stance_triples) == (c.tp, c.fp, c.fn)
-        c = st.overall("pairs")
-        assert tpfpfn(m.stance_pairs) == (c.tp, c.fp, c.fn)
+            assert tpfpfn(pairs) == summed(ev, metric), metric
+        st = counts["stances"]["by_target"]
+        assert tpfpfn(m.stance_triples) == summed(st, "triples")
+        assert tpfpfn(m.stance_pairs) == summed(st, "pairs")
         label_pairs = sorted((m.gold_stances[p.gold].label, m.pred_stances[p.pred].label) for p in m.stance_pairs if p.level)
-        assert label_pairs == sorted(st.label_pairs())
-        ceafe = counts.coreference.metrics["ceafe"]
-        assert math.isclose(math.fsum(p.phi for p in m.clusters if p.phi is not None), ceafe.r_num, abs_tol=1e-12)
+        confusion = [(g, q) for table in counts["stances"]["confusion"].values() for g, row in table.items()
+                     for q, n in row.items() for _ in range(n)]
+        assert label_pairs == sorted(confusion)
+        ceafe = counts["coreference"]["ceafe"]
+        assert math.isclose(math.fsum(p.phi for p in m.clusters if p.phi is not None), ceafe["r_num"], abs_tol=1e-12)
 
 
 def test_a_boundary_error_is_one_pair():

@@ -1,10 +1,11 @@
 """Every pair the scorers make between a gold and a predicted document, for the viewer.
 
-:func:`match_document` calls the very alignment functions the scorers of
-:mod:`toolkit.metrics.scoring` call (``align_mentions``, the trigger and argument alignments, the
-stance triple and pair alignments, the CEAF-e cluster alignment), on the same items, and returns
-every aligned pair with its level and every unaligned item. So what the viewer marks correct is
-what ``toolkit eval`` counts correct (tests/test_pairing.py derives eval's counts from it).
+:func:`match_document` runs the engine's matchers on the item tables of one document — the very
+functions ``toolkit eval`` runs on a corpus (:func:`toolkit.metrics.entities.match_mentions`,
+:func:`toolkit.metrics.events.match_events`, :func:`toolkit.metrics.stances.match_stances`, and
+the CEAF-e cluster alignment of :mod:`toolkit.metrics.coreference`) — and returns every aligned
+pair with its level and every unaligned item. So what the viewer marks correct is what
+``toolkit eval`` counts correct (tests/test_pairing.py derives eval's counts from it).
 
 The contract (kept small; the engine behind it may change):
 
@@ -22,7 +23,7 @@ The contract (kept small; the engine behind it may change):
 
 A :class:`Pair` has ``gold`` and ``pred`` (an index, or None for a missed or spurious item) and
 ``level``: for mentions 4 same span and type, 3 same span and other type, 2 overlap and same type,
-1 overlap and other type (:data:`toolkit.metrics.scoring.OUTCOMES` says what each is in each
+1 overlap and other type (the table of :mod:`toolkit.metrics.entities` says what each is in each
 scheme); for triggers 2 same type, 1 other type; for arguments and stance triples 1; for stance
 pairs 2 same label, 1 other label; 0 for an unaligned item.
 """
@@ -31,12 +32,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from toolkit.metrics import entities, events, stances
 from toolkit.metrics.coreference import ceafe_alignment, first_occurrences_indexed
-from toolkit.metrics.scoring import (ARGUMENT_RULES, ArgumentItem, MentionItem, StanceItem, TriggerItem,
-                                     _argument_alignment, align_mentions, argument_items, coref_clusters, mention_items,
-                                     stance_compatible, stance_items, trigger_level)
-from toolkit.metrics.matching import Alignment, align
+from toolkit.metrics.entities import MentionItem
+from toolkit.metrics.matching import Pairs, unmatched
 from toolkit.model.document import Document
+from toolkit.model.tables import from_documents
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,33 @@ class Pair:
     pred: int | None
     level: int
     phi: float | None = None
+
+
+@dataclass(frozen=True)
+class TriggerItem:
+    start: int
+    end: int
+    type: str
+    text: str = ""
+    event_id: str = ""
+
+
+@dataclass(frozen=True)
+class ArgumentItem:
+    event_type: str
+    trigger: tuple[int, int]
+    role: str
+    start: int
+    end: int
+    text: str = ""
+    trigger_text: str = ""
+
+
+@dataclass(frozen=True)
+class StanceItem:
+    stance_id: str
+    label: str
+    target_kind: str
 
 
 @dataclass
@@ -66,44 +94,64 @@ class DocumentMatch:
     clusters: list[Pair] = field(default_factory=list)
 
 
-def _pairs(al: Alignment) -> list[Pair]:
-    return ([Pair(g, p, lv) for g, p, lv in al.pairs] + [Pair(g, None, 0) for g in al.missed]
-            + [Pair(None, p, 0) for p in al.spurious])
+def _pairs(pairs: Pairs, n_gold: int, n_pred: int) -> list[Pair]:
+    return ([Pair(g, p, lv) for g, p, lv in zip(pairs.gold.tolist(), pairs.pred.tolist(), pairs.level.tolist())]
+            + [Pair(g, None, 0) for g in unmatched(n_gold, pairs.gold).tolist()]
+            + [Pair(None, p, 0) for p in unmatched(n_pred, pairs.pred).tolist()])
+
+
+def _mentions(t, m) -> list[MentionItem]:
+    ids = t.entities["entity_id"].tolist()
+    return [MentionItem(s, e, ty, k, x, ids[ent], mid) for s, e, ty, k, x, ent, mid in
+            zip(m["start"].tolist(), m["end"].tolist(), m["type"].tolist(), m["kind"].tolist(), m["text"].tolist(),
+                m["entity"].tolist(), m["mention_id"].tolist())]
+
+
+def _arguments(a) -> list[ArgumentItem]:
+    return [ArgumentItem(ty, (ts, te), r, s, e, x, tx) for ty, ts, te, r, s, e, x, tx in
+            zip(a["type"].tolist(), a["trigger_start"].tolist(), a["trigger_end"].tolist(), a["role"].tolist(),
+                a["start"].tolist(), a["end"].tolist(), a["text"].tolist(), a["trigger_text"].tolist())]
 
 
 def match_document(gold: Document, pred: Document, options=None) -> DocumentMatch:
-    """Every pair of ``gold`` and ``pred`` that the scorers make (module docstring)."""
+    """Every pair of ``gold`` and ``pred`` that ``toolkit eval`` makes (module docstring)."""
     kinds = getattr(options, "mention_kinds", None)
-    kinds = set(kinds) if kinds is not None else None
     coref_args = bool(getattr(options, "coref_args", False))
+    g, p = from_documents([gold]), from_documents([pred])
     out = DocumentMatch(gold.doc_id)
-    out.gold_mentions, out.pred_mentions = mention_items(gold, kinds), mention_items(pred, kinds)
-    out.mentions = _pairs(align_mentions(out.gold_mentions, out.pred_mentions))
-    out.gold_triggers = [TriggerItem(e.trigger.start, e.trigger.end, e.type, e.trigger.text, e.id) for e in gold.events]
-    out.pred_triggers = [TriggerItem(e.trigger.start, e.trigger.end, e.type, e.trigger.text, e.id) for e in pred.events]
-    trig = align(out.gold_triggers, out.pred_triggers, trigger_level)
-    out.triggers = _pairs(trig)
-    out.gold_arguments, out.pred_arguments = argument_items(gold, coref_args), argument_items(pred, False)
-    out.arguments = {metric: _pairs(_argument_alignment(out.gold_arguments, out.pred_arguments, rule))
-                     for metric, rule in ARGUMENT_RULES.items()}
-    event_map = {out.pred_triggers[pj].event_id: out.gold_triggers[gi].event_id for gi, pj, lv in trig.pairs if lv == 2}
-    out.gold_stances, out.pred_stances = stance_items(gold), stance_items(pred, event_map)
-    keys = dict(gold_key=StanceItem.sort_key, pred_key=StanceItem.sort_key)
-    g_st, p_st = out.gold_stances, out.pred_stances
-    out.stance_triples = _pairs(align(g_st, p_st, lambda g, p: int(stance_compatible(g, p) and g.label == p.label), **keys))
-    pairs = align(g_st, p_st, lambda g, p: int(stance_compatible(g, p)), tiebreak=lambda g, p: int(g.label == p.label), **keys)
-    out.stance_pairs = [Pair(x.gold, x.pred, (2 if g_st[x.gold].label == p_st[x.pred].label else 1) if x.level else 0)
-                        for x in _pairs(pairs)]
+    gm, pm = entities.kept(g.mentions, kinds), entities.kept(p.mentions, kinds)
+    mm = entities.match_mentions(gm, pm, g.entities["entity_id"].to_numpy()[gm["entity"].to_numpy()],
+                                 p.entities["entity_id"].to_numpy()[pm["entity"].to_numpy()])
+    out.gold_mentions, out.pred_mentions = _mentions(g, gm), _mentions(p, pm)
+    out.mentions = _pairs(mm.overall, len(gm), len(pm))
+    em = events.match_events(g, p, coref_args)
+    for side, t in (("gold", g), ("pred", p)):
+        ev = t.events
+        setattr(out, f"{side}_triggers", [TriggerItem(s, e, ty, x, i) for s, e, ty, x, i in
+                                          zip(ev["start"].tolist(), ev["end"].tolist(), ev["type"].tolist(), ev["text"].tolist(),
+                                              ev["event_id"].tolist())])
+    out.triggers = _pairs(em.triggers, len(g.events), len(p.events))
+    out.gold_arguments, out.pred_arguments = _arguments(em.gold_args), _arguments(em.pred_args)
+    out.arguments = {metric: _pairs(pairs, len(em.gold_args), len(em.pred_args)) for metric, pairs in em.arguments.items()}
+    sm = stances.match_stances(g, p, em.event_map())
+    for side, t in (("gold", g), ("pred", p)):
+        st = t.stances
+        setattr(out, f"{side}_stances", [StanceItem(i, lab, k) for i, lab, k in
+                                         zip(st["stance_id"].tolist(), st["label"].tolist(), st["target_kind"].tolist())])
+    out.stance_triples = _pairs(sm.triples, len(g.stances), len(p.stances))
+    out.stance_pairs = [Pair(x.gold, x.pred, (2 if out.gold_stances[x.gold].label == out.pred_stances[x.pred].label else 1) if x.level else 0)
+                        for x in _pairs(sm.pairs, len(g.stances), len(p.stances))]
 
     def clusters(doc: Document) -> tuple[list[frozenset], list[int]]:
-        # the clusters the coreference scorer scores (repeated mentions at their first occurrence), with entity indices
-        kept = first_occurrences_indexed(coref_clusters(doc, kinds))
+        # the clusters the coreference scorer scores (kinds kept, repeated mentions at their first occurrence), with entity indices
+        spans = [[m.span.offsets for m in e.mentions if kinds is None or not m.kind or m.kind in kinds] for e in doc.entities]
+        kept = first_occurrences_indexed(spans)
         return [c for _, c in kept], [i for i, _ in kept]
 
     g_cl, g_idx = clusters(gold)
     p_cl, p_idx = clusters(pred)
     aligned = ceafe_alignment(g_cl, p_cl)
-    out.clusters = [Pair(g_idx[g], p_idx[p], round(phi * 1000), phi) for g, p, phi in aligned if phi > 0]
+    out.clusters = [Pair(g_idx[a], p_idx[b], round(phi * 1000), phi) for a, b, phi in aligned if phi > 0]
     seen_g = {x.gold for x in out.clusters}
     seen_p = {x.pred for x in out.clusters}
     out.clusters += [Pair(i, None, 0) for i in g_idx if i not in seen_g] + [Pair(None, j, 0) for j in p_idx if j not in seen_p]
