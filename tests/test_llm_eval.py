@@ -187,8 +187,10 @@ def test_grounding_counts_merge_exactly(tmp_path):
         result = runner.invoke(app, ["eval", "--gold", str(tmp_path / part / "gold"), "--pred", str(LLM / "pred" / "unparseable.jsonl"),
                                      "--counts-only", "--out", str(tmp_path / f"{part}.counts.json")])
         assert result.exit_code == 3, result.output
-    merged = runner.invoke(app, ["merge", str(tmp_path / "memo.counts.json"), str(tmp_path / "note.counts.json"), "--format", "json"])
-    whole = runner.invoke(app, ["eval", "--gold", str(GOLD), "--pred", str(LLM / "pred" / "unparseable.jsonl"), "--format", "json"])
+    merged = runner.invoke(app, ["merge", str(tmp_path / "memo.counts.json"), str(tmp_path / "note.counts.json"), "--format", "json",
+                                 "--per-document"])
+    whole = runner.invoke(app, ["eval", "--gold", str(GOLD), "--pred", str(LLM / "pred" / "unparseable.jsonl"), "--format", "json",
+                                "--per-document"])
     assert merged.exit_code == 0, merged.output
     m, w = json.loads(merged.stdout), json.loads(whole.stdout)
     assert m["grounding"] == w["grounding"] and m["per_document_grounding"] == w["per_document_grounding"]
@@ -200,7 +202,7 @@ def test_the_python_api_reports_records():
     preds = load_predictions(LLM / "pred" / "unparseable.jsonl", gold)
     assert sorted(preds.records) == ["memo", "note"] and not preds.records["note"].parsed
     report = evaluate(gold, preds.documents, ("entities",), records=preds.records)
-    assert report.missing == [] and report.grounding["note"].documents["parsed"] == 0
+    assert report.missing == [] and report.counts.per_document_grounding()["note"]["documents"]["parsed"] == 0
 
 
 def test_refused_events_and_arguments_are_false_positives_in_both_event_variants():
@@ -223,5 +225,5 @@ def test_refused_events_and_arguments_are_false_positives_in_both_event_variants
     # TextEE (unique tuples): the two identical refused arguments are one tuple
     assert prf(ev["trigger_identification"]) == (1, 1, 4)
     assert prf(ev["argument_classification"]) == (1, 2, 7)
-    assert report.grounding["memo"].refused == {"arguments": 3, "events": 1}
-    assert report.grounding["memo"].spans["trigger"] == {"match_exact": 1, "ungrounded": 1}
+    assert report.counts.per_document_grounding()["memo"]["refused"] == {"arguments": 3, "events": 1}
+    assert report.counts.per_document_grounding()["memo"]["spans"]["trigger"] == {"match_exact": 1, "ungrounded": 1}

@@ -122,7 +122,7 @@ def test_permutation_p_value_has_a_floor_with_few_documents(reports):
     swapping all of them reproduces |δ|, so p cannot fall far below 2/2^n (2/32 for the five documents of 2025)."""
     result = compare({"gold": reports["gold"], "empty": reports["empty"]}, 2000, seed=0, method="permutation")
     p = result.tests[("gold", "empty")]["entities.micro.strict.f1"].p_value
-    assert 1 / 2 ** len(reports["gold"].per_document) < p < 0.15
+    assert 1 / 2 ** len(reports["gold"].doc_ids) < p < 0.15
 
 
 def test_compare_refuses_mismatched_reports(gold, reports):
@@ -178,4 +178,4 @@ def test_count_matrix_equals_the_flat_counts(reports):
         nested = report.per_document()
         rows = [_flat_counts(nested[d]) for d in report.doc_ids]
         assert (C == from_rows(rows, keys)).all()
-        assert C.shape == (len(report.per_document), len(keys)) and C.sum() > 0
+        assert C.shape == (len(report.doc_ids), len(keys)) and C.sum() > 0

@@ -24,9 +24,14 @@ def load_gold(path: Path | str = "annotations") -> dict[str, Document]:
     return load_corpus(path)
 
 
-def split_drafts(docs: dict[str, Document]) -> tuple[dict[str, Document], list[str]]:
+def split_drafts(docs) -> tuple:
     """The gold documents of ``docs`` and the ids of its drafts (``"status": "draft"``: added by
     ``toolkit new``, not yet annotated and adjudicated), which are not gold: nothing is scored or
     published against them."""
+    from toolkit.model.corpus import Corpus
+
+    if isinstance(docs, Corpus):
+        drafts = sorted(d for d in docs if docs.is_draft(d))
+        return docs.without(drafts), drafts
     gold = {doc_id: d for doc_id, d in docs.items() if not d.is_draft}
     return gold, sorted(doc_id for doc_id, d in docs.items() if d.is_draft)

@@ -324,6 +324,9 @@ class ValidationReport:
 
     results: list[FileResult] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+    parts: list = field(default_factory=list)
+    """The documents that passed the columnar checks (:class:`toolkit.checks.columnar.GoldPart`),
+    which have no :class:`FileResult` document of their own."""
 
     @property
     def ok(self) -> bool:
@@ -400,7 +403,19 @@ def validate_paths(paths: Iterable[Path | str], recursive: bool = True) -> Valid
     seen: dict[str, str] = {}
     seeds = SeedFinder()
     for path in files:
-        raws, read_issues = read_documents(path)
+        raws, fast = None, _columnar(path, seeds)
+        if fast is not None:  # the columnar happy path: only the documents it does not pass are read row by row
+            part, raws = fast
+            report.parts.append(part)
+            for doc_id in part.tables.doc_ids:
+                report.results.append(FileResult(str(path), None, []))
+                if recursive is False:
+                    if doc_id in seen:
+                        report.issues.append(Issue("duplicate-document", str(path), "", f"doc_id '{doc_id}' is also in {seen[doc_id]}"))
+                    seen[doc_id] = str(path)
+            read_issues = []
+        else:
+            raws, read_issues = read_documents(path)
         report.issues.extend(read_issues)
         if read_issues and not raws:
             report.results.append(FileResult(str(path), None, read_issues))
@@ -418,6 +433,28 @@ def validate_paths(paths: Iterable[Path | str], recursive: bool = True) -> Valid
     return report
 
 
+def _columnar(path: Path, seeds: SeedFinder):
+    """(the documents of a JSONL file that pass the columnar checks, the raw documents of the
+    others) — or None when the file is not one the columnar path can read at all."""
+    if path.suffix != ".jsonl":
+        return None
+    from toolkit.checks.columnar import check_gold
+    from toolkit.io.arrow import ANNOTATION, read_jsonl
+    from toolkit.io.read import _parse
+
+    read = read_jsonl(path, ANNOTATION)
+    if read is None:
+        return None
+    table, data = read
+    part = check_gold(table, data, lambda seed_file: seeds.find(path.parent, seed_file))
+    lines = data.decode("utf-8").splitlines()
+    raws = []
+    for r in part.failed.tolist():
+        value, _ = _parse(lines[r], str(path), pointer(r))
+        raws.append(RawDoc(value, str(path), pointer(r), path))
+    return part, raws
+
+
 class InvalidData(Exception):
     """Raised by loaders when the data does not validate; carries every issue."""
 
@@ -431,7 +468,13 @@ def load_corpus(path: Path | str = "annotations") -> dict[str, Document]:
 
     Raises :class:`InvalidData` with every issue when any file does not validate.
     """
+    from toolkit.model.corpus import Corpus, concat_tables
+
     report = validate_paths([path], recursive=False)
     if not report.ok:
         raise InvalidData(report.issues)
-    return {d.doc_id: d for d in report.documents}
+    documents = {d.doc_id: d for d in report.documents}
+    if not report.parts:
+        return Corpus(documents)
+    part = concat_tables([p.tables for p in report.parts])
+    return Corpus(documents, part, [x for p in report.parts for x in p.texts], [x for p in report.parts for x in p.meta])

@@ -93,9 +93,7 @@ def llm_runs_markdown(root: Path, gold: dict, baseline) -> str:
         report = evaluate(gold, preds.documents, records=preds.records)
         scores = headline_scores(report.scores()).rename(columns={"P": f"{name} P", "R": f"{name} R", "F1": f"{name} F1"})
         table = scores if table is None else table.merge(scores, on=["task", "metric"], how="left")
-        from toolkit.metrics.grounding import grounding_scores, total_grounding
-
-        g = grounding_scores(total_grounding(report.grounding.values())) if report.grounding else {}
+        g = report.grounding() or {}
         spans = g.get("spans", {})
         total = sum(s["total"] for s in spans.values())
         exact = sum(s["counts"]["match_exact"] for s in spans.values())

@@ -236,6 +236,8 @@ def grounding_rows(g: dict, entities: bool = True) -> list[dict]:
 def _tables(docs) -> tuple[Tables, list[str]]:
     if isinstance(docs, Tables):
         return docs, docs.doc_ids
+    if hasattr(docs, "tables"):  # a Corpus: its tables, without building a Document per item
+        return docs.tables, docs.tables.doc_ids
     docs = dict(docs) if isinstance(docs, Mapping) else {d.doc_id: d for d in docs}
     ids = sorted(docs)
     return from_documents(docs[d] for d in ids), ids

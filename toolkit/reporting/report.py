@@ -355,14 +355,15 @@ def _eval_header(report) -> str:
     return line
 
 
-def eval_output(report, fmt: str, errors: bool = False, intervals=None) -> str:
+def eval_output(report, fmt: str, errors: bool = False, intervals=None, per_document: bool = False) -> str:
     """Render an :class:`toolkit.evaluation.evaluate.EvalReport` as text, markdown, csv or json ('-' = undefined).
 
     ``intervals`` (:class:`toolkit.evaluation.significance.Intervals`) adds the bootstrap table first (json: a
-    ``bootstrap`` section; csv: a second block after a blank line).
+    ``bootstrap`` section; csv: a second block after a blank line). ``per_document`` adds the counts
+    of every document to the json (as counts files hold them).
     """
     if fmt == "json":
-        data = report.to_dict(errors=errors)
+        data = report.to_dict(errors=errors, per_document=per_document)
         if intervals is not None:
             data["bootstrap"] = intervals.to_dict()
         return jsonout.dumps(data, indent=2, ensure_ascii=False)  # = json.dumps(...), faster

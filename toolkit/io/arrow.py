@@ -1,0 +1,102 @@
+"""Reading JSONL corpora straight into Arrow: the happy path of loading, without a Python object per item.
+
+:func:`read_jsonl` parses a whole JSONL file with ``pyarrow.json`` against an explicit schema
+(:data:`ANNOTATION` or :data:`PREDICTION`): a file that does not fit it — malformed JSON, a value
+of another type, a field the schema does not have, blank lines — is refused (None), and the caller
+reads it line by line instead, where every problem gets its located issue. So this module never
+decides that data is valid: it only makes valid data fast (:mod:`toolkit.checks.columnar` checks
+what the schema types cannot).
+
+:func:`flatten` turns the nested lists into flat columns with their parent rows (``list_flatten``
+and ``list_parent_indices``), as numpy arrays and Python lists.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+_s, _i = pa.string(), pa.int64()
+_SPAN = pa.struct([("start", _i), ("end", _i), ("text", _s)])
+
+ANNOTATION = pa.schema([
+    ("schema_version", _s), ("doc_id", _s), ("seed_file", _s), ("sha256", _s), ("status", _s),
+    ("source", pa.struct([("publisher", _s), ("date", _s), ("title", _s), ("url", _s), ("language", _s)])),
+    ("notes", _s),
+    ("entities", pa.list_(pa.struct([("id", _s), ("type", _s), ("name", _s),
+                                     ("mentions", pa.list_(pa.struct([("id", _s), ("start", _i), ("end", _i), ("text", _s),
+                                                                      ("kind", _s)])))]))),
+    ("events", pa.list_(pa.struct([("id", _s), ("type", _s), ("realis", _s), ("trigger", _SPAN),
+                                   ("arguments", pa.list_(pa.struct([("role", _s), ("mention", _s)])))]))),
+    ("stances", pa.list_(pa.struct([("id", _s), ("holder", _s), ("target", pa.struct([("kind", _s), ("id", _s)])),
+                                    ("label", _s), ("evidence", pa.list_(_SPAN))]))),
+])
+"""An annotation document as Arrow types (``annotation.schema.json``)."""
+
+_QSPAN = pa.struct([("start", _i), ("end", _i), ("text", _s), ("occurrence", _i), ("context", _s)])
+
+PREDICTION = pa.schema([
+    ("schema_version", _s), ("doc_id", _s), ("seed_file", _s), ("sha256", _s), ("notes", _s), ("system", _s),
+    ("entities", pa.list_(pa.struct([("id", _s), ("type", _s), ("name", _s),
+                                     ("mentions", pa.list_(pa.struct([("id", _s), ("start", _i), ("end", _i), ("text", _s),
+                                                                      ("occurrence", _i), ("context", _s), ("kind", _s),
+                                                                      ("score", pa.float64())])))]))),
+    ("events", pa.list_(pa.struct([("id", _s), ("type", _s), ("realis", _s), ("trigger", _QSPAN),
+                                   ("arguments", pa.list_(pa.struct([("role", _s), ("mention", _s), ("start", _i), ("end", _i),
+                                                                     ("text", _s), ("occurrence", _i), ("context", _s)])))]))),
+    ("stances", pa.list_(pa.struct([("id", _s), ("holder", _s), ("target", pa.struct([("kind", _s), ("id", _s)])),
+                                    ("label", _s), ("evidence", pa.list_(_QSPAN))]))),
+])
+"""A prediction document whose holders are entity ids (a holder given as a span does not fit: such a
+file is read line by line)."""
+
+
+def read_jsonl(path: Path | str, schema: pa.Schema) -> tuple[pa.Table, bytes] | None:
+    """The table of a JSONL file that fits ``schema`` exactly, with the file's bytes; None otherwise."""
+    import pyarrow.json as pj
+
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return None
+    if not data.strip() or b"\n\n" in data.replace(b"\r\n", b"\n") or data.lstrip().startswith(b"\xef\xbb\xbf"):
+        return None
+    try:
+        table = pj.read_json(pa.BufferReader(data), parse_options=pj.ParseOptions(explicit_schema=schema,
+                                                                                  unexpected_field_behavior="error"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, OverflowError, ValueError):
+        return None
+    n_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    if table.num_rows != n_lines:
+        return None
+    return table, data
+
+
+def strings(array) -> list:
+    """A string column as a Python list (None for nulls)."""
+    return array.to_pylist()
+
+
+def ints(array, fill: int = -1) -> np.ndarray:
+    """An integer column as int64 numpy, nulls as ``fill``."""
+    return np.asarray(array.fill_null(fill).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def children(list_array) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """(the flattened items, each item's parent row, which parents are null lists)."""
+    import pyarrow.compute as pc
+
+    if isinstance(list_array, pa.ChunkedArray):
+        list_array = list_array.combine_chunks()
+    nulls = np.asarray(list_array.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    parents = np.asarray(pc.list_parent_indices(list_array).to_numpy(zero_copy_only=False), dtype=np.int64)
+    return pc.list_flatten(list_array), parents, nulls
+
+
+def field(struct_array, name: str):
+    """A field of a struct array, with the struct's own nulls carried into it."""
+    import pyarrow.compute as pc
+
+    return pc.struct_field(struct_array, name)

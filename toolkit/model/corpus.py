@@ -1,0 +1,147 @@
+"""A loaded corpus: its item tables, and its documents built only when asked for.
+
+:class:`Corpus` is what the loaders return for the gold: a mapping from doc id to
+:class:`~toolkit.model.document.Document`, as before, whose :attr:`~Corpus.tables` the engine
+scores on directly. Documents that came through the row-wise path are kept as they are; those
+that came through the columnar path (:mod:`toolkit.checks.columnar`) are built from the tables
+the first time they are asked for, so scoring 50,000 documents builds none.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator, Mapping
+
+import numpy as np
+import pandas as pd
+
+from toolkit.model.document import Argument, Document, Entity, Event, Mention, Source, Span, Stance, Target
+from toolkit.model.tables import Tables, from_documents
+
+
+class Corpus(Mapping):
+    """Documents keyed by doc id (sorted), with the item tables of all of them."""
+
+    def __init__(self, documents: Mapping[str, Document] | None = None, part: Tables | None = None,
+                 texts: list[str] | None = None, meta: list[dict] | None = None):
+        self._docs: dict[str, Document] = dict(documents or {})
+        self._part = part
+        self._texts = dict(zip(part.doc_ids, texts)) if part is not None else {}
+        self._meta = dict(zip(part.doc_ids, meta)) if part is not None else {}
+        ids = set(self._docs) | set(self._texts)
+        self._ids = sorted(ids)
+        self._tables: Tables | None = None
+        self._index: dict | None = None
+
+    # the Mapping interface
+    def __getitem__(self, doc_id: str) -> Document:
+        doc = self._docs.get(doc_id)
+        if doc is None:
+            if doc_id not in self._texts:
+                raise KeyError(doc_id)
+            doc = self._docs[doc_id] = self._build(doc_id)
+        return doc
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._texts or doc_id in self._docs
+
+    def text(self, doc_id: str) -> str:
+        return self._texts[doc_id] if doc_id in self._texts else self._docs[doc_id].text
+
+    def sha256(self, doc_id: str) -> str:
+        return self._meta[doc_id]["sha256"] if doc_id in self._meta else self._docs[doc_id].sha256
+
+    def is_draft(self, doc_id: str) -> bool:
+        if doc_id in self._meta:
+            return self._meta[doc_id].get("status") == "draft"
+        return self._docs[doc_id].is_draft
+
+    def without(self, doc_ids) -> "Corpus":
+        """The corpus without these documents (e.g. drafts)."""
+        drop = set(doc_ids)
+        if not drop:
+            return self
+        docs = {d: doc for d, doc in self._docs.items() if d not in drop and d not in self._texts}
+        keep = [d for d in (self._part.doc_ids if self._part is not None else []) if d not in drop]
+        part = self._part.reindexed(keep) if self._part is not None else None
+        out = Corpus(docs, part, [self._texts[d] for d in keep], [self._meta[d] for d in keep])
+        out._docs.update({d: doc for d, doc in self._docs.items() if d in out._texts})
+        return out
+
+    @property
+    def tables(self) -> Tables:
+        """The item tables of every document, in doc-id order."""
+        if self._tables is None:
+            rowwise = [d for d in self._ids if d not in self._texts]
+            parts = []
+            if self._part is not None:
+                parts.append(self._part)
+            if rowwise:
+                parts.append(from_documents(self._docs[d] for d in rowwise))
+            self._tables = concat_tables(parts).reindexed(self._ids) if parts else from_documents([])
+        return self._tables
+
+    def _build(self, doc_id: str) -> Document:
+        t = self._part
+        if self._index is None:
+            self._index = {name: getattr(t, name).groupby("doc").indices for name in ("entities", "mentions", "events", "arguments", "stances")}
+            self._index["_pos"] = {x: i for i, x in enumerate(t.doc_ids)}
+        d = self._index["_pos"][doc_id]
+
+        def rows(name):
+            idx = self._index[name].get(d, np.zeros(0, dtype=np.int64))
+            return getattr(t, name).iloc[idx]
+
+        ents, ments, evs, args, sts = (rows(n) for n in ("entities", "mentions", "events", "arguments", "stances"))
+        by_entity: dict[int, list] = {}
+        mention_id_at: dict[tuple, str] = {}
+        for r in ments.itertuples():
+            by_entity.setdefault(r.entity, []).append(r)
+            mention_id_at[(r.entity, r.start, r.end)] = r.mention_id
+        entities = tuple(Entity(e.entity_id, e.type, e.name, tuple(Mention(m.mention_id, Span(m.start, m.end, m.text), m.kind, e.entity_id, e.type)
+                                                                     for m in by_entity.get(e.Index, [])))
+                         for e in ents.itertuples())
+        by_event: dict[int, list] = {}
+        for a in args.itertuples():
+            by_event.setdefault(a.event, []).append(Argument(a.role, mention_id_at[(a.entity, a.start, a.end)]))
+        events = tuple(Event(v.event_id, v.type, v.realis, Span(v.start, v.end, v.text), tuple(by_event.get(v.Index, [])))
+                       for v in evs.itertuples())
+        meta = self._meta[doc_id]
+        text = self._texts[doc_id]
+        column, row = meta["stances"]
+        stances = tuple(Stance(s["id"], s["holder"], Target(s["target"]["kind"], s["target"]["id"]), s["label"],
+                               tuple(Span(x["start"], x["end"], x["text"]) for x in s["evidence"]))
+                        for s in column[row].as_py())
+        return Document(doc_id, text, entities, events, stances, meta["seed_file"], meta["sha256"],
+                        Source(meta.get("publisher"), meta.get("date"), meta.get("title"), meta.get("url"), meta.get("language") or "en"),
+                        meta.get("notes") or "", **({"status": meta["status"]} if meta.get("status") is not None else {}))
+
+
+def concat_tables(parts: list[Tables]) -> Tables:
+    """One set of tables from several (documents, then the rows referring to them, renumbered)."""
+    if len(parts) == 1:
+        return parts[0]
+    out: dict[str, list[pd.DataFrame]] = {n: [] for n in ("docs", "entities", "mentions", "events", "arguments", "stances")}
+    n_docs = n_ent = n_ev = 0
+    for t in parts:
+        out["docs"].append(t.docs)
+        out["entities"].append(t.entities.assign(doc=t.entities["doc"] + n_docs))
+        out["mentions"].append(t.mentions.assign(doc=t.mentions["doc"] + n_docs, entity=t.mentions["entity"] + n_ent))
+        out["events"].append(t.events.assign(doc=t.events["doc"] + n_docs))
+        a = t.arguments
+        out["arguments"].append(a.assign(doc=a["doc"] + n_docs, event=a["event"] + n_ev,
+                                         entity=np.where(a["entity"] >= 0, a["entity"] + n_ent, -1)))
+        s = t.stances
+        is_event = (s["target_kind"] == "event").to_numpy()
+        is_entity = (s["target_kind"] == "entity").to_numpy()
+        target = s["target"].to_numpy().copy()
+        target[is_event & (target >= 0)] += n_ev
+        target[is_entity & (target >= 0)] += n_ent
+        out["stances"].append(s.assign(doc=s["doc"] + n_docs, holder=np.where(s["holder"] >= 0, s["holder"] + n_ent, -1), target=target))
+        n_docs, n_ent, n_ev = n_docs + len(t.docs), n_ent + len(t.entities), n_ev + len(t.events)
+    return Tables(**{n: pd.concat(v, ignore_index=True) for n, v in out.items()})

@@ -1,0 +1,178 @@
+"""Loading a JSONL prediction file as columns: the happy path of ``toolkit eval --pred FILE.jsonl``.
+
+A system that writes complete predictions — offsets on every span, ids on every item, labels of
+the inventory, references that resolve — needs none of the per-span work of
+:mod:`toolkit.predictions.grounding`: every span is a ``match_exact`` as given. :func:`fast_part`
+checks, over all documents of the file at once, that a document is such a prediction and makes the
+passing documents rows of item tables; every other document (a quote without offsets, an unknown
+label, a ``null`` anywhere, a warning of any kind) goes through the row-wise loader, which reports
+what it finds and grounds what can be grounded, exactly as before. A document passed here is one
+the row-wise loader would take as given, with no issue (tests/test_columnar.py checks the two agree).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from toolkit.checks.columnar import _fail, _valid
+from toolkit.io.arrow import children, ints
+from toolkit.model.labels import inventory
+from toolkit.model.tables import Tables, frame
+
+
+@dataclass
+class PredictionPart:
+    """The documents of one prediction file that passed, as tables; the rows left to the row-wise loader."""
+
+    tables: Tables
+    texts: list[str]
+    meta: list[dict]
+    rows: np.ndarray
+    failed: np.ndarray
+    statuses: pd.DataFrame
+    """``doc_id``, ``kind``, ``count`` of the spans of the passing documents (all ``match_exact``)."""
+
+
+def _null(array) -> np.ndarray:
+    return np.asarray(array.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def fast_part(table: pa.Table, data: bytes, gold, ignore=()) -> PredictionPart:
+    """Check a prediction table against the gold corpus (module docstring)."""
+    inv = inventory()
+    n = table.num_rows
+    lines = data.splitlines()
+    bad = np.array([b"null" in line for line in lines], dtype=bool)  # a written null: the row-wise loader judges it
+    col = {name: table.column(name).combine_chunks() for name in table.column_names}
+    doc_ids = col["doc_id"].to_pylist()
+    counts = pd.Series(doc_ids).value_counts()
+    ignore = set(ignore)
+    for r, d in enumerate(doc_ids):
+        if d is None or d not in gold or d in ignore or counts[d] > 1:
+            bad[r] = True
+    bad |= ~_null(col["schema_version"]) & ~_valid(col["schema_version"], values=["1.0"])
+    sha = col["sha256"].to_pylist()
+    for r in np.flatnonzero(~bad & ~_null(col["sha256"])).tolist():
+        if gold.sha256(doc_ids[r]) and sha[r] != gold.sha256(doc_ids[r]):
+            bad[r] = True
+    texts = [gold.text(d) if not bad[r] else "" for r, d in enumerate(doc_ids)]
+
+    ents, e_doc, _ = children(col["entities"])
+    _fail(bad, ~_valid(pc.struct_field(ents, "id"), max_length=64, min_length=1), e_doc)
+    _fail(bad, ~_valid(pc.struct_field(ents, "type"), values=inv.entity_types), e_doc)
+    m_list = pc.struct_field(ents, "mentions")
+    _fail(bad, _null(m_list), e_doc)
+    ments, m_ent, _ = children(m_list)
+    m_doc = e_doc[m_ent]
+    _fail(bad, ~_valid(pc.struct_field(ments, "id"), max_length=64, min_length=1), m_doc)
+    kind = pc.struct_field(ments, "kind")
+    _fail(bad, ~_null(kind) & ~_valid(kind, values=inv.mention_kinds), m_doc)
+    _fail(bad, ~_null(pc.struct_field(ments, "occurrence")) | ~_null(pc.struct_field(ments, "context")), m_doc)
+    m_start, m_end = ints(pc.struct_field(ments, "start")), ints(pc.struct_field(ments, "end"))
+    m_text = pc.struct_field(ments, "text").to_pylist()
+
+    evs, v_doc, _ = children(col["events"])
+    _fail(bad, ~_valid(pc.struct_field(evs, "id"), max_length=64, min_length=1), v_doc)
+    _fail(bad, ~_valid(pc.struct_field(evs, "type"), values=inv.event_types), v_doc)
+    realis = pc.struct_field(evs, "realis")
+    _fail(bad, ~_null(realis) & ~_valid(realis, values=inv.realis), v_doc)
+    trig = pc.struct_field(evs, "trigger")
+    _fail(bad, _null(trig) | ~_null(pc.struct_field(trig, "occurrence")) | ~_null(pc.struct_field(trig, "context")), v_doc)
+    t_start, t_end = ints(pc.struct_field(trig, "start")), ints(pc.struct_field(trig, "end"))
+    t_text = pc.struct_field(trig, "text").to_pylist()
+    args, a_ev, _ = children(pc.struct_field(evs, "arguments"))
+    a_doc = v_doc[a_ev]
+    _fail(bad, ~_valid(pc.struct_field(args, "role"), min_length=1) | ~_valid(pc.struct_field(args, "mention"), max_length=64, min_length=1), a_doc)
+    for name in ("start", "end", "text", "occurrence", "context"):  # an argument by the id of its mention, nothing else
+        _fail(bad, ~_null(pc.struct_field(args, name)), a_doc)
+
+    sts, s_doc, _ = children(col["stances"])
+    _fail(bad, ~_valid(pc.struct_field(sts, "id"), max_length=64, min_length=1) | ~_valid(pc.struct_field(sts, "holder"), max_length=64, min_length=1),
+          s_doc)
+    _fail(bad, ~_valid(pc.struct_field(sts, "label"), values=inv.stance_labels), s_doc)
+    target = pc.struct_field(sts, "target")
+    t_kind, t_id = pc.struct_field(target, "kind"), pc.struct_field(target, "id")
+    _fail(bad, _null(target) | ~_valid(t_kind, values=["topic", "event", "entity"]) | ~_valid(t_id, min_length=1), s_doc)
+    kinds, tids = t_kind.to_pylist(), t_id.to_pylist()
+    _fail(bad, np.array([k == "topic" and t not in inv.topics for k, t in zip(kinds, tids)], dtype=bool), s_doc)
+    evid, x_st, _ = children(pc.struct_field(sts, "evidence"))
+    x_doc = s_doc[x_st]
+    _fail(bad, ~_null(pc.struct_field(evid, "occurrence")) | ~_null(pc.struct_field(evid, "context")), x_doc)
+    x_start, x_end = ints(pc.struct_field(evid, "start")), ints(pc.struct_field(evid, "end"))
+    x_text = pc.struct_field(evid, "text").to_pylist()
+
+    for starts, ends, quoted, owner in ((m_start, m_end, m_text, m_doc), (t_start, t_end, t_text, v_doc), (x_start, x_end, x_text, x_doc)):
+        for k in np.flatnonzero(~bad[owner]).tolist():
+            d = owner[k]
+            s, e, q = starts[k], ends[k], quoted[k]
+            if not (0 <= s < e <= len(texts[d])) or (q is not None and texts[d][s:e] != q):
+                bad[d] = True
+
+    e_id, m_id = pc.struct_field(ents, "id").to_pylist(), pc.struct_field(ments, "id").to_pylist()
+    v_id, s_id = pc.struct_field(evs, "id").to_pylist(), pc.struct_field(sts, "id").to_pylist()
+    ids = pd.DataFrame({"doc": np.concatenate([e_doc, m_doc, v_doc, s_doc]), "id": e_id + m_id + v_id + s_id})
+    bad[np.unique(ids[ids.duplicated(["doc", "id"], keep=False)]["doc"].to_numpy())] = True
+    spans = pd.DataFrame({"doc": m_doc, "start": m_start, "end": m_end})
+    bad[np.unique(spans[spans.duplicated(keep=False)]["doc"].to_numpy())] = True  # a repeated span: a warning, row-wise
+    mention_ids = set(zip(m_doc.tolist(), m_id))
+    v_type, roles = pc.struct_field(evs, "type").to_pylist(), inv.roles
+    role_of, a_mention = pc.struct_field(args, "role").to_pylist(), pc.struct_field(args, "mention").to_pylist()
+    for k in np.flatnonzero(~bad[a_doc]).tolist():
+        if role_of[k] not in roles.get(v_type[a_ev[k]], {}) or (a_doc[k], a_mention[k]) not in mention_ids:
+            bad[a_doc[k]] = True
+    entity_ids, event_ids = set(zip(e_doc.tolist(), e_id)), set(zip(v_doc.tolist(), v_id))
+    holders = pc.struct_field(sts, "holder").to_pylist()
+    for k in np.flatnonzero(~bad[s_doc]).tolist():
+        d = s_doc[k]
+        if (d, holders[k]) not in entity_ids or (kinds[k] == "event" and (d, tids[k]) not in event_ids) \
+                or (kinds[k] == "entity" and (d, tids[k]) not in entity_ids):
+            bad[d] = True
+
+    good = np.flatnonzero(~bad)
+    from toolkit.checks.columnar import _tables
+
+    # the gold-shaped tables builder wants every span's text: fill the slices where a prediction gave none
+    part = _tables(good, np.flatnonzero(bad), {**col, "source": pa.array([None] * n, pa.struct([(k, pa.string()) for k in
+                                                                                                ("publisher", "date", "title", "url", "language")])),
+                                               "seed_file": pa.array([""] * n), "sha256": pa.array([""] * n),
+                                               "status": pa.array([None] * n, pa.string())},
+                   texts, ents, e_doc, _with_text(ments, m_doc, m_start, m_end, texts), m_ent, m_doc,
+                   _with_text_trigger(evs, v_doc, t_start, t_end, texts), v_doc, args, a_ev, sts, s_doc, evid, x_st)
+    t = part.tables
+    t.mentions["kind"] = t.mentions["kind"].map(lambda k: k if isinstance(k, str) else "")
+    t.events["realis"] = t.events["realis"].map(lambda r: r if isinstance(r, str) else "")
+    t.entities["name"] = t.entities["name"].map(lambda x: x if isinstance(x, str) else "")
+    for m in part.meta:
+        m["notes"] = ""
+    pos = {r: i for i, r in enumerate(good.tolist())}
+    kinds_per = []
+    for name, owner in (("mention", m_doc), ("trigger", v_doc), ("evidence", x_doc)):
+        keep = ~bad[owner]
+        if keep.any():
+            c = np.bincount(owner[keep], minlength=n)
+            for r in np.flatnonzero(c).tolist():
+                kinds_per.append((doc_ids[r], name, int(c[r])))
+    statuses = pd.DataFrame(kinds_per, columns=["doc_id", "kind", "count"])
+    return PredictionPart(t, part.texts, part.meta, good, part.failed, statuses)
+
+
+def _with_text(ments, owner, starts, ends, texts):
+    """The mentions with ``text`` set to the slice where it was left out."""
+    q = pc.struct_field(ments, "text").to_pylist()
+    filled = [x if x is not None else (texts[owner[k]][starts[k]:ends[k]] if texts[owner[k]] else "") for k, x in enumerate(q)]
+    fields = {f.name: pc.struct_field(ments, f.name) for f in ments.type}
+    fields["text"] = pa.array(filled, pa.string())
+    return pa.StructArray.from_arrays(list(fields.values()), names=list(fields))
+
+
+def _with_text_trigger(evs, owner, starts, ends, texts):
+    trig = pc.struct_field(evs, "trigger")
+    trig = _with_text(trig, owner, starts, ends, texts)
+    fields = {f.name: pc.struct_field(evs, f.name) for f in evs.type}
+    fields["trigger"] = trig
+    return pa.StructArray.from_arrays(list(fields.values()), names=list(fields))
