@@ -278,14 +278,24 @@ def _tables(good, failed, col, texts, ents, e_doc, ments, m_ent, m_doc, evs, v_d
     mention_row = {(d, mid): k for k, (d, mid) in enumerate(zip(mentions["doc"].tolist(), mentions["mention_id"].tolist()))}
     a_doc = v_doc[a_ev]
     keep_a = pos[a_doc] >= 0
+    # (a prediction's argument may give its own span instead: its entity is then -1)
     a_mid = pc.struct_field(args, "mention").to_pylist()
-    rows_m = np.asarray([mention_row[(pos[d], mid)] for d, mid, k in zip(a_doc.tolist(), a_mid, keep_a.tolist()) if k], dtype=np.int64)
+    by_span = (np.asarray(pc.is_valid(pc.struct_field(args, "start")).to_numpy(zero_copy_only=False), dtype=bool)
+               if "start" in [f.name for f in args.type] else np.zeros(len(a_mid), dtype=bool))
+    kept = np.flatnonzero(keep_a)
+    rows_m = np.asarray([-1 if by_span[k] else mention_row[(pos[a_doc[k]], a_mid[k])] for k in kept.tolist()], dtype=np.int64)
+    a_cols = {"start": np.full(len(kept), -1, dtype=np.int64), "end": np.full(len(kept), -1, dtype=np.int64),
+              "text": np.full(len(kept), "", dtype=object), "entity": np.full(len(kept), -1, dtype=np.int64)}
+    via = rows_m >= 0
+    for c in a_cols:
+        a_cols[c][via] = mentions[c].to_numpy()[rows_m[via]]
+    if by_span.any():
+        own = ~via
+        a_cols["start"][own] = ints(pc.struct_field(args, "start"))[kept[own]]
+        a_cols["end"][own] = ints(pc.struct_field(args, "end"))[kept[own]]
+        a_cols["text"][own] = np.asarray(pc.struct_field(args, "text").to_pylist(), dtype=object)[kept[own]]
     arguments = frame("arguments", {"doc": pos[a_doc[keep_a]], "event": v_row[a_ev[keep_a]],
-                                    "role": np.asarray(pc.struct_field(args, "role").to_pylist(), dtype=object)[keep_a],
-                                    "start": mentions["start"].to_numpy()[rows_m] if len(rows_m) else [],
-                                    "end": mentions["end"].to_numpy()[rows_m] if len(rows_m) else [],
-                                    "text": mentions["text"].to_numpy()[rows_m] if len(rows_m) else [],
-                                    "entity": mentions["entity"].to_numpy()[rows_m] if len(rows_m) else []})
+                                    "role": np.asarray(pc.struct_field(args, "role").to_pylist(), dtype=object)[keep_a], **a_cols})
     keep_s = pos[s_doc] >= 0
     entity_row = {(d, eid): k for k, (d, eid) in enumerate(zip(entities["doc"].tolist(), entities["entity_id"].tolist()))}
     event_row = {(d, vid): k for k, (d, vid) in enumerate(zip(events["doc"].tolist(), events["event_id"].tolist()))}

@@ -184,7 +184,7 @@ def list_option(value: str, allowed, option: str) -> tuple[str, ...]:
 
 
 def render_report(result, format: "TableFormat", errors: bool, counts_only: bool, bootstrap: int, seed: int,
-                   out: Optional[Path], force: bool = False, anchors=()) -> None:
+                   out: Optional[Path], force: bool = False, anchors=(), per_document: bool = False) -> None:
     """Emit an evaluation report (``eval`` and ``merge``): its counts, or its scores with optional intervals."""
     if counts_only:
         return emit(report.counts_output(result, errors), out, force, anchors)
@@ -193,7 +193,7 @@ def render_report(result, format: "TableFormat", errors: bool, counts_only: bool
         from toolkit.evaluation.significance import intervals as bootstrap_intervals
 
         intervals = bootstrap_intervals(result, bootstrap, seed)
-    emit(report.eval_output(result, format.value, errors, intervals), out, force, anchors)
+    emit(report.eval_output(result, format.value, errors, intervals, per_document), out, force, anchors)
 
 
 def gold_for_scoring(gold: Path) -> tuple[dict, list[str]]:

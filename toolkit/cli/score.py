@@ -64,7 +64,8 @@ def eval_command(
     tasks: str = typer.Option(",".join(EVAL_TASKS), "--tasks", help="Comma-separated tasks to score: entities, coreference, events, stances."),
     mention_kinds: Optional[str] = typer.Option(None, "--mention-kinds", help="Score only mentions of these kinds (comma-separated: name,nominal,pronoun); predicted mentions without a kind are kept."),
     coref_args: bool = typer.Option(False, "--coref-args", help="Credit a predicted argument whose span equals any mention of the gold argument's entity."),
-    format: TableFormat = typer.Option(TableFormat.text, "--format", help="text, markdown, csv (one row per score) or json (counts per document too)."),
+    format: TableFormat = typer.Option(TableFormat.text, "--format", help="text, markdown, csv (one row per score) or json."),
+    per_document: bool = typer.Option(False, "--per-document", help="With --format json: add the counts of every document (as counts files hold them)."),
     errors: bool = typer.Option(False, "--errors", help="Also list false positives, false negatives and type confusions with doc id, offsets and text."),
     system: Optional[str] = typer.Option(None, "--system", help="Instead of --pred, run a system on the gold texts: baseline, empty, or package.module:function, which imports and runs that code (give only code you trust; the current folder is importable)."),
     bootstrap: int = typer.Option(0, "--bootstrap", min=0, help="Add 95% percentile-bootstrap intervals of every headline score from N resamples of the documents (e.g. 1000)."),
@@ -126,8 +127,8 @@ def eval_command(
             task_list = ["entities"]
         preds = load_predictions(pred, gold_docs, fuzzy, ignore=drafts)
     refused = _accept(preds, str(pred or system), strict, verbosity)
-    result = evaluate(gold_docs, preds.documents, task_list, EvalOptions(kinds, coref_args), preds.records)
-    render_report(result, format, errors, counts_only, bootstrap, seed, out, force, anchors)
+    result = evaluate(gold_docs, preds.documents, task_list, EvalOptions(kinds, coref_args), preds.records, statuses=preds.statuses)
+    render_report(result, format, errors, counts_only, bootstrap, seed, out, force, anchors, per_document=per_document)
     if refused:
         raise typer.Exit(EXIT_REFUSED)
 
@@ -185,7 +186,7 @@ def compare(
     reports, labels = {}, {}
     refused = False
     for source in systems:
-        records = None
+        records = statuses = None
         if source == "gold":
             name, docs = "gold", gold_docs
         elif source.startswith("system:"):
@@ -193,18 +194,18 @@ def compare(
             name = spec
             preds = system_predictions(spec, gold_docs, None, source, fuzzy)
             refused |= _accept(preds, source, strict, verbosity)
-            docs, records = preds.documents, preds.records
+            docs, records, statuses = preds.documents, preds.records, preds.statuses
         else:
             from toolkit.predictions.load import load_predictions
 
             name = Path(source).stem or source
             preds = load_predictions(Path(source), gold_docs, fuzzy, ignore=drafts)
             refused |= _accept(preds, source, strict, verbosity)
-            docs, records = preds.documents, preds.records
+            docs, records, statuses = preds.documents, preds.records, preds.statuses
         unique, n = name, 2
         while unique in reports:
             unique, n = f"{name}-{n}", n + 1
-        reports[unique] = evaluate(gold_docs, docs, task_list, options, records)
+        reports[unique] = evaluate(gold_docs, docs, task_list, options, records, statuses=statuses)
         labels[unique] = source
     result = run_compare(reports, resamples, seed, test.value, names, rank_by, labels=labels)
     say(report.comparison_output(result, format.value))
@@ -216,6 +217,7 @@ def compare(
 def merge(
     files: List[Path] = typer.Argument(..., help="Counts files of `toolkit eval --counts-only` (or folders of them), one per shard."),
     format: TableFormat = typer.Option(TableFormat.text, "--format", help="text, markdown, csv or json: the same report as `toolkit eval`."),
+    per_document: bool = typer.Option(False, "--per-document", help="With --format json: add the counts of every document."),
     errors: bool = typer.Option(False, "--errors", help="Also list the errors (every counts file must have been written with --errors)."),
     counts_only: bool = typer.Option(False, "--counts-only", help="Output the merged counts again (JSON), to merge further up a hierarchy."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write the output to this file instead of stdout (never in annotations/ or seeds/)."),
@@ -243,4 +245,4 @@ def merge(
         missing = [i for i in issues if i.code == "file-not-found"]
         err(f"{len(issues)} problem(s) in the counts files; nothing merged")
         raise typer.Exit(EXIT_USAGE if missing else EXIT_INVALID)
-    render_report(merged, format, errors, counts_only, bootstrap, seed, out, force, anchors)
+    render_report(merged, format, errors, counts_only, bootstrap, seed, out, force, anchors, per_document=per_document)

@@ -90,7 +90,7 @@ def llm_runs_markdown(root: Path, gold: dict, baseline) -> str:
     for run in runs:
         name = run.parent.name
         preds = load_predictions(run, gold)
-        report = evaluate(gold, preds.documents, records=preds.records)
+        report = evaluate(gold, preds.documents, records=preds.records, statuses=preds.statuses)
         scores = headline_scores(report.scores()).rename(columns={"P": f"{name} P", "R": f"{name} R", "F1": f"{name} F1"})
         table = scores if table is None else table.merge(scores, on=["task", "metric"], how="left")
         g = report.grounding() or {}

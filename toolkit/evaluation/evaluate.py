@@ -246,7 +246,7 @@ def _tables(docs) -> tuple[Tables, list[str]]:
 def evaluate(gold_docs: Mapping[str, Document] | Iterable[Document] | Tables,
              pred_docs: Mapping[str, Document] | Iterable[Document] | Tables,
              tasks: Sequence[str] = TASKS, options: EvalOptions | None = None, records: Mapping | None = None,
-             errors: bool = True) -> EvalReport:
+             errors: bool = True, statuses=None) -> EvalReport:
     """Score ``pred_docs`` against ``gold_docs`` (documents keyed by doc id, iterables of documents,
     or item tables).
 
@@ -254,7 +254,8 @@ def evaluate(gold_docs: Mapping[str, Document] | Iterable[Document] | Tables,
     in ``missing``, unless ``records`` shows one was received and refused). Predicted documents
     without gold are not scored (listed in ``unmatched``). ``records`` (doc id ->
     :class:`toolkit.predictions.load.PredictionRecord`, the ``records`` of a prediction set) adds
-    the refused items' false positives and the grounding report. ``errors`` lists every error of
+    the refused items' false positives and the grounding report; ``statuses`` (the ``statuses`` of a
+    prediction set) the span statuses of documents loaded without a record. ``errors`` lists every error of
     the system (False skips building them). Raises ValueError for an unknown task name.
     """
     from toolkit.metrics import coreference, entities, events, grounding, stances
@@ -299,7 +300,7 @@ def evaluate(gold_docs: Mapping[str, Document] | Iterable[Document] | Tables,
     frames.append(refused)
     if errors:
         errs += refused_errors
-    frames.append(grounding.grounding_rows(gold, pred, pred_ids, records, gold_ids, kinds, tasks))
+    frames.append(grounding.grounding_rows(gold, pred, pred_ids, records, gold_ids, kinds, tasks, statuses))
     frames = [f for f in frames if len(f)]
     import pandas as pd
 

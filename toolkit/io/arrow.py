@@ -63,6 +63,10 @@ def read_jsonl(path: Path | str, schema: pa.Schema) -> tuple[pa.Table, bytes] | 
         return None
     if not data.strip() or b"\n\n" in data.replace(b"\r\n", b"\n") or data.lstrip().startswith(b"\xef\xbb\xbf"):
         return None
+    try:  # pyarrow passes some invalid UTF-8 through; the line-by-line reader locates it
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
     try:
         table = pj.read_json(pa.BufferReader(data), parse_options=pj.ParseOptions(explicit_schema=schema,
                                                                                   unexpected_field_behavior="error"))

@@ -109,12 +109,13 @@ def _text_level(gold: Tables, pred: Tables, records: Mapping, doc_ids: list[str]
 
 
 def grounding_rows(gold: Tables, pred: Tables, pred_doc_ids: Collection[str], records: Mapping | None, doc_ids: list[str],
-                   kinds: Collection[str] | None, tasks: Collection[str]) -> pd.DataFrame:
+                   kinds: Collection[str] | None, tasks: Collection[str], statuses=None):
     """The ``grounding`` count rows of every gold document (``doc_ids``, the tables' numbering).
 
     ``records`` (doc id -> :class:`toolkit.predictions.load.PredictionRecord`) tells what loading
     found; a document without a record counts as received, parsed, valid and scored when
-    ``pred_doc_ids`` has it, with no span status.
+    ``pred_doc_ids`` has it, with the span statuses ``statuses`` gives it (``doc_id``, ``kind``,
+    ``count``: every one a ``match_exact``), else none.
     """
     records = records or {}
     got = set(pred_doc_ids)
@@ -129,6 +130,11 @@ def grounding_rows(gold: Tables, pred: Tables, pred_doc_ids: Collection[str], re
             cols["outcome"].append(outcome)
             cols["count"].append(float(n))
 
+    position = {doc_id: d for d, doc_id in enumerate(doc_ids)}
+    if statuses is not None and len(statuses):
+        for doc_id, kind, count in zip(statuses["doc_id"].tolist(), statuses["kind"].tolist(), statuses["count"].tolist()):
+            if doc_id in position and doc_id not in records and kind in wanted:
+                add(position[doc_id], "spans", kind, "match_exact", count)
     for d, doc_id in enumerate(doc_ids):
         record = records.get(doc_id)
         if record is None:

@@ -14,7 +14,7 @@ from typing import Iterator, Mapping
 import numpy as np
 import pandas as pd
 
-from toolkit.model.document import Argument, Document, Entity, Event, Mention, Source, Span, Stance, Target
+from toolkit.model.document import Argument, Document, Entity, Event, Mention, Source, Span, SpanArgument, Stance, Target
 from toolkit.model.tables import Tables, from_documents
 
 
@@ -108,15 +108,17 @@ class Corpus(Mapping):
                          for e in ents.itertuples())
         by_event: dict[int, list] = {}
         for a in args.itertuples():
-            by_event.setdefault(a.event, []).append(Argument(a.role, mention_id_at[(a.entity, a.start, a.end)]))
+            by_event.setdefault(a.event, []).append(Argument(a.role, mention_id_at[(a.entity, a.start, a.end)]) if a.entity >= 0 else
+                                                    SpanArgument(a.role, "", Span(a.start, a.end, a.text)))  # a prediction's, by span
         events = tuple(Event(v.event_id, v.type, v.realis, Span(v.start, v.end, v.text), tuple(by_event.get(v.Index, [])))
                        for v in evs.itertuples())
         meta = self._meta[doc_id]
         text = self._texts[doc_id]
         column, row = meta["stances"]
         stances = tuple(Stance(s["id"], s["holder"], Target(s["target"]["kind"], s["target"]["id"]), s["label"],
-                               tuple(Span(x["start"], x["end"], x["text"]) for x in s["evidence"]))
-                        for s in column[row].as_py())
+                               tuple(Span(x["start"], x["end"], x["text"] if x["text"] is not None else text[x["start"]:x["end"]])
+                                     for x in s["evidence"] or ()))
+                        for s in column[row].as_py() or ())
         return Document(doc_id, text, entities, events, stances, meta["seed_file"], meta["sha256"],
                         Source(meta.get("publisher"), meta.get("date"), meta.get("title"), meta.get("url"), meta.get("language") or "en"),
                         meta.get("notes") or "", **({"status": meta["status"]} if meta.get("status") is not None else {}))

@@ -82,6 +82,20 @@ class Stance:
 
 
 @dataclass(frozen=True)
+class SpanArgument(Argument):
+    """An argument a system gave by its span (``mention_id`` is the mention id if also given, else "")."""
+
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class PredStance(Stance):
+    """A stance whose holder a system gave by its span (``holder`` is "")."""
+
+    holder_span: Span | None = None
+
+
+@dataclass(frozen=True)
 class Source:
     publisher: str | None = None
     date: str | None = None

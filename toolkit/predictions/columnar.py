@@ -45,6 +45,8 @@ def _null(array) -> np.ndarray:
 def fast_part(table: pa.Table, data: bytes, gold, ignore=()) -> PredictionPart:
     """Check a prediction table against the gold corpus (module docstring)."""
     inv = inventory()
+    text_of = gold.text if hasattr(gold, "text") else (lambda d: gold[d].text)
+    sha_of = gold.sha256 if hasattr(gold, "sha256") else (lambda d: gold[d].sha256)
     n = table.num_rows
     lines = data.splitlines()
     bad = np.array([b"null" in line for line in lines], dtype=bool)  # a written null: the row-wise loader judges it
@@ -58,18 +60,18 @@ def fast_part(table: pa.Table, data: bytes, gold, ignore=()) -> PredictionPart:
     bad |= ~_null(col["schema_version"]) & ~_valid(col["schema_version"], values=["1.0"])
     sha = col["sha256"].to_pylist()
     for r in np.flatnonzero(~bad & ~_null(col["sha256"])).tolist():
-        if gold.sha256(doc_ids[r]) and sha[r] != gold.sha256(doc_ids[r]):
+        if sha_of(doc_ids[r]) and sha[r] != sha_of(doc_ids[r]):
             bad[r] = True
-    texts = [gold.text(d) if not bad[r] else "" for r, d in enumerate(doc_ids)]
+    texts = [text_of(d) if not bad[r] else "" for r, d in enumerate(doc_ids)]
 
     ents, e_doc, _ = children(col["entities"])
-    _fail(bad, ~_valid(pc.struct_field(ents, "id"), max_length=64, min_length=1), e_doc)
+    _fail(bad, _bad_id(pc.struct_field(ents, "id")), e_doc)
     _fail(bad, ~_valid(pc.struct_field(ents, "type"), values=inv.entity_types), e_doc)
     m_list = pc.struct_field(ents, "mentions")
     _fail(bad, _null(m_list), e_doc)
     ments, m_ent, _ = children(m_list)
     m_doc = e_doc[m_ent]
-    _fail(bad, ~_valid(pc.struct_field(ments, "id"), max_length=64, min_length=1), m_doc)
+    _fail(bad, _bad_id(pc.struct_field(ments, "id")), m_doc)
     kind = pc.struct_field(ments, "kind")
     _fail(bad, ~_null(kind) & ~_valid(kind, values=inv.mention_kinds), m_doc)
     _fail(bad, ~_null(pc.struct_field(ments, "occurrence")) | ~_null(pc.struct_field(ments, "context")), m_doc)
@@ -77,7 +79,7 @@ def fast_part(table: pa.Table, data: bytes, gold, ignore=()) -> PredictionPart:
     m_text = pc.struct_field(ments, "text").to_pylist()
 
     evs, v_doc, _ = children(col["events"])
-    _fail(bad, ~_valid(pc.struct_field(evs, "id"), max_length=64, min_length=1), v_doc)
+    _fail(bad, _bad_id(pc.struct_field(evs, "id")), v_doc)
     _fail(bad, ~_valid(pc.struct_field(evs, "type"), values=inv.event_types), v_doc)
     realis = pc.struct_field(evs, "realis")
     _fail(bad, ~_null(realis) & ~_valid(realis, values=inv.realis), v_doc)
@@ -87,13 +89,17 @@ def fast_part(table: pa.Table, data: bytes, gold, ignore=()) -> PredictionPart:
     t_text = pc.struct_field(trig, "text").to_pylist()
     args, a_ev, _ = children(pc.struct_field(evs, "arguments"))
     a_doc = v_doc[a_ev]
-    _fail(bad, ~_valid(pc.struct_field(args, "role"), min_length=1) | ~_valid(pc.struct_field(args, "mention"), max_length=64, min_length=1), a_doc)
-    for name in ("start", "end", "text", "occurrence", "context"):  # an argument by the id of its mention, nothing else
+    a_mention_col = pc.struct_field(args, "mention")
+    a_by_span = ~_null(pc.struct_field(args, "start"))  # an argument by its span (with or without a mention id), else by a mention id
+    _fail(bad, ~_valid(pc.struct_field(args, "role"), min_length=1) | (~_null(a_mention_col) & ~_valid(a_mention_col, max_length=64, min_length=1))
+          | (a_by_span == ~_null(a_mention_col)) | (~a_by_span & ~_null(pc.struct_field(args, "text"))), a_doc)
+    for name in ("occurrence", "context"):
         _fail(bad, ~_null(pc.struct_field(args, name)), a_doc)
+    a_start, a_end = ints(pc.struct_field(args, "start")), ints(pc.struct_field(args, "end"))
+    a_text = pc.struct_field(args, "text").to_pylist()
 
     sts, s_doc, _ = children(col["stances"])
-    _fail(bad, ~_valid(pc.struct_field(sts, "id"), max_length=64, min_length=1) | ~_valid(pc.struct_field(sts, "holder"), max_length=64, min_length=1),
-          s_doc)
+    _fail(bad, _bad_id(pc.struct_field(sts, "id")) | ~_valid(pc.struct_field(sts, "holder"), max_length=64, min_length=1), s_doc)
     _fail(bad, ~_valid(pc.struct_field(sts, "label"), values=inv.stance_labels), s_doc)
     target = pc.struct_field(sts, "target")
     t_kind, t_id = pc.struct_field(target, "kind"), pc.struct_field(target, "id")
@@ -106,8 +112,10 @@ def fast_part(table: pa.Table, data: bytes, gold, ignore=()) -> PredictionPart:
     x_start, x_end = ints(pc.struct_field(evid, "start")), ints(pc.struct_field(evid, "end"))
     x_text = pc.struct_field(evid, "text").to_pylist()
 
-    for starts, ends, quoted, owner in ((m_start, m_end, m_text, m_doc), (t_start, t_end, t_text, v_doc), (x_start, x_end, x_text, x_doc)):
-        for k in np.flatnonzero(~bad[owner]).tolist():
+    a_span = np.flatnonzero(a_by_span)
+    for starts, ends, quoted, owner, which in ((m_start, m_end, m_text, m_doc, None), (t_start, t_end, t_text, v_doc, None),
+                                               (x_start, x_end, x_text, x_doc, None), (a_start, a_end, a_text, a_doc, a_span)):
+        for k in (np.flatnonzero(~bad[owner]) if which is None else which[~bad[owner[which]]]).tolist():
             d = owner[k]
             s, e, q = starts[k], ends[k], quoted[k]
             if not (0 <= s < e <= len(texts[d])) or (q is not None and texts[d][s:e] != q):
@@ -116,14 +124,16 @@ def fast_part(table: pa.Table, data: bytes, gold, ignore=()) -> PredictionPart:
     e_id, m_id = pc.struct_field(ents, "id").to_pylist(), pc.struct_field(ments, "id").to_pylist()
     v_id, s_id = pc.struct_field(evs, "id").to_pylist(), pc.struct_field(sts, "id").to_pylist()
     ids = pd.DataFrame({"doc": np.concatenate([e_doc, m_doc, v_doc, s_doc]), "id": e_id + m_id + v_id + s_id})
+    ids = ids[ids["id"].notna()]
     bad[np.unique(ids[ids.duplicated(["doc", "id"], keep=False)]["doc"].to_numpy())] = True
     spans = pd.DataFrame({"doc": m_doc, "start": m_start, "end": m_end})
     bad[np.unique(spans[spans.duplicated(keep=False)]["doc"].to_numpy())] = True  # a repeated span: a warning, row-wise
     mention_ids = set(zip(m_doc.tolist(), m_id))
     v_type, roles = pc.struct_field(evs, "type").to_pylist(), inv.roles
     role_of, a_mention = pc.struct_field(args, "role").to_pylist(), pc.struct_field(args, "mention").to_pylist()
+    by_span = a_by_span.tolist()
     for k in np.flatnonzero(~bad[a_doc]).tolist():
-        if role_of[k] not in roles.get(v_type[a_ev[k]], {}) or (a_doc[k], a_mention[k]) not in mention_ids:
+        if role_of[k] not in roles.get(v_type[a_ev[k]], {}) or (not by_span[k] and (a_doc[k], a_mention[k]) not in mention_ids):
             bad[a_doc[k]] = True
     entity_ids, event_ids = set(zip(e_doc.tolist(), e_id)), set(zip(v_doc.tolist(), v_id))
     holders = pc.struct_field(sts, "holder").to_pylist()
@@ -141,8 +151,10 @@ def fast_part(table: pa.Table, data: bytes, gold, ignore=()) -> PredictionPart:
                                                                                                 ("publisher", "date", "title", "url", "language")])),
                                                "seed_file": pa.array([""] * n), "sha256": pa.array([""] * n),
                                                "status": pa.array([None] * n, pa.string())},
-                   texts, ents, e_doc, _with_text(ments, m_doc, m_start, m_end, texts), m_ent, m_doc,
-                   _with_text_trigger(evs, v_doc, t_start, t_end, texts), v_doc, args, a_ev, sts, s_doc, evid, x_st)
+                   texts, _with(ents, id=_default_ids(e_id, e_doc, "~e{}")), e_doc,
+                   _with(_with_text(ments, m_doc, m_start, m_end, texts), id=_default_mention_ids(m_id, m_ent, e_doc)), m_ent, m_doc,
+                   _with(_with_text_trigger(evs, v_doc, t_start, t_end, texts), id=_default_ids(v_id, v_doc, "~v{}")), v_doc,
+                   _with_text(args, a_doc, a_start, a_end, texts), a_ev, _with(sts, id=_default_ids(s_id, s_doc, "~s{}")), s_doc, evid, x_st)
     t = part.tables
     t.mentions["kind"] = t.mentions["kind"].map(lambda k: k if isinstance(k, str) else "")
     t.events["realis"] = t.events["realis"].map(lambda r: r if isinstance(r, str) else "")
@@ -151,8 +163,8 @@ def fast_part(table: pa.Table, data: bytes, gold, ignore=()) -> PredictionPart:
         m["notes"] = ""
     pos = {r: i for i, r in enumerate(good.tolist())}
     kinds_per = []
-    for name, owner in (("mention", m_doc), ("trigger", v_doc), ("evidence", x_doc)):
-        keep = ~bad[owner]
+    for name, owner, which in (("mention", m_doc, None), ("trigger", v_doc, None), ("evidence", x_doc, None), ("argument", a_doc, a_by_span)):
+        keep = ~bad[owner] if which is None else ~bad[owner] & which
         if keep.any():
             c = np.bincount(owner[keep], minlength=n)
             for r in np.flatnonzero(c).tolist():
@@ -161,10 +173,42 @@ def fast_part(table: pa.Table, data: bytes, gold, ignore=()) -> PredictionPart:
     return PredictionPart(t, part.texts, part.meta, good, part.failed, statuses)
 
 
+def _bad_id(array) -> np.ndarray:
+    """An id that is given but not a valid one (ids are optional in predictions)."""
+    return ~_null(array) & ~_valid(array, max_length=64, min_length=1)
+
+
+def _index_within(owner: np.ndarray) -> np.ndarray:
+    """The 0-based position of each item among the items of its owner (``owner`` sorted, as parent indices are)."""
+    if not len(owner):
+        return np.zeros(0, dtype=np.int64)
+    first = np.r_[0, np.flatnonzero(np.diff(owner)) + 1]
+    return np.arange(len(owner)) - np.repeat(first, np.diff(np.r_[first, len(owner)]))
+
+
+def _default_ids(ids: list, owner: np.ndarray, pattern: str) -> pa.Array:
+    """The ids with the row-wise loader's defaults (``~e1``, ``~v2``...) where none was given."""
+    pos = _index_within(owner).tolist()
+    return pa.array([x if x is not None else pattern.format(pos[k] + 1) for k, x in enumerate(ids)], pa.string())
+
+
+def _default_mention_ids(ids: list, m_ent: np.ndarray, e_doc: np.ndarray) -> pa.Array:
+    """Mention ids with the default ``~m<entity position>.<mention position>`` where none was given."""
+    ent_pos, pos = _index_within(e_doc), _index_within(m_ent).tolist()
+    return pa.array([x if x is not None else f"~m{ent_pos[m_ent[k]] + 1}.{pos[k] + 1}" for k, x in enumerate(ids)], pa.string())
+
+
+def _with(struct, **fields_):
+    """A struct array with some fields replaced."""
+    fields = {f.name: pc.struct_field(struct, f.name) for f in struct.type}
+    fields.update(fields_)
+    return pa.StructArray.from_arrays(list(fields.values()), names=list(fields))
+
+
 def _with_text(ments, owner, starts, ends, texts):
-    """The mentions with ``text`` set to the slice where it was left out."""
+    """The spans with ``text`` set to the slice where it was left out (items without a span keep none)."""
     q = pc.struct_field(ments, "text").to_pylist()
-    filled = [x if x is not None else (texts[owner[k]][starts[k]:ends[k]] if texts[owner[k]] else "") for k, x in enumerate(q)]
+    filled = [x if x is not None or starts[k] < 0 else (texts[owner[k]][starts[k]:ends[k]] if texts[owner[k]] else "") for k, x in enumerate(q)]
     fields = {f.name: pc.struct_field(ments, f.name) for f in ments.type}
     fields["text"] = pa.array(filled, pa.string())
     return pa.StructArray.from_arrays(list(fields.values()), names=list(fields))

@@ -63,25 +63,11 @@ from typing import Collection, Iterable, Mapping
 
 from toolkit.predictions.grounding import UNKNOWN_LABEL, Refused, ground_document
 from toolkit.io.read import RawDoc, _decode, _parse, list_files
-from toolkit.model.document import Argument, Document, Entity, Event, Mention, Span, Stance, Target
+from toolkit.model.document import Argument, Document, Entity, Event, Mention, PredStance, Span, SpanArgument, Stance, Target
 from toolkit.model.labels import inventory
 from toolkit.model.issues import Issue, has_errors, pointer
 from toolkit.io.perf import gc_paused
 from toolkit.checks.validate import schema_issues
-
-
-@dataclass(frozen=True)
-class SpanArgument(Argument):
-    """An argument a system gave by its span (``mention_id`` is the mention id if also given, else "")."""
-
-    span: Span | None = None
-
-
-@dataclass(frozen=True)
-class PredStance(Stance):
-    """A stance whose holder a system gave by its span (``holder`` is "")."""
-
-    holder_span: Span | None = None
 
 
 def argument_span(arg: Argument, mentions: Mapping[str, Mention]) -> Span | None:
@@ -142,6 +128,9 @@ class PredictionSet:
     missing: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     records: dict[str, PredictionRecord] = field(default_factory=dict)
+    statuses: object = None
+    """For documents loaded by the columnar path (which have no record): a DataFrame of ``doc_id``,
+    ``kind``, ``count`` of their spans, every one a ``match_exact``; None when there is none."""
 
     @property
     def ok(self) -> bool:
@@ -491,8 +480,11 @@ def read_predictions(path: Path, gold: Mapping[str, Document] | None = None) -> 
 @gc_paused()
 def predictions_from_raw(raws: Iterable[RawDoc], gold: Mapping[str, Document], label: str = "predictions",
                          fuzzy: float | None = None, unreadable: Iterable[Unreadable] = (),
-                         fenced: set[tuple[str, str]] | None = None, ignore: Collection[str] = ()) -> PredictionSet:
+                         fenced: set[tuple[str, str]] | None = None, ignore: Collection[str] = (),
+                         taken: Mapping[str, str] | None = None) -> PredictionSet:
     """Score-ready predictions from parsed documents (files, JSONL lines or a system's output).
+
+    ``taken``: doc id -> where, of documents already loaded by the columnar path (not here).
 
     ``unreadable`` documents (see :func:`read_predictions`) are attributed to the gold document
     they name, when no parsed document claims it, and recorded as received but not parsed. A
@@ -500,7 +492,7 @@ def predictions_from_raw(raws: Iterable[RawDoc], gold: Mapping[str, Document], l
     not scored) is passed over without an issue.
     """
     out = PredictionSet()
-    where: dict[str, str] = {}
+    where: dict[str, str] = dict(taken or {})
     for raw in raws:
         data = raw.data
         doc_id = data.get("doc_id") if isinstance(data, dict) else None
@@ -586,16 +578,55 @@ def load_predictions(path: Path | str, gold: Mapping[str, Document], fuzzy: floa
     raws: list[RawDoc] = []
     unreadable: list[Unreadable] = []
     fenced: set[tuple[str, str]] = set()
+    parts, taken = [], {}
     for file in files:
+        fast = _columnar(file, gold, ignore) if fuzzy is None else None
+        if fast is not None:  # the columnar happy path; only the documents it does not pass are read row by row
+            part, rest = fast
+            parts.append(part)
+            for r, doc_id in zip(part.rows.tolist(), part.tables.doc_ids):
+                taken.setdefault(doc_id, f"{file} (line {r + 1})")
+            raws.extend(rest)
+            continue
         found, broken, read_issues, in_fence = read_predictions(file, gold)
         raws.extend(found)
         unreadable.extend(broken)
         issues.extend(read_issues)
         fenced |= in_fence
-    result = predictions_from_raw(raws, gold, str(path), fuzzy, unreadable, fenced, ignore)
+    result = predictions_from_raw(raws, gold, str(path), fuzzy, unreadable, fenced, ignore, taken)
     result.issues[:0] = issues
     result.files = [str(f) for f in files]
+    if parts:
+        import pandas as pd
+
+        from toolkit.model.corpus import Corpus, concat_tables
+
+        result.documents = Corpus(result.documents, concat_tables([p.tables for p in parts]),
+                                  [x for p in parts for x in p.texts], [x for p in parts for x in p.meta])
+        result.statuses = pd.concat([p.statuses for p in parts], ignore_index=True)
     return result
+
+
+def _columnar(file: Path, gold, ignore):
+    """(the documents of a JSONL prediction file that pass the columnar checks, the raw documents of
+    the others), or None when the file is not one the columnar path reads at all."""
+    if file.suffix != ".jsonl":
+        return None
+    from toolkit.io.arrow import PREDICTION, read_jsonl
+    from toolkit.io.read import _parse
+    from toolkit.predictions.columnar import fast_part
+
+    read = read_jsonl(file, PREDICTION)
+    if read is None:
+        return None
+    table, data = read
+    part = fast_part(table, data, gold, ignore)
+    lines = data.decode("utf-8").splitlines()
+    rest = []
+    for r in part.failed.tolist():
+        value, _ = _parse(lines[r], str(file), pointer(r))
+        rest.append(RawDoc(value, str(file), pointer(r), file))
+    return part, rest
 
 
 IOB2_SUFFIXES = (".iob2", ".iob", ".bio", ".conll")

@@ -1,0 +1,265 @@
+"""The columnar loaders agree with the row-wise ones: same documents, same tables, same issues, same scores.
+
+The columnar path (toolkit.checks.columnar for gold JSONL, toolkit.predictions.columnar for
+prediction JSONL) is only a fast way to the result of the row-wise path: a document it passes must
+be one the row-wise path takes without an issue, with the same items; every other document goes
+row-wise. These tests load the same files both ways (the row-wise way by switching the columnar
+hook off) and compare everything: on the benchmark's synthetic corpus, on damaged copies of it (one
+kind of damage per case, then random combinations with hypothesis), and on predictions written in
+every way the prediction schema allows (ids left out, spans without text, arguments by span or by
+mention id, a stray null, labels outside the inventory).
+"""
+
+import copy
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.synth import write_dataset  # noqa: E402
+from toolkit.checks import validate  # noqa: E402
+from toolkit.checks.validate import load_corpus, validate_paths  # noqa: E402
+from toolkit.evaluation.evaluate import EvalOptions, evaluate  # noqa: E402
+from toolkit.model.tables import COLUMNS, from_documents  # noqa: E402
+from toolkit.predictions import load as pload  # noqa: E402
+from toolkit.predictions.load import load_predictions  # noqa: E402
+
+N_DOCS = 40
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    out = tmp_path_factory.mktemp("columnar")
+    write_dataset(out, N_DOCS, seed=11)
+    gold = [json.loads(line) for line in (out / "annotations" / "gold.jsonl").read_text(encoding="utf-8").splitlines()]
+    pred = [json.loads(line) for line in (out / "pred.jsonl").read_text(encoding="utf-8").splitlines()]
+    return out, gold, pred
+
+
+class _RowWise:
+    """Switch both columnar hooks off (the row-wise loaders alone)."""
+
+    def __init__(self, monkeypatch):
+        self.mp = monkeypatch
+
+    def __enter__(self):
+        self.mp.setattr(validate, "_columnar", lambda *a, **k: None)
+        self.mp.setattr(pload, "_columnar", lambda *a, **k: None)
+
+    def __exit__(self, *exc):
+        self.mp.undo()
+
+
+def _write_jsonl(path: Path, docs) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")
+    return path
+
+
+def _gold_folder(tmp: Path, root: Path, docs) -> Path:
+    ann = tmp / "annotations"
+    _write_jsonl(ann / "gold.jsonl", docs)
+    seeds = tmp / "seeds"
+    if not seeds.exists():
+        seeds.symlink_to(root / "seeds", target_is_directory=True)
+    return ann
+
+
+def _frames_equal(a, b):
+    for name in COLUMNS:
+        fa, fb = getattr(a, name).reset_index(drop=True), getattr(b, name).reset_index(drop=True)
+        pd.testing.assert_frame_equal(fa.astype(object), fb.astype(object), check_dtype=False, obj=name)
+
+
+def _issues(report):
+    return [(i.code, i.file, i.pointer, i.message, i.hint, i.severity) for i in report.issues]
+
+
+def test_the_columnar_path_is_taken(corpus):
+    out, _, _ = corpus
+    report = validate_paths([out / "annotations"], recursive=False)
+    assert report.ok and len(report.parts) == 1 and len(report.parts[0].tables.doc_ids) == N_DOCS
+
+
+def test_gold_documents_and_tables_equal_the_row_wise_ones(corpus, monkeypatch):
+    out, _, _ = corpus
+    fast = load_corpus(out / "annotations")
+    with _RowWise(monkeypatch):
+        slow = load_corpus(out / "annotations")
+    assert list(fast) == list(slow)
+    _frames_equal(fast.tables, from_documents(slow.values()))
+    for doc_id in slow:
+        assert fast[doc_id] == slow[doc_id]
+        assert fast.text(doc_id) == slow[doc_id].text and fast.sha256(doc_id) == slow[doc_id].sha256
+
+
+def _damage_text(d):
+    d["entities"][0]["mentions"][0]["text"] += "x"
+
+
+def _damage_type(d):
+    d["entities"][0]["type"] = "PERSON"
+
+
+def _damage_duplicate_id(d):
+    d["entities"][1]["id"] = d["entities"][0]["id"]
+
+
+def _damage_end(d):
+    d["entities"][0]["mentions"][0]["end"] = 10 ** 6
+
+
+def _damage_status_null(d):
+    d["status"] = None
+
+
+def _damage_role(d):
+    for ev in d["events"]:
+        if ev["arguments"]:
+            ev["arguments"][0]["role"] = "Nobody"
+            return
+    d["events"][0]["type"] = "Nope"
+
+
+def _damage_holder(d):
+    d["stances"][0]["holder"] = "E999"
+
+
+def _damage_overlap(d):
+    m = d["entities"][0]["mentions"][0]
+    d["entities"][1]["mentions"].append({"id": "M999", "start": m["start"], "end": m["end"], "text": m["text"], "kind": m["kind"]})
+
+
+def _damage_doc_id(d):
+    d["doc_id"] = d["doc_id"] + "-other"
+
+
+def _damage_sha(d):
+    d["sha256"] = "0" * 64
+
+
+def _damage_no_mentions(d):
+    d["entities"][0]["mentions"] = []
+
+
+def _damage_space(d):
+    m = d["entities"][0]["mentions"][0]
+    m["end"] += 1
+    m["text"] = m["text"] + " "
+
+
+def _damage_topic(d):
+    d["stances"][0]["target"] = {"kind": "topic", "id": "no-such-topic"}
+
+
+DAMAGES = [_damage_text, _damage_type, _damage_duplicate_id, _damage_end, _damage_status_null, _damage_role, _damage_holder,
+           _damage_overlap, _damage_doc_id, _damage_sha, _damage_no_mentions, _damage_space, _damage_topic]
+
+
+def _compare_gold(tmp: Path, root: Path, docs, monkeypatch):
+    ann = _gold_folder(tmp, root, docs)
+    fast = validate_paths([ann], recursive=False)
+    with _RowWise(monkeypatch):
+        slow = validate_paths([ann], recursive=False)
+    assert _issues(fast) == _issues(slow)
+    assert fast.ok == slow.ok
+    if slow.ok:
+        f, s = load_corpus(ann), None
+        with _RowWise(monkeypatch):
+            s = load_corpus(ann)
+        assert {k: f[k] for k in f} == dict(s)
+    return fast, slow
+
+
+@pytest.mark.parametrize("damage", DAMAGES, ids=lambda f: f.__name__[8:])
+def test_a_damaged_document_gets_the_row_wise_issues(corpus, damage, tmp_path, monkeypatch):
+    out, gold, _ = corpus
+    docs = copy.deepcopy(gold)
+    damage(docs[3])
+    fast, slow = _compare_gold(tmp_path, out, docs, monkeypatch)
+    assert slow.issues, "the damage must be one the checker finds"
+    assert len(fast.parts[0].tables.doc_ids) == N_DOCS - 1  # only the damaged document went row by row
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(0, N_DOCS - 1), st.sampled_from(DAMAGES)), max_size=6))
+def test_random_damage_everywhere_gets_the_row_wise_issues(corpus, tmp_path_factory, monkeypatch, damages):
+    out, gold, _ = corpus
+    docs = copy.deepcopy(gold)
+    for k, damage in damages:
+        try:
+            damage(docs[k])
+        except (IndexError, KeyError):
+            pass
+    _compare_gold(tmp_path_factory.mktemp("dmg"), out, docs, monkeypatch)
+
+
+def _variants(pred):
+    """Prediction documents written in every way the schema allows, one variant per document."""
+    docs = copy.deepcopy(pred)
+    for k, d in enumerate(docs):
+        v = k % 8
+        if v == 1:  # no ids anywhere (stances then cannot name an entity holder: the holder goes by span)
+            for e in d["entities"]:
+                e.pop("id", None)
+                for m in e["mentions"]:
+                    m.pop("id", None)
+            for ev in d["events"]:
+                ev.pop("id", None)
+            d["stances"] = []
+        elif v == 2:  # spans without their text
+            for e in d["entities"]:
+                for m in e["mentions"]:
+                    m.pop("text", None)
+            for ev in d["events"]:
+                ev["trigger"].pop("text", None)
+        elif v == 3:  # arguments by mention id where a mention has that span
+            spans = {(m["start"], m["end"]): m["id"] for e in d["entities"] for m in e["mentions"] if "id" in m}
+            for ev in d["events"]:
+                for a in ev["arguments"]:
+                    if (a.get("start"), a.get("end")) in spans:
+                        mid = spans[(a["start"], a["end"])]
+                        a.clear()
+                        a.update({"role": a.get("role", "Place"), "mention": mid})
+        elif v == 4 and d["entities"]:  # a label outside the inventory
+            d["entities"][0]["type"] = "PERSON"
+        elif v == 5 and d["entities"]:  # a written null
+            d["entities"][0]["name"] = None
+        elif v == 6:  # a quote without offsets (grounded row-wise)
+            for e in d["entities"]:
+                for m in e["mentions"][:1]:
+                    m.pop("start"), m.pop("end")
+        elif v == 7 and d["events"]:  # an argument naming a mention that does not exist
+            d["events"][0]["arguments"].append({"role": "Place", "mention": "nope"})
+    return docs
+
+
+def _pred_report(gold, preds):
+    r = evaluate(gold, preds.documents, options=EvalOptions(), records=preds.records, statuses=preds.statuses)
+    return r.to_dict(errors=True, per_document=True)
+
+
+@pytest.mark.parametrize("variant", ["as-generated", "every-way"])
+def test_predictions_load_and_score_as_row_wise(corpus, variant, tmp_path, monkeypatch):
+    out, _, pred = corpus
+    docs = pred if variant == "as-generated" else _variants(pred)
+    path = _write_jsonl(tmp_path / "pred.jsonl", docs)
+    gold = load_corpus(out / "annotations")
+    fast = load_predictions(path, gold)
+    with _RowWise(monkeypatch):
+        slow_gold = load_corpus(out / "annotations")
+        slow = load_predictions(path, slow_gold)
+    assert [(i.code, i.pointer, i.message, i.severity) for i in fast.issues] == \
+        [(i.code, i.pointer, i.message, i.severity) for i in slow.issues]
+    assert sorted(fast.documents) == sorted(slow.documents)
+    for doc_id in slow.documents:
+        assert fast.documents[doc_id] == slow.documents[doc_id], doc_id
+    assert _pred_report(gold, fast) == _pred_report(slow_gold, slow)
+    if variant == "as-generated":
+        assert fast.statuses is not None and len(fast.statuses)  # the fast path took them
