@@ -15,6 +15,7 @@ row-wise checker finds nothing in (tests/test_columnar.py checks this on random 
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,17 +73,124 @@ class GoldPart:
     """The rows handed to the row-wise checker."""
 
 
-def _key_present(lines: list[bytes], rows: np.ndarray, key: bytes) -> np.ndarray:
+def _key_present(lines: list[bytes], rows: np.ndarray, key: bytes, data: bytes | None = None) -> np.ndarray:
     """Per row: whether the line holds ``"key"`` at all (a null value that is written, not missing)."""
-    return np.array([key in lines[r] for r in rows], dtype=bool)
+    if data is not None and key not in data:
+        return np.zeros(len(rows), dtype=bool)
+    return np.array([key in lines[r] for r in rows.tolist()], dtype=bool)
 
 
-def check_gold(table: pa.Table, data: bytes, find_seed) -> GoldPart:
-    """Check a gold table (module docstring). ``find_seed(seed_file)`` returns the seed's path or None."""
+_WHITESPACE = np.array([c for c in range(0x3001) if chr(c).isspace()], dtype=np.uint32)
+"""Every code point ``str.strip`` removes (none lies above U+3000)."""
+
+
+def _codepoints(strings: list) -> tuple[np.ndarray, np.ndarray]:
+    """The code points of the strings (None as "") joined, and each string's start in them (plus the end)."""
+    strings = [x if x is not None else "" for x in strings]
+    cp = np.frombuffer("".join(strings).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    bounds = np.zeros(len(strings) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, strings), dtype=np.int64, count=len(strings)), out=bounds[1:])
+    return cp, bounds
+
+
+class SeedTexts:
+    """The seed texts of a file's documents as one array of code points, for checking every span at once."""
+
+    def __init__(self, texts: list):
+        self.cp, self.bounds = _codepoints(texts)
+        self.length = np.diff(self.bounds)
+        self.length[np.fromiter((t is None for t in texts), dtype=bool, count=len(texts))] = -1  # no text: no span fits
+
+    def spans_ok(self, starts: np.ndarray, ends: np.ndarray, quoted: list, owner: np.ndarray, strip: bool = True) -> np.ndarray:
+        """Per span: ``0 <= start < end <= len(text)`` and, where a quote is given, ``text[start:end] == quote``
+        (and, with ``strip``, the quote has no whitespace at either end)."""
+        ok = (starts >= 0) & (starts < ends) & (ends <= self.length[owner])
+        given = np.fromiter((q is not None for q in quoted), dtype=bool, count=len(quoted))
+        idx = np.flatnonzero(ok & given)
+        q_cp, q_bounds = _codepoints([quoted[k] for k in idx.tolist()])
+        q_len = np.diff(q_bounds)
+        fits = q_len == ends[idx] - starts[idx]
+        ok[idx[~fits]] = False
+        if not len(q_cp):
+            return ok
+        item = np.repeat(np.arange(len(idx)), q_len)
+        within = np.arange(len(q_cp)) - q_bounds[:-1][item]
+        pos = self.bounds[owner[idx]][item] + starts[idx][item] + within
+        pos = np.minimum(pos, max(len(self.cp) - 1, 0))  # a quote longer than its span is already refused above
+        wrong = np.zeros(len(idx), dtype=bool)
+        if len(self.cp):
+            wrong[np.unique(item[self.cp[pos] != q_cp])] = True
+        else:
+            wrong[:] = True
+        if strip:
+            nonempty = q_len > 0
+            first, last = np.zeros(len(idx), dtype=bool), np.zeros(len(idx), dtype=bool)
+            first[nonempty] = np.isin(q_cp[q_bounds[:-1][nonempty]], _WHITESPACE)
+            last[nonempty] = np.isin(q_cp[q_bounds[1:][nonempty] - 1], _WHITESPACE)
+            wrong |= first | last
+        ok[idx[wrong]] = False
+        return ok
+
+
+def _keys(doc: np.ndarray, codes: np.ndarray, k: int) -> np.ndarray:
+    return doc.astype(np.int64) * k + codes
+
+
+def _lookup(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """The position in ``keys`` of each ``wanted`` key (the first, where a key repeats), -1 where absent."""
+    if not len(keys):
+        return np.full(len(wanted), -1, dtype=np.int64)
+    order = np.argsort(keys, kind="stable")
+    sk = keys[order]
+    at = np.minimum(np.searchsorted(sk, wanted), len(sk) - 1)
+    return np.where(sk[at] == wanted, order[at], -1)
+
+
+def _id_codes(*columns: list) -> tuple[list[np.ndarray], int]:
+    """Integer codes of id strings over all the columns at once (None: -1), and the number of codes + 1."""
+    allv = pd.Series(np.concatenate([np.asarray(c, dtype=object) for c in columns]))
+    codes, uniques = pd.factorize(allv, use_na_sentinel=True)
+    codes = codes.astype(np.int64)
+    cuts = np.cumsum([0] + [len(c) for c in columns])
+    return [codes[cuts[i]:cuts[i + 1]] for i in range(len(columns))], len(uniques) + 1
+
+
+def _allowed_arguments(inv) -> set[tuple[str, str, str]]:
+    return {(vt, role, et) for vt, roles in inv.roles.items() for role, types in roles.items() for et in types}
+
+
+def _triples_ok(v_type: list, roles: list, m_type: list, allowed: set) -> np.ndarray:
+    """Per argument: (event type, role, entity type of its mention) is one the inventory allows."""
+    if not len(roles):
+        return np.zeros(0, dtype=bool)
+    codes, uniques = pd.MultiIndex.from_arrays([np.asarray(v_type, dtype=object), np.asarray(roles, dtype=object),
+                                                np.asarray(m_type, dtype=object)]).factorize()
+    return np.array([t in allowed for t in uniques], dtype=bool)[codes]
+
+
+def _overlaps(m_doc: np.ndarray, m_start: np.ndarray, m_end: np.ndarray) -> np.ndarray:
+    """Per mention (in sorted order, with that order): whether an earlier mention of its document
+    (by start, then longest first) ends after it starts."""
+    order = np.lexsort((-m_end, m_start, m_doc))
+    sd, ss, se = m_doc[order], m_start[order], m_end[order]
+    if not len(sd):
+        return order, np.zeros(0, dtype=bool)
+    big = int(se.max()) + 1
+    shifted = sd * big + se  # documents ascend, so a running maximum never crosses into the next document
+    running = np.maximum.accumulate(shifted)
+    prev = np.full(len(sd), -1, dtype=np.int64)
+    prev[1:] = running[:-1]
+    same = np.zeros(len(sd), dtype=bool)
+    same[1:] = sd[1:] == sd[:-1]
+    return order, same & (prev - sd * big > ss)
+
+
+def check_gold(table: pa.Table, data: bytes, read_seeds) -> GoldPart:
+    """Check a gold table (module docstring). ``read_seeds(seed_files)`` gives each seed's bytes (None: not found)."""
     inv = inventory()
     n = table.num_rows
     bad = np.zeros(n, dtype=bool)
-    lines = data.splitlines()
+    lines = data.split(b"\n")
     col = {name: table.column(name).combine_chunks() for name in table.column_names}
     bad |= ~_valid(col["schema_version"], values=["1.0"])
     bad |= ~_valid(col["doc_id"], DOC_ID)
@@ -93,18 +201,18 @@ def check_gold(table: pa.Table, data: bytes, find_seed) -> GoldPart:
     bad |= ~null_status & ~_valid(status, values=["draft", "adjudicated"])
     for name in ("status", "notes"):  # optional: missing is fine, a written null is not
         nulls = np.flatnonzero(np.asarray(col[name].is_null().to_numpy(zero_copy_only=False), dtype=bool) & ~bad)
-        bad[nulls[_key_present(lines, nulls, f'"{name}"'.encode())]] = True
+        bad[nulls[_key_present(lines, nulls, f'"{name}"'.encode(), data)]] = True
     src = col["source"]
     bad |= np.asarray(src.is_null().to_numpy(zero_copy_only=False), dtype=bool)
     for name in ("publisher", "date", "title"):  # required, and may be null: a null must be written
         f = pc.struct_field(src, name)
         nulls = np.flatnonzero(np.asarray(f.is_null().to_numpy(zero_copy_only=False), dtype=bool) & ~bad)
-        bad[nulls[~_key_present(lines, nulls, f'"{name}"'.encode())]] = True
+        bad[nulls[~_key_present(lines, nulls, f'"{name}"'.encode(), data)]] = True
     date = pc.struct_field(src, "date")
     bad |= np.asarray(date.is_valid().to_numpy(zero_copy_only=False), dtype=bool) & ~_valid(date, DATE)
     lang = pc.struct_field(src, "language")
     nulls = np.flatnonzero(np.asarray(lang.is_null().to_numpy(zero_copy_only=False), dtype=bool) & ~bad)
-    bad[nulls[_key_present(lines, nulls, b'"language"')]] = True
+    bad[nulls[_key_present(lines, nulls, b'"language"', data)]] = True
     for name in ("entities", "events", "stances"):
         bad |= np.asarray(col[name].is_null().to_numpy(zero_copy_only=False), dtype=bool)
 
@@ -112,21 +220,16 @@ def check_gold(table: pa.Table, data: bytes, find_seed) -> GoldPart:
     seed_files = col["seed_file"].to_pylist()
     shas = col["sha256"].to_pylist()
     texts: list[str | None] = [None] * n
-    for r in np.flatnonzero(~bad).tolist():
-        if Path(seed_files[r]).stem != doc_ids[r]:
-            bad[r] = True
-            continue
-        path = find_seed(seed_files[r])
-        if path is None:
+    wanted = [r for r in np.flatnonzero(~bad).tolist() if os.path.splitext(seed_files[r].rpartition("/")[2])[0] == doc_ids[r]]
+    bad[np.setdiff1d(np.flatnonzero(~bad), np.asarray(wanted, dtype=np.int64))] = True
+    sha256 = hashlib.sha256
+    for r, raw in zip(wanted, read_seeds([seed_files[r] for r in wanted])):
+        if raw is None or sha256(raw).hexdigest() != shas[r]:
             bad[r] = True
             continue
         try:
-            raw = Path(path).read_bytes()
             texts[r] = raw.decode("utf-8")
-        except (OSError, UnicodeDecodeError):
-            bad[r] = True
-            continue
-        if hashlib.sha256(raw).hexdigest() != shas[r]:
+        except UnicodeDecodeError:
             bad[r] = True
 
     # entities and mentions
@@ -171,10 +274,8 @@ def check_gold(table: pa.Table, data: bytes, find_seed) -> GoldPart:
     t_kind, t_id = pc.struct_field(target, "kind"), pc.struct_field(target, "id")
     _fail(bad, np.asarray(target.is_null().to_numpy(zero_copy_only=False), dtype=bool)
           | ~_valid(t_kind, values=["topic", "event", "entity"]) | ~_valid(t_id, min_length=1), s_doc)
-    kinds = t_kind.to_pylist()
-    tids = t_id.to_pylist()
-    is_topic = np.array([k == "topic" for k in kinds], dtype=bool)
-    _fail(bad, is_topic & ~np.array([t in inv.topics for t in tids], dtype=bool), s_doc)
+    is_topic = _valid(t_kind, values=["topic"])
+    _fail(bad, is_topic & ~_valid(t_id, values=list(inv.topics)), s_doc)
     ev_list = pc.struct_field(sts, "evidence")
     _fail(bad, np.asarray(ev_list.is_null().to_numpy(zero_copy_only=False), dtype=bool) | (ints(pc.list_value_length(ev_list), 0) < 1), s_doc)
     evid, x_st, _ = children(ev_list)
@@ -183,153 +284,152 @@ def check_gold(table: pa.Table, data: bytes, find_seed) -> GoldPart:
     x_text = pc.struct_field(evid, "text")
     _fail(bad, (x_start < 0) | (x_end < 1) | ~_valid(x_text, min_length=1), x_doc)
 
-    # spans against the seed texts (documents still passing)
+    # spans against the seed texts
+    seeds = SeedTexts(texts)
     for starts, ends, quoted, owner in ((m_start, m_end, m_text, m_doc), (t_start, t_end, t_text, v_doc),
                                         (x_start, x_end, x_text, x_doc)):
-        q = quoted.to_pylist()
-        for k in np.flatnonzero(~bad[owner]).tolist():
-            d = owner[k]
-            s, e, t = starts[k], ends[k], q[k]
-            text = texts[d]
-            if not (s < e <= len(text)) or text[s:e] != t or t != t.strip():
-                bad[d] = True
+        _fail(bad, ~seeds.spans_ok(starts, ends, quoted.to_pylist(), owner), owner)
 
-    # ids, references, roles (per document, only for documents still passing)
+    # ids, references, roles
     e_id, m_id = pc.struct_field(ents, "id").to_pylist(), pc.struct_field(ments, "id").to_pylist()
     v_id, s_id = pc.struct_field(evs, "id").to_pylist(), pc.struct_field(sts, "id").to_pylist()
-    ids = pd.DataFrame({"doc": np.concatenate([e_doc, m_doc, v_doc, s_doc]),
-                        "id": e_id + m_id + v_id + s_id})
-    dup = ids[ids.duplicated(["doc", "id"], keep=False)]["doc"].to_numpy()
-    bad[np.unique(dup)] = True
-    e_type = pc.struct_field(ents, "type").to_pylist()
-    v_type = pc.struct_field(evs, "type").to_pylist()
-    mention_type = {(d, mid): e_type[ent] for d, mid, ent in zip(m_doc.tolist(), m_id, m_ent.tolist())}
-    roles, role_of = inv.roles, pc.struct_field(args, "role").to_pylist()
+    holders, tids = pc.struct_field(sts, "holder").to_pylist(), t_id.to_pylist()
     a_mention = pc.struct_field(args, "mention").to_pylist()
-    seen: set = set()
-    for k in np.flatnonzero(~bad[a_doc]).tolist():
-        d, vt, role, mid = a_doc[k], v_type[a_ev[k]], role_of[k], a_mention[k]
-        allowed = roles.get(vt, {})
-        mt = mention_type.get((d, mid))
-        key = (a_ev[k], role, mid)
-        if role not in allowed or mt is None or mt not in allowed[role] or key in seen:
-            bad[d] = True
-        seen.add(key)
-    entity_ids = set(zip(e_doc.tolist(), e_id))
-    event_ids = set(zip(v_doc.tolist(), v_id))
-    holders = pc.struct_field(sts, "holder").to_pylist()
-    for k in np.flatnonzero(~bad[s_doc]).tolist():
-        d = s_doc[k]
-        if (d, holders[k]) not in entity_ids:
-            bad[d] = True
-        elif kinds[k] == "event" and (d, tids[k]) not in event_ids:
-            bad[d] = True
-        elif kinds[k] == "entity" and (d, tids[k]) not in entity_ids:
-            bad[d] = True
+    (e_c, m_c, v_c, s_c, h_c, t_c, am_c), k = _id_codes(e_id, m_id, v_id, s_id, holders, tids, a_mention)
+    all_keys = _keys(np.concatenate([e_doc, m_doc, v_doc, s_doc]), np.concatenate([e_c, m_c, v_c, s_c]), k)
+    doc_of = np.concatenate([e_doc, m_doc, v_doc, s_doc])
+    _fail(bad, pd.Series(all_keys).duplicated(keep=False).to_numpy(), doc_of)
+    e_keys, m_keys, v_keys = _keys(e_doc, e_c, k), _keys(m_doc, m_c, k), _keys(v_doc, v_c, k)
+    # an argument names a mention of its document, with a role of its event type that allows the mention's entity type, once
+    at = _lookup(m_keys, _keys(a_doc, am_c, k))
+    e_type = np.asarray(pc.struct_field(ents, "type").to_pylist(), dtype=object)
+    v_type = np.asarray(pc.struct_field(evs, "type").to_pylist(), dtype=object)
+    roles = pc.struct_field(args, "role").to_pylist()
+    found = at >= 0
+    _fail(bad, ~found, a_doc)
+    m_type = np.where(found, e_type[m_ent[np.maximum(at, 0)]] if len(m_ent) else "", "")
+    _fail(bad, ~_triples_ok(v_type[a_ev].tolist(), roles, list(m_type), _allowed_arguments(inv)), a_doc)
+    triple = pd.DataFrame({"ev": a_ev, "role": roles, "m": am_c})
+    _fail(bad, triple.duplicated(keep=False).to_numpy(), a_doc)
+    # a stance's holder is an entity of its document; an event or entity target too
+    kinds = np.asarray(t_kind.to_pylist(), dtype=object)
+    _fail(bad, _lookup(e_keys, _keys(s_doc, h_c, k)) < 0, s_doc)
+    t_keys = _keys(s_doc, t_c, k)
+    _fail(bad, (kinds == "event") & (_lookup(v_keys, t_keys) < 0), s_doc)
+    _fail(bad, (kinds == "entity") & (_lookup(e_keys, t_keys) < 0), s_doc)
 
     # overlapping mentions: exact checks (duplicates, crossings) are the row-wise checker's
-    order = np.lexsort((-m_end, m_start, m_doc))
-    sd, ss, se = m_doc[order], m_start[order], m_end[order]
-    same = np.zeros(len(sd), dtype=bool)
-    same[1:] = sd[1:] == sd[:-1]
-    prev_max = np.zeros(len(sd), dtype=np.int64)
-    if len(sd):  # the largest end of the earlier mentions of the same document
-        bounds = np.append(np.flatnonzero(~same), len(sd))
-        for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
-            if b - a > 1:
-                prev_max[a + 1:b] = np.maximum.accumulate(se[a:b])[:-1]
-    overlap = same & (prev_max > ss)
-    _fail(bad, overlap, sd)
+    order, overlap = _overlaps(m_doc, m_start, m_end)
+    _fail(bad, overlap, m_doc[order])
 
     good = np.flatnonzero(~bad)
     return _tables(good, np.flatnonzero(bad), col, texts, ents, e_doc, ments, m_ent, m_doc, evs, v_doc, args, a_ev, sts, s_doc, evid, x_st)
 
 
+def _strings(array, keep: np.ndarray | None = None, fill: str | None = None) -> pd.Series:
+    """A string column (kept rows only) as the tables' pandas string column, without a Python object per value."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if fill is not None:
+        array = pc.fill_null(array, fill)
+    if keep is not None:
+        array = array.filter(pa.array(keep))
+    return array.to_pandas()
+
+
 def _tables(good, failed, col, texts, ents, e_doc, ments, m_ent, m_doc, evs, v_doc, args, a_ev, sts, s_doc, evid, x_st) -> GoldPart:
     """The item tables of the passing documents (rows renumbered), in the layout of :mod:`toolkit.model.tables`."""
+    from toolkit.model.corpus import Meta
+
     pos = np.full(len(texts), -1, dtype=np.int64)
     pos[good] = np.arange(len(good))
-    doc_ids = col["doc_id"].to_pylist()
     keep_e = pos[e_doc] >= 0
     e_row = np.full(len(e_doc), -1, dtype=np.int64)
     e_row[keep_e] = np.arange(int(keep_e.sum()))
-    e_type = np.asarray(pc.struct_field(ents, "type").to_pylist(), dtype=object)
-    e_id = np.asarray(pc.struct_field(ents, "id").to_pylist(), dtype=object)
-    entities = frame("entities", {"doc": pos[e_doc[keep_e]], "entity_id": e_id[keep_e],
-                                  "type": e_type[keep_e], "name": np.asarray(pc.struct_field(ents, "name").to_pylist(), dtype=object)[keep_e]})
+    e_type = pc.struct_field(ents, "type")
+    entities = frame("entities", {"doc": pos[e_doc[keep_e]], "entity_id": _strings(pc.struct_field(ents, "id"), keep_e),
+                                  "type": _strings(e_type, keep_e), "name": _strings(pc.struct_field(ents, "name"), keep_e)})
     keep_m = pos[m_doc] >= 0
-    m_id = np.asarray(pc.struct_field(ments, "id").to_pylist(), dtype=object)
-    m_text = np.asarray(pc.struct_field(ments, "text").to_pylist(), dtype=object)
-    mentions = frame("mentions", {"doc": pos[m_doc[keep_m]], "entity": e_row[m_ent[keep_m]], "mention_id": m_id[keep_m],
-                                  "start": ints(pc.struct_field(ments, "start"))[keep_m], "end": ints(pc.struct_field(ments, "end"))[keep_m],
-                                  "text": m_text[keep_m], "type": e_type[m_ent[keep_m]],
-                                  "kind": np.asarray(pc.struct_field(ments, "kind").to_pylist(), dtype=object)[keep_m]})
+    m_start, m_end = ints(pc.struct_field(ments, "start")), ints(pc.struct_field(ments, "end"))
+    mentions = frame("mentions", {"doc": pos[m_doc[keep_m]], "entity": e_row[m_ent[keep_m]],
+                                  "mention_id": _strings(pc.struct_field(ments, "id"), keep_m),
+                                  "start": m_start[keep_m], "end": m_end[keep_m], "text": _strings(pc.struct_field(ments, "text"), keep_m),
+                                  "type": _strings(e_type.take(pa.array(m_ent[keep_m]))),
+                                  "kind": _strings(pc.struct_field(ments, "kind"), keep_m)})
     keep_v = pos[v_doc] >= 0
     v_row = np.full(len(v_doc), -1, dtype=np.int64)
     v_row[keep_v] = np.arange(int(keep_v.sum()))
     trig = pc.struct_field(evs, "trigger")
-    v_id = np.asarray(pc.struct_field(evs, "id").to_pylist(), dtype=object)
-    events = frame("events", {"doc": pos[v_doc[keep_v]], "event_id": v_id[keep_v],
-                              "type": np.asarray(pc.struct_field(evs, "type").to_pylist(), dtype=object)[keep_v],
-                              "realis": np.asarray(pc.struct_field(evs, "realis").to_pylist(), dtype=object)[keep_v],
+    events = frame("events", {"doc": pos[v_doc[keep_v]], "event_id": _strings(pc.struct_field(evs, "id"), keep_v),
+                              "type": _strings(pc.struct_field(evs, "type"), keep_v), "realis": _strings(pc.struct_field(evs, "realis"), keep_v),
                               "start": ints(pc.struct_field(trig, "start"))[keep_v], "end": ints(pc.struct_field(trig, "end"))[keep_v],
-                              "text": np.asarray(pc.struct_field(trig, "text").to_pylist(), dtype=object)[keep_v]})
+                              "text": _strings(pc.struct_field(trig, "text"), keep_v)})
+
+    # ids as integer codes: (document, id) is one int64 key
+    m_ids = pc.struct_field(ments, "id").to_pylist()
+    e_ids = pc.struct_field(ents, "id").to_pylist()
+    v_ids = pc.struct_field(evs, "id").to_pylist()
+    a_mid = pc.struct_field(args, "mention").to_pylist()
+    target = pc.struct_field(sts, "target")
+    holders = pc.struct_field(sts, "holder").to_pylist()
+    tids = pc.struct_field(target, "id").to_pylist()
+    (m_c, e_c, v_c, am_c, h_c, t_c), k = _id_codes(m_ids, e_ids, v_ids, a_mid, holders, tids)
+
     # arguments name a mention of their document: its span, text and entity
-    mention_row = {(d, mid): k for k, (d, mid) in enumerate(zip(mentions["doc"].tolist(), mentions["mention_id"].tolist()))}
+    # (a prediction's argument may give its own span instead: its entity is then -1)
     a_doc = v_doc[a_ev]
     keep_a = pos[a_doc] >= 0
-    # (a prediction's argument may give its own span instead: its entity is then -1)
-    a_mid = pc.struct_field(args, "mention").to_pylist()
+    kept = np.flatnonzero(keep_a)
     by_span = (np.asarray(pc.is_valid(pc.struct_field(args, "start")).to_numpy(zero_copy_only=False), dtype=bool)
                if "start" in [f.name for f in args.type] else np.zeros(len(a_mid), dtype=bool))
-    kept = np.flatnonzero(keep_a)
-    rows_m = np.asarray([-1 if by_span[k] else mention_row[(pos[a_doc[k]], a_mid[k])] for k in kept.tolist()], dtype=np.int64)
-    a_cols = {"start": np.full(len(kept), -1, dtype=np.int64), "end": np.full(len(kept), -1, dtype=np.int64),
-              "text": np.full(len(kept), "", dtype=object), "entity": np.full(len(kept), -1, dtype=np.int64)}
-    via = rows_m >= 0
-    for c in a_cols:
-        a_cols[c][via] = mentions[c].to_numpy()[rows_m[via]]
+    m_keys = _keys(m_doc, m_c, k)
+    at = _lookup(m_keys, _keys(a_doc, am_c, k))[kept]
+    at[by_span[kept]] = -1
+    via = at >= 0
+    a_start, a_end = np.full(len(kept), -1, dtype=np.int64), np.full(len(kept), -1, dtype=np.int64)
+    a_entity = np.full(len(kept), -1, dtype=np.int64)
+    a_start[via], a_end[via], a_entity[via] = m_start[at[via]], m_end[at[via]], e_row[m_ent[at[via]]]
+    m_text = pc.struct_field(ments, "text")
+    texts_at = m_text.take(pa.array(np.maximum(at, 0))) if len(m_text) else pa.nulls(len(at), pa.string())
     if by_span.any():
         own = ~via
-        a_cols["start"][own] = ints(pc.struct_field(args, "start"))[kept[own]]
-        a_cols["end"][own] = ints(pc.struct_field(args, "end"))[kept[own]]
-        a_cols["text"][own] = np.asarray(pc.struct_field(args, "text").to_pylist(), dtype=object)[kept[own]]
+        a_start[own] = ints(pc.struct_field(args, "start"))[kept[own]]
+        a_end[own] = ints(pc.struct_field(args, "end"))[kept[own]]
+        own_text = pc.struct_field(args, "text").take(pa.array(kept))
+        texts_at = pc.if_else(pa.array(via), texts_at, own_text)
     arguments = frame("arguments", {"doc": pos[a_doc[keep_a]], "event": v_row[a_ev[keep_a]],
-                                    "role": np.asarray(pc.struct_field(args, "role").to_pylist(), dtype=object)[keep_a], **a_cols})
+                                    "role": _strings(pc.struct_field(args, "role"), keep_a), "start": a_start, "end": a_end,
+                                    "text": _strings(texts_at, fill=""), "entity": a_entity})
+
+    # stances: holder and target as rows of the entities / events tables, the first evidence span
     keep_s = pos[s_doc] >= 0
-    entity_row = {(d, eid): k for k, (d, eid) in enumerate(zip(entities["doc"].tolist(), entities["entity_id"].tolist()))}
-    event_row = {(d, vid): k for k, (d, vid) in enumerate(zip(events["doc"].tolist(), events["event_id"].tolist()))}
-    target = pc.struct_field(sts, "target")
-    kinds = pc.struct_field(target, "kind").to_pylist()
-    tids = pc.struct_field(target, "id").to_pylist()
-    holders = pc.struct_field(sts, "holder").to_pylist()
+    e_keys, v_keys = _keys(e_doc, e_c, k), _keys(v_doc, v_c, k)
+    kinds = np.asarray(pc.struct_field(target, "kind").to_pylist(), dtype=object)
+    t_keys = _keys(s_doc, t_c, k)
+    at_e, at_v = _lookup(e_keys, t_keys), _lookup(v_keys, t_keys)
+    holder_at = _lookup(e_keys, _keys(s_doc, h_c, k))
+    target_row = np.where(kinds == "event", np.where(at_v >= 0, v_row[np.maximum(at_v, 0)] if len(v_row) else -1, -1),
+                          np.where(kinds == "entity", np.where(at_e >= 0, e_row[np.maximum(at_e, 0)] if len(e_row) else -1, -1), -1))
     first_ev = np.full(len(s_doc), -1, dtype=np.int64)
     if len(x_st):
         uniq, first = np.unique(x_st, return_index=True)
         first_ev[uniq] = first
     x_start, x_end = ints(pc.struct_field(evid, "start")), ints(pc.struct_field(evid, "end"))
-    st_rows = {c: [] for c in ("doc", "stance_id", "holder", "holder_start", "holder_end", "holder_text", "target_kind", "topic",
-                               "target", "label", "evidence_start", "evidence_end")}
-    s_id = pc.struct_field(sts, "id").to_pylist()
-    labels = pc.struct_field(sts, "label").to_pylist()
-    for k in np.flatnonzero(keep_s).tolist():
-        d = int(pos[s_doc[k]])
-        kind, tid = kinds[k], tids[k]
-        x = first_ev[k]
-        for c, v in (("doc", d), ("stance_id", s_id[k]), ("holder", entity_row[(d, holders[k])]), ("holder_start", -1),
-                     ("holder_end", -1), ("holder_text", ""), ("target_kind", kind), ("topic", tid if kind == "topic" else ""),
-                     ("target", event_row[(d, tid)] if kind == "event" else entity_row[(d, tid)] if kind == "entity" else -1),
-                     ("label", labels[k]), ("evidence_start", int(x_start[x]) if x >= 0 else -1),
-                     ("evidence_end", int(x_end[x]) if x >= 0 else -1)):
-            st_rows[c].append(v)
-    stances = frame("stances", st_rows)
-    tables = Tables(frame("docs", {"doc_id": [doc_ids[r] for r in good]}), entities, mentions, events, arguments, stances)
-    meta = []
+    has_ev = first_ev >= 0
+    ev_start = np.where(has_ev, x_start[np.maximum(first_ev, 0)] if len(x_start) else -1, -1)
+    ev_end = np.where(has_ev, x_end[np.maximum(first_ev, 0)] if len(x_end) else -1, -1)
+    n_s = int(keep_s.sum())
+    topic = np.where(kinds == "topic", np.asarray(tids, dtype=object), "")
+    stances = frame("stances", {"doc": pos[s_doc[keep_s]], "stance_id": _strings(pc.struct_field(sts, "id"), keep_s),
+                                "holder": np.where(holder_at >= 0, e_row[np.maximum(holder_at, 0)] if len(e_row) else -1, -1)[keep_s],
+                                "holder_start": np.full(n_s, -1, dtype=np.int64), "holder_end": np.full(n_s, -1, dtype=np.int64),
+                                "holder_text": np.full(n_s, "", dtype=object), "target_kind": kinds[keep_s], "topic": topic[keep_s],
+                                "target": target_row[keep_s], "label": _strings(pc.struct_field(sts, "label"), keep_s),
+                                "evidence_start": ev_start[keep_s], "evidence_end": ev_end[keep_s]})
+    docs = frame("docs", {"doc_id": _strings(col["doc_id"], pos >= 0)})
+    tables = Tables(docs, entities, mentions, events, arguments, stances)
     src = col["source"]
-    cols = {name: pc.struct_field(src, name).to_pylist() for name in ("publisher", "date", "title", "url", "language")}
-    seed_files, shas = col["seed_file"].to_pylist(), col["sha256"].to_pylist()
-    notes, status = col["notes"].to_pylist(), col["status"].to_pylist()
-    for r in good.tolist():
-        meta.append({"seed_file": seed_files[r], "sha256": shas[r], "notes": notes[r] or "", "status": status[r],
-                     "stances": (col["stances"], r), **{k: cols[k][r] for k in cols}})
-    return GoldPart(tables, [texts[r] for r in good.tolist()], meta, good, failed)
+    columns = {name: pc.struct_field(src, name).to_pylist() for name in ("publisher", "date", "title", "url", "language")}
+    columns.update({name: col[name].to_pylist() for name in ("seed_file", "sha256", "notes", "status")})
+    columns["stances"] = col["stances"]
+    return GoldPart(tables, [texts[r] for r in good.tolist()], Meta(columns, good.tolist()), good, failed)

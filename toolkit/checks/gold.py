@@ -31,7 +31,7 @@ def split_drafts(docs) -> tuple:
     from toolkit.model.corpus import Corpus
 
     if isinstance(docs, Corpus):
-        drafts = sorted(d for d in docs if docs.is_draft(d))
+        drafts = docs.drafts()
         return docs.without(drafts), drafts
     gold = {doc_id: d for doc_id, d in docs.items() if not d.is_draft}
     return gold, sorted(doc_id for doc_id, d in docs.items() if d.is_draft)

@@ -446,8 +446,8 @@ def _columnar(path: Path, seeds: SeedFinder):
     if read is None:
         return None
     table, data = read
-    part = check_gold(table, data, lambda seed_file: seeds.find(path.parent, seed_file))
-    lines = data.decode("utf-8").splitlines()
+    part = check_gold(table, data, lambda seed_files: seeds.read_all(path.parent, seed_files))
+    lines = data.decode("utf-8").split("\n")
     raws = []
     for r in part.failed.tolist():
         value, _ = _parse(lines[r], str(path), pointer(r))
@@ -468,7 +468,7 @@ def load_corpus(path: Path | str = "annotations") -> dict[str, Document]:
 
     Raises :class:`InvalidData` with every issue when any file does not validate.
     """
-    from toolkit.model.corpus import Corpus, concat_tables
+    from toolkit.model.corpus import Corpus, Meta, concat_tables
 
     report = validate_paths([path], recursive=False)
     if not report.ok:
@@ -477,4 +477,4 @@ def load_corpus(path: Path | str = "annotations") -> dict[str, Document]:
     if not report.parts:
         return Corpus(documents)
     part = concat_tables([p.tables for p in report.parts])
-    return Corpus(documents, part, [x for p in report.parts for x in p.texts], [x for p in report.parts for x in p.meta])
+    return Corpus(documents, part, [x for p in report.parts for x in p.texts], Meta.concat([p.meta for p in report.parts]))

@@ -13,6 +13,7 @@ and ``list_parent_indices``), as numpy arrays and Python lists.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -61,7 +62,8 @@ def read_jsonl(path: Path | str, schema: pa.Schema) -> tuple[pa.Table, bytes] | 
         data = Path(path).read_bytes()
     except OSError:
         return None
-    if not data.strip() or b"\n\n" in data.replace(b"\r\n", b"\n") or data.lstrip().startswith(b"\xef\xbb\xbf"):
+    # blank lines (also with CRLF endings), a byte-order mark, a file of whitespace: the line reader says what they are
+    if not data or data.isspace() or b"\n\n" in data or b"\n\r\n" in data or re.match(rb"\s*\xef\xbb\xbf", data):
         return None
     try:  # pyarrow passes some invalid UTF-8 through; the line-by-line reader locates it
         data.decode("utf-8")

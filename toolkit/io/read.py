@@ -352,22 +352,58 @@ class SeedFinder:
             self._listings[folder] = listing
         return listing
 
-    def find(self, start: Path, seed_file: str) -> Path | None:
-        return self.locate(start, seed_file)[0]
-
-    def locate(self, start: Path, seed_file: str) -> tuple[Path | None, Path | None]:
-        if not isinstance(seed_file, str) or not _SIMPLE_SEED.fullmatch(seed_file) or _seed_parts(seed_file) is None:
-            return locate_seed(start, seed_file)
-        sub, name = seed_file.split("/")
+    def _chain(self, start: Path, sub: str):
+        """The candidate folders ``<folder>/<sub>`` that exist, from ``start`` upwards, with their listings (None: unresolvable)."""
         chain = self._chains.get((start, sub))
         if chain is None:
             try:
                 resolved = start.resolve()
             except (OSError, RuntimeError):
-                return None, None
+                return None
             chain = self._chains[(start, sub)] = tuple(
                 (folder, listing) for folder in (resolved, *resolved.parents)
                 if (listing := self._listing(folder / sub)) is not _NO_FOLDER)
+        return chain
+
+    def find(self, start: Path, seed_file: str) -> Path | None:
+        return self.locate(start, seed_file)[0]
+
+    def read_all(self, start: Path, seed_files: list[str]) -> list[bytes | None]:
+        """The bytes of each seed :meth:`find` finds from ``start`` (None: none found, or unreadable).
+
+        The common case, a plain name listed in the first candidate folder, is one ``open`` of a
+        string path; every other name goes through :meth:`find`.
+        """
+        out: list[bytes | None] = []
+        heads: dict[str, tuple[str, frozenset[str]] | None] = {}
+        for seed_file in seed_files:
+            sub, _, name = seed_file.partition("/") if isinstance(seed_file, str) else ("", "", "")
+            head = heads.get(sub, self)
+            if head is self:  # the first candidate folder for this sub-folder name, when it is a plain name that was listed
+                chain = self._chain(start, sub) if _SIMPLE_SEED.fullmatch(sub + "/x") and sub not in (".", "..") else None
+                head = heads[sub] = (os.fspath(chain[0][0]) + os.sep, chain[0][1]) if chain and isinstance(chain[0][1], frozenset) else None
+            if head is not None and name in head[1]:  # a listed regular file: a plain name
+                path = head[0] + seed_file
+            else:
+                found = self.find(start, seed_file)
+                path = os.fspath(found) if found is not None else None
+            if path is None:
+                out.append(None)
+                continue
+            try:
+                with open(path, "rb") as handle:
+                    out.append(handle.read())
+            except OSError:
+                out.append(None)
+        return out
+
+    def locate(self, start: Path, seed_file: str) -> tuple[Path | None, Path | None]:
+        if not isinstance(seed_file, str) or not _SIMPLE_SEED.fullmatch(seed_file) or _seed_parts(seed_file) is None:
+            return locate_seed(start, seed_file)
+        sub, name = seed_file.split("/")
+        chain = self._chain(start, sub)
+        if chain is None:
+            return None, None
         for folder, listing in chain:
             if listing is not _UNLISTED and name in listing:
                 return folder / seed_file, None

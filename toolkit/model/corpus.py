@@ -9,7 +9,7 @@ the first time they are asked for, so scoring 50,000 documents builds none.
 
 from __future__ import annotations
 
-from typing import Iterator, Mapping
+from typing import Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -18,17 +18,53 @@ from toolkit.model.document import Argument, Document, Entity, Event, Mention, S
 from toolkit.model.tables import Tables, from_documents
 
 
+class Meta(Sequence):
+    """Per document of a columnar part, what a :class:`Document` needs beyond its items (seed file,
+    checksum, status, notes, source, the stance column), kept as columns; a row becomes a dict only
+    when asked for."""
+
+    FIELDS = ("seed_file", "sha256", "notes", "status", "publisher", "date", "title", "url", "language", "stances")
+
+    def __init__(self, columns: Mapping[str, Sequence], rows: Sequence[int]):
+        self._columns = dict(columns)
+        self._rows = list(rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, i: int) -> dict:
+        r = self._rows[i]
+        return {k: v[r] for k, v in self._columns.items()}
+
+    def value(self, i: int, name: str):
+        return self._columns[name][self._rows[i]]
+
+    def take(self, positions: Sequence[int]) -> "Meta":
+        return Meta(self._columns, [self._rows[i] for i in positions])
+
+    @staticmethod
+    def concat(parts: Sequence["Meta"]) -> "Meta":
+        if len(parts) == 1:
+            return parts[0]
+        columns: dict[str, list] = {k: [] for k in Meta.FIELDS}
+        for m in parts:
+            for k in Meta.FIELDS:
+                col = m._columns[k]
+                columns[k].extend(col[r] for r in m._rows)
+        return Meta(columns, range(sum(len(m) for m in parts)))
+
+
 class Corpus(Mapping):
     """Documents keyed by doc id (sorted), with the item tables of all of them."""
 
     def __init__(self, documents: Mapping[str, Document] | None = None, part: Tables | None = None,
-                 texts: list[str] | None = None, meta: list[dict] | None = None):
+                 texts: list[str] | None = None, meta: Meta | None = None):
         self._docs: dict[str, Document] = dict(documents or {})
         self._part = part
-        self._texts = dict(zip(part.doc_ids, texts)) if part is not None else {}
-        self._meta = dict(zip(part.doc_ids, meta)) if part is not None else {}
-        ids = set(self._docs) | set(self._texts)
-        self._ids = sorted(ids)
+        self._pos = {d: i for i, d in enumerate(part.doc_ids)} if part is not None else {}
+        self._text_list = list(texts or [])
+        self._meta = meta
+        self._ids = sorted(set(self._docs) | set(self._pos))
         self._tables: Tables | None = None
         self._index: dict | None = None
 
@@ -36,7 +72,7 @@ class Corpus(Mapping):
     def __getitem__(self, doc_id: str) -> Document:
         doc = self._docs.get(doc_id)
         if doc is None:
-            if doc_id not in self._texts:
+            if doc_id not in self._pos:
                 raise KeyError(doc_id)
             doc = self._docs[doc_id] = self._build(doc_id)
         return doc
@@ -48,36 +84,40 @@ class Corpus(Mapping):
         return len(self._ids)
 
     def __contains__(self, doc_id: object) -> bool:
-        return doc_id in self._texts or doc_id in self._docs
+        return doc_id in self._pos or doc_id in self._docs
 
     def text(self, doc_id: str) -> str:
-        return self._texts[doc_id] if doc_id in self._texts else self._docs[doc_id].text
+        return self._text_list[self._pos[doc_id]] if doc_id in self._pos else self._docs[doc_id].text
 
     def sha256(self, doc_id: str) -> str:
-        return self._meta[doc_id]["sha256"] if doc_id in self._meta else self._docs[doc_id].sha256
+        return self._meta.value(self._pos[doc_id], "sha256") if doc_id in self._pos else self._docs[doc_id].sha256
 
     def is_draft(self, doc_id: str) -> bool:
-        if doc_id in self._meta:
-            return self._meta[doc_id].get("status") == "draft"
+        if doc_id in self._pos:
+            return self._meta.value(self._pos[doc_id], "status") == "draft"
         return self._docs[doc_id].is_draft
+
+    def drafts(self) -> list[str]:
+        """The ids of the documents with ``"status": "draft"``, sorted."""
+        return sorted(d for d in self._ids if self.is_draft(d))
 
     def without(self, doc_ids) -> "Corpus":
         """The corpus without these documents (e.g. drafts)."""
         drop = set(doc_ids)
         if not drop:
             return self
-        docs = {d: doc for d, doc in self._docs.items() if d not in drop and d not in self._texts}
+        docs = {d: doc for d, doc in self._docs.items() if d not in drop and d not in self._pos}
         keep = [d for d in (self._part.doc_ids if self._part is not None else []) if d not in drop]
         part = self._part.reindexed(keep) if self._part is not None else None
-        out = Corpus(docs, part, [self._texts[d] for d in keep], [self._meta[d] for d in keep])
-        out._docs.update({d: doc for d, doc in self._docs.items() if d in out._texts})
+        out = Corpus(docs, part, [self._text_list[self._pos[d]] for d in keep], self._meta.take([self._pos[d] for d in keep]) if keep else None)
+        out._docs.update({d: doc for d, doc in self._docs.items() if d in out._pos})
         return out
 
     @property
     def tables(self) -> Tables:
         """The item tables of every document, in doc-id order."""
         if self._tables is None:
-            rowwise = [d for d in self._ids if d not in self._texts]
+            rowwise = [d for d in self._ids if d not in self._pos]
             parts = []
             if self._part is not None:
                 parts.append(self._part)
@@ -90,8 +130,7 @@ class Corpus(Mapping):
         t = self._part
         if self._index is None:
             self._index = {name: getattr(t, name).groupby("doc").indices for name in ("entities", "mentions", "events", "arguments", "stances")}
-            self._index["_pos"] = {x: i for i, x in enumerate(t.doc_ids)}
-        d = self._index["_pos"][doc_id]
+        d = self._pos[doc_id]
 
         def rows(name):
             idx = self._index[name].get(d, np.zeros(0, dtype=np.int64))
@@ -112,13 +151,12 @@ class Corpus(Mapping):
                                                     SpanArgument(a.role, "", Span(a.start, a.end, a.text)))  # a prediction's, by span
         events = tuple(Event(v.event_id, v.type, v.realis, Span(v.start, v.end, v.text), tuple(by_event.get(v.Index, [])))
                        for v in evs.itertuples())
-        meta = self._meta[doc_id]
-        text = self._texts[doc_id]
-        column, row = meta["stances"]
+        meta = self._meta[self._pos[doc_id]]
+        text = self._text_list[self._pos[doc_id]]
         stances = tuple(Stance(s["id"], s["holder"], Target(s["target"]["kind"], s["target"]["id"]), s["label"],
                                tuple(Span(x["start"], x["end"], x["text"] if x["text"] is not None else text[x["start"]:x["end"]])
                                      for x in s["evidence"] or ()))
-                        for s in column[row].as_py() or ())
+                        for s in meta["stances"].as_py() or ())
         return Document(doc_id, text, entities, events, stances, meta["seed_file"], meta["sha256"],
                         Source(meta.get("publisher"), meta.get("date"), meta.get("title"), meta.get("url"), meta.get("language") or "en"),
                         meta.get("notes") or "", **({"status": meta["status"]} if meta.get("status") is not None else {}))

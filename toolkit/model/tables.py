@@ -57,7 +57,10 @@ def frame(name: str, data: dict | None = None) -> pd.DataFrame:
     out = {}
     for col in COLUMNS[name]:
         values = data.get(col, ())
-        out[col] = np.asarray(values, dtype=np.int64) if col in INT_COLUMNS else np.asarray(values, dtype=object)
+        if isinstance(values, pd.Series):  # a string column built from Arrow (toolkit.checks.columnar): taken as it is
+            out[col] = values.reset_index(drop=True)
+        else:
+            out[col] = np.asarray(values, dtype=np.int64) if col in INT_COLUMNS else np.asarray(values, dtype=object)
     return pd.DataFrame(out, columns=list(COLUMNS[name]))
 
 

@@ -12,6 +12,7 @@ the row-wise loader would take as given, with no issue (tests/test_columnar.py c
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from toolkit.checks.columnar import _fail, _valid
+from toolkit.checks.columnar import SeedTexts, _fail, _valid
 from toolkit.io.arrow import children, ints
 from toolkit.model.labels import inventory
 from toolkit.model.tables import Tables, frame
@@ -48,8 +49,7 @@ def fast_part(table: pa.Table, data: bytes, gold, ignore=()) -> PredictionPart:
     text_of = gold.text if hasattr(gold, "text") else (lambda d: gold[d].text)
     sha_of = gold.sha256 if hasattr(gold, "sha256") else (lambda d: gold[d].sha256)
     n = table.num_rows
-    lines = data.splitlines()
-    bad = np.array([b"null" in line for line in lines], dtype=bool)  # a written null: the row-wise loader judges it
+    bad = _written_nulls(data, n)  # a written null: the row-wise loader judges it
     col = {name: table.column(name).combine_chunks() for name in table.column_names}
     doc_ids = col["doc_id"].to_pylist()
     counts = pd.Series(doc_ids).value_counts()
@@ -112,14 +112,11 @@ def fast_part(table: pa.Table, data: bytes, gold, ignore=()) -> PredictionPart:
     x_start, x_end = ints(pc.struct_field(evid, "start")), ints(pc.struct_field(evid, "end"))
     x_text = pc.struct_field(evid, "text").to_pylist()
 
-    a_span = np.flatnonzero(a_by_span)
+    seeds = SeedTexts([t if not bad[r] else None for r, t in enumerate(texts)])
     for starts, ends, quoted, owner, which in ((m_start, m_end, m_text, m_doc, None), (t_start, t_end, t_text, v_doc, None),
-                                               (x_start, x_end, x_text, x_doc, None), (a_start, a_end, a_text, a_doc, a_span)):
-        for k in (np.flatnonzero(~bad[owner]) if which is None else which[~bad[owner[which]]]).tolist():
-            d = owner[k]
-            s, e, q = starts[k], ends[k], quoted[k]
-            if not (0 <= s < e <= len(texts[d])) or (q is not None and texts[d][s:e] != q):
-                bad[d] = True
+                                               (x_start, x_end, x_text, x_doc, None), (a_start, a_end, a_text, a_doc, a_by_span)):
+        ok = seeds.spans_ok(starts, ends, quoted, owner, strip=False)
+        _fail(bad, ~ok if which is None else ~ok & which, owner)
 
     e_id, m_id = pc.struct_field(ents, "id").to_pylist(), pc.struct_field(ments, "id").to_pylist()
     v_id, s_id = pc.struct_field(evs, "id").to_pylist(), pc.struct_field(sts, "id").to_pylist()
@@ -150,18 +147,15 @@ def fast_part(table: pa.Table, data: bytes, gold, ignore=()) -> PredictionPart:
     part = _tables(good, np.flatnonzero(bad), {**col, "source": pa.array([None] * n, pa.struct([(k, pa.string()) for k in
                                                                                                 ("publisher", "date", "title", "url", "language")])),
                                                "seed_file": pa.array([""] * n), "sha256": pa.array([""] * n),
-                                               "status": pa.array([None] * n, pa.string())},
+                                               "status": pa.array([None] * n, pa.string()), "notes": pa.array([None] * n, pa.string())},
                    texts, _with(ents, id=_default_ids(e_id, e_doc, "~e{}")), e_doc,
                    _with(_with_text(ments, m_doc, m_start, m_end, texts), id=_default_mention_ids(m_id, m_ent, e_doc)), m_ent, m_doc,
                    _with(_with_text_trigger(evs, v_doc, t_start, t_end, texts), id=_default_ids(v_id, v_doc, "~v{}")), v_doc,
                    _with_text(args, a_doc, a_start, a_end, texts), a_ev, _with(sts, id=_default_ids(s_id, s_doc, "~s{}")), s_doc, evid, x_st)
     t = part.tables
-    t.mentions["kind"] = t.mentions["kind"].map(lambda k: k if isinstance(k, str) else "")
-    t.events["realis"] = t.events["realis"].map(lambda r: r if isinstance(r, str) else "")
-    t.entities["name"] = t.entities["name"].map(lambda x: x if isinstance(x, str) else "")
-    for m in part.meta:
-        m["notes"] = ""
-    pos = {r: i for i, r in enumerate(good.tolist())}
+    t.mentions["kind"] = t.mentions["kind"].fillna("")
+    t.events["realis"] = t.events["realis"].fillna("")
+    t.entities["name"] = t.entities["name"].fillna("")
     kinds_per = []
     for name, owner, which in (("mention", m_doc, None), ("trigger", v_doc, None), ("evidence", x_doc, None), ("argument", a_doc, a_by_span)):
         keep = ~bad[owner] if which is None else ~bad[owner] & which
@@ -171,6 +165,20 @@ def fast_part(table: pa.Table, data: bytes, gold, ignore=()) -> PredictionPart:
                 kinds_per.append((doc_ids[r], name, int(c[r])))
     statuses = pd.DataFrame(kinds_per, columns=["doc_id", "kind", "count"])
     return PredictionPart(t, part.texts, part.meta, good, part.failed, statuses)
+
+
+_NULL = re.compile(rb"[:\[,]\s*null\s*[,\]}]")
+
+
+def _written_nulls(data: bytes, n: int) -> np.ndarray:
+    """Per line: whether it holds a JSON ``null`` (or a string that looks like one: the row-wise loader is exact)."""
+    out = np.zeros(n, dtype=bool)
+    hits = [m.start() for m in _NULL.finditer(data)]
+    if hits:
+        newlines = np.frombuffer(data, dtype=np.uint8) == 10
+        line_starts = np.r_[0, np.flatnonzero(newlines) + 1]
+        out[np.searchsorted(line_starts, np.asarray(hits), side="right") - 1] = True
+    return out
 
 
 def _bad_id(array) -> np.ndarray:

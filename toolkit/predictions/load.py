@@ -443,7 +443,8 @@ def read_predictions(path: Path, gold: Mapping[str, Document] | None = None) -> 
     raws: list[RawDoc] = []
     broken: list[Unreadable] = []
     if path.suffix == ".jsonl":
-        for lineno, line in enumerate(text.splitlines()):
+        for lineno, line in enumerate(text.split("\n")):  # lines end at "\n" only, as in toolkit.io.read
+            line = line[:-1] if line.endswith("\r") else line
             if not line.strip():
                 continue
             data, line_issues = _parse(line, label, pointer(lineno))
@@ -599,10 +600,10 @@ def load_predictions(path: Path | str, gold: Mapping[str, Document], fuzzy: floa
     if parts:
         import pandas as pd
 
-        from toolkit.model.corpus import Corpus, concat_tables
+        from toolkit.model.corpus import Corpus, Meta, concat_tables
 
         result.documents = Corpus(result.documents, concat_tables([p.tables for p in parts]),
-                                  [x for p in parts for x in p.texts], [x for p in parts for x in p.meta])
+                                  [x for p in parts for x in p.texts], Meta.concat([p.meta for p in parts]))
         result.statuses = pd.concat([p.statuses for p in parts], ignore_index=True)
     return result
 
@@ -621,7 +622,7 @@ def _columnar(file: Path, gold, ignore):
         return None
     table, data = read
     part = fast_part(table, data, gold, ignore)
-    lines = data.decode("utf-8").splitlines()
+    lines = data.decode("utf-8").split("\n")
     rest = []
     for r in part.failed.tolist():
         value, _ = _parse(lines[r], str(file), pointer(r))
