@@ -9,7 +9,7 @@ from hypothesis import given, settings, strategies as st
 
 from toolkit.checks.gold import load_gold
 from toolkit.model.document import Document, Entity, Mention, Span
-from toolkit.predictions.grounding import NormalizedText, ground_document, normalize
+from toolkit.predictions.grounding import NormalizedText, ground_document, normalize, normalize_many
 from toolkit.predictions.load import load_predictions
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -154,3 +154,15 @@ def test_ungrounded_items_are_refused_with_their_label():
 @given(st.text(alphabet=st.characters(codec="ascii"), max_size=30))
 def test_the_ascii_shortcut_of_normalize_equals_the_full_path(text):
     assert normalize(text) == NormalizedText(text).norm.strip(" ")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(max_codepoint=0x7F)) | st.text(), max_size=8))
+def test_normalize_many_is_normalize_of_each(texts):
+    """The vectorised form (Arrow string operations for ASCII texts) gives exactly normalize's result."""
+    assert list(normalize_many(texts)) == [normalize(t) for t in texts]
+
+
+def test_normalize_many_on_the_edge_cases_of_ascii_whitespace():
+    texts = ["  A\tB\x0b\x0cC\x1c\x1fD  ", "`Tis", "", "   ", "x\r\ny", "Ünïcode  Ｔext", "caf\u00e9\u2019s"]
+    assert list(normalize_many(texts)) == ["a b c d", "'tis", "", "", "x y", normalize("Ünïcode  Ｔext"), normalize("caf\u00e9\u2019s")]

@@ -61,12 +61,28 @@ class CountsTable:
         """The sum of every (task, measure, label, outcome) over the documents, in document order."""
         if not len(self.frame):
             return {}
-        df = self.frame.sort_values(["doc"], kind="stable")
+        cached = self.__dict__.get("_totals")
+        if cached is not None and cached[0] is self.frame:
+            return dict(cached[1])
+        df = self.frame
+        order = np.argsort(df["doc"].to_numpy(), kind="stable")
+        codes, uniques = [], []
+        for c in KEY:
+            k, u = pd.factorize(df[c].to_numpy(dtype=object)[order])
+            codes.append(k.astype(np.int64))
+            uniques.append(np.asarray(u, dtype=object))
+        key = codes[0]
+        for k, u in zip(codes[1:], uniques[1:]):
+            key = key * len(u) + k
+        groups, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        # np.bincount adds each row's count to its group one after another, in document order
+        sums = np.bincount(inverse, weights=df["count"].to_numpy(dtype=float)[order], minlength=len(groups))
         out: dict[tuple[str, str, str, str], float] = {}
-        for key, values in df.groupby(KEY, sort=False)["count"]:
-            v = values.to_numpy()
-            out[key] = float(np.add.accumulate(v)[-1]) if len(v) > 1 else float(v[0])
-        return out
+        for g in np.argsort(first, kind="stable").tolist():  # groups in the order they first appear
+            r = int(first[g])
+            out[(uniques[0][codes[0][r]], uniques[1][codes[1][r]], uniques[2][codes[2][r]], uniques[3][codes[3][r]])] = float(sums[g])
+        self.__dict__["_totals"] = (self.frame, out)
+        return dict(out)
 
     def matrix(self, keys: list[str], name) -> np.ndarray:
         """The documents × ``keys`` matrix of summed rows; ``name(task, measure, label, outcome)`` gives

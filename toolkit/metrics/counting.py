@@ -33,8 +33,9 @@ class Rows:
     def frame(self) -> pd.DataFrame:
         """The rows as the counts table's DataFrame (``doc``, ``task``, ``measure``, ``label``, ``outcome``, ``count``)."""
         task = self.task if self.task is not None else np.full(len(self.doc), "", dtype=object)
-        return pd.DataFrame({"doc": self.doc, "task": task, "measure": self.measure, "label": self.label, "outcome": self.outcome,
-                             "count": self.count})
+        obj = lambda v: pd.Series(v, dtype=object)  # noqa: E731  (the few distinct labels stay Python strings: no conversion)
+        return pd.DataFrame({"doc": self.doc, "task": obj(task), "measure": obj(self.measure), "label": obj(self.label),
+                             "outcome": obj(self.outcome), "count": self.count})
 
     @staticmethod
     def empty() -> "Rows":

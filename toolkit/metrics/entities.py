@@ -50,10 +50,18 @@ def kept(mentions: pd.DataFrame, kinds) -> pd.DataFrame:
 
 def mention_rank(m: pd.DataFrame, entity_ids: np.ndarray) -> np.ndarray:
     """The canonical order of mentions: document, offsets, type, kind, text, entity id, mention id."""
-    codes = [pd.factorize(m[c].to_numpy(), sort=True)[0] for c in ("type", "kind", "text")]
-    ent = pd.factorize(entity_ids, sort=True)[0]
-    mid = pd.factorize(m["mention_id"].to_numpy(), sort=True)[0]
-    return rank(m["doc"].to_numpy(), m["start"].to_numpy(), m["end"].to_numpy(), *codes, ent, mid)
+    doc, start, end = m["doc"].to_numpy(), m["start"].to_numpy(), m["end"].to_numpy()
+    codes = [pd.factorize(m[c].to_numpy(), sort=True)[0] for c in ("type", "kind")]
+    # text, entity id and mention id only order mentions that tie on everything before them: sort those strings alone
+    head = pd.DataFrame({"d": doc, "s": start, "e": end, "t": codes[0], "k": codes[1]})
+    tied = np.flatnonzero(head.duplicated(keep=False).to_numpy())
+    tails = []
+    for values in (m["text"].to_numpy(), np.asarray(entity_ids), m["mention_id"].to_numpy()):
+        c = np.zeros(len(m), dtype=np.int64)
+        if len(tied):
+            c[tied] = pd.factorize(np.asarray(values, dtype=object)[tied], sort=True)[0]
+        tails.append(c)
+    return rank(doc, start, end, *codes, *tails)
 
 
 @dataclass

@@ -43,7 +43,7 @@ from toolkit.metrics.counting import concat, tally
 from toolkit.metrics.entities import SCHEMES
 from toolkit.metrics.events import METRICS as EVENT_METRICS
 from toolkit.model.tables import Tables
-from toolkit.predictions.grounding import SPAN_KIND_TASK, SPAN_KINDS, STATUSES, normalize
+from toolkit.predictions.grounding import SPAN_KIND_TASK, SPAN_KINDS, STATUSES, normalize_many
 
 DOCUMENT_FLAGS = ("gold", "received", "parsed", "fenced", "valid", "scored")
 """Per-document validity counts: ``gold`` is 1 for every scored gold document, the others 1 when true."""
@@ -85,19 +85,17 @@ def _text_level(gold: Tables, pred: Tables, records: Mapping, doc_ids: list[str]
         p = p[(p["kind"] == "") | p["kind"].isin(list(kinds))]
     if not len(g) and not len(p):
         return concat([])
-    texts = pd.unique(np.concatenate([g["text"].to_numpy(dtype=object), p["text"].to_numpy(dtype=object)]))
-    norm_code = {t: c for c, t in enumerate(pd.unique(np.asarray([normalize(x) for x in texts], dtype=object)))}
-    code_of = {x: norm_code[normalize(x)] for x in texts}
+    norm = normalize_many(np.concatenate([g["text"].to_numpy(dtype=object), p["text"].to_numpy(dtype=object)]))
+    norm_codes, norm_uniques = pd.factorize(norm)
     types, type_codes = np.unique(np.concatenate([g["type"].to_numpy(dtype=object), p["type"].to_numpy(dtype=object)]).astype(str),
                                   return_inverse=True)
-    n_norm, n_type = len(norm_code), len(types)
+    n_norm, n_type = len(norm_uniques), len(types)
 
-    def keys(frame, tcodes):
-        norm = np.fromiter((code_of[x] for x in frame["text"].tolist()), dtype=np.int64, count=len(frame))
-        return (frame["doc"].to_numpy(np.int64) * n_norm + norm) * n_type + tcodes
+    def keys(frame, ncodes, tcodes):
+        return (frame["doc"].to_numpy(np.int64) * n_norm + ncodes) * n_type + tcodes
 
-    gk, g_n = np.unique(keys(g, type_codes[: len(g)]), return_counts=True)
-    pk, p_n = np.unique(keys(p, type_codes[len(g):]), return_counts=True)
+    gk, g_n = np.unique(keys(g, norm_codes[: len(g)], type_codes[: len(g)]), return_counts=True)
+    pk, p_n = np.unique(keys(p, norm_codes[len(g):], type_codes[len(g):]), return_counts=True)
     allk = np.union1d(gk, pk)
     gc = np.zeros(len(allk)); gc[np.searchsorted(allk, gk)] = g_n
     pc = np.zeros(len(allk)); pc[np.searchsorted(allk, pk)] = p_n
@@ -130,19 +128,20 @@ def grounding_rows(gold: Tables, pred: Tables, pred_doc_ids: Collection[str], re
             cols["outcome"].append(outcome)
             cols["count"].append(float(n))
 
-    position = {doc_id: d for d, doc_id in enumerate(doc_ids)}
-    if statuses is not None and len(statuses):
-        for doc_id, kind, count in zip(statuses["doc_id"].tolist(), statuses["kind"].tolist(), statuses["count"].tolist()):
-            if doc_id in position and doc_id not in records and kind in wanted:
-                add(position[doc_id], "spans", kind, "match_exact", count)
-    for d, doc_id in enumerate(doc_ids):
-        record = records.get(doc_id)
-        if record is None:
-            flag = int(doc_id in got)
-            flags = {"gold": 1, "received": flag, "parsed": flag, "fenced": 0, "valid": flag, "scored": flag}
-            for f, n in flags.items():
-                add(d, "documents", "", f, n)
-            continue
+    index = pd.Index(doc_ids)
+    parts = []
+    if statuses is not None and len(statuses):  # the span counts of documents the columnar path loaded: all match_exact
+        st = statuses[statuses["kind"].isin(list(wanted)) & ~statuses["doc_id"].isin(list(records))]
+        at = index.get_indexer(st["doc_id"])
+        keep = at >= 0
+        parts.append(tally(at[keep], "spans", st["kind"].to_numpy(dtype=object)[keep], "match_exact", st["count"].to_numpy(float)[keep]))
+    plain = np.flatnonzero(~index.isin(list(records)))  # documents without a record: scored as given, or not predicted
+    got_flag = index.isin(list(got)).astype(float)[plain]
+    for f in DOCUMENT_FLAGS:
+        values = np.ones(len(plain)) if f == "gold" else np.zeros(len(plain)) if f == "fenced" else got_flag
+        parts.append(tally(plain, "documents", "", f, values))
+    for d in np.flatnonzero(index.isin(list(records))).tolist():
+        record = records[doc_ids[d]]
         flags = {"gold": 1, "received": int(record.received), "parsed": int(record.parsed), "fenced": int(record.fenced),
                  "valid": int(record.valid), "scored": int(record.scored)}
         for f, n in flags.items():
@@ -154,8 +153,8 @@ def grounding_rows(gold: Tables, pred: Tables, pred_doc_ids: Collection[str], re
             add(d, "unknown_labels", field_name, label)
         for r in _countable(record.refused, kinds, tasks):
             add(d, "refused", "", r.task)
-    parts = [tally(cols["doc"], np.asarray(cols["measure"], dtype=object), np.asarray(cols["label"], dtype=object),
-                   np.asarray(cols["outcome"], dtype=object), cols["count"])] if cols["doc"] else []
+    parts.append(tally(cols["doc"], np.asarray(cols["measure"], dtype=object), np.asarray(cols["label"], dtype=object),
+                       np.asarray(cols["outcome"], dtype=object), cols["count"]) if cols["doc"] else concat([]))
     if "entities" in tasks:
         parts.append(_text_level(gold, pred, records, doc_ids, kinds))
     return concat(parts).assign("grounding")

@@ -50,6 +50,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, Mapping
 
+import numpy as np
+
 from toolkit.model.issues import Issue
 
 STATUSES = ("match_exact", "match_normalized", "match_fuzzy", "ungrounded")
@@ -86,6 +88,24 @@ def normalize(text: str) -> str:
     if text.isascii():  # NFKC leaves ASCII as it is, and casefold is lower: the same result, 30x faster
         return " ".join(text.replace("`", "'").split()).lower()
     return NormalizedText(text).norm.strip(" ")
+
+
+_ASCII_SPACE = r"[ \t\n\r\x0b\x0c\x1c-\x1f]+"  # what str.split() splits an ASCII string at
+
+
+def normalize_many(texts) -> np.ndarray:
+    """:func:`normalize` of every text (an array of strings), the ASCII ones as Arrow string
+    operations (the same steps as normalize's ASCII branch), the others one by one."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(np.asarray(texts, dtype=object), pa.string())
+    is_ascii = np.asarray(pc.string_is_ascii(arr).to_numpy(zero_copy_only=False), dtype=bool)
+    folded = pc.ascii_lower(pc.utf8_trim(pc.replace_substring_regex(pc.replace_substring(arr, "`", "'"), _ASCII_SPACE, " "), " "))
+    out = np.asarray(folded.to_numpy(zero_copy_only=False), dtype=object)
+    for k in np.flatnonzero(~is_ascii).tolist():
+        out[k] = normalize(texts[k])
+    return out
 
 
 class NormalizedText:
