@@ -142,3 +142,24 @@ def test_large_component_still_one_to_one():
     al = align_mentions(gold, pred)
     assert len({g for g, _, _ in al.pairs}) == len(al.pairs) == len({p for _, p, _ in al.pairs})
     assert len(al.pairs) == 60
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 40).flatmap(lambda n: st.tuples(st.just(n), st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=60))))
+def test_components_equal_scipys_connected_components(case):
+    """The matcher's vectorised components are scipy's connected components (up to labels)."""
+    import numpy as np
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from toolkit.metrics.matching import components
+
+    n, edges = case
+    u = np.array([a for a, _ in edges], dtype=np.int64)
+    v = np.array([b for _, b in edges], dtype=np.int64)
+    ours = components(n, u, v)
+    _, theirs = connected_components(coo_matrix((np.ones(len(u)), (u, v)), shape=(n, n)), directed=False)
+    assert all(ours[i] == ours[j] for i, j in edges)
+    assert len(set(ours.tolist())) == len(set(theirs.tolist()))
+    assert all((ours[i] == ours[j]) == (theirs[i] == theirs[j]) for i in range(n) for j in range(n))
+    assert all(ours[i] == min(k for k in range(n) if ours[k] == ours[i]) for i in range(n))  # labelled by the smallest vertex

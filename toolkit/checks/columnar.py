@@ -75,9 +75,18 @@ class GoldPart:
 
 def _key_present(lines: list[bytes], rows: np.ndarray, key: bytes, data: bytes | None = None) -> np.ndarray:
     """Per row: whether the line holds ``"key"`` at all (a null value that is written, not missing)."""
-    if data is not None and key not in data:
+    if data is None:
+        return np.array([key in lines[r] for r in rows.tolist()], dtype=bool)
+    hits, at = [], data.find(key)
+    while at >= 0:
+        hits.append(at)
+        at = data.find(key, at + 1)
+    if not hits:
         return np.zeros(len(rows), dtype=bool)
-    return np.array([key in lines[r] for r in rows.tolist()], dtype=bool)
+    line_starts = np.r_[0, np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10) + 1]
+    with_key = np.zeros(len(line_starts), dtype=bool)
+    with_key[np.searchsorted(line_starts, np.asarray(hits), side="right") - 1] = True
+    return with_key[rows]
 
 
 _WHITESPACE = np.array([c for c in range(0x3001) if chr(c).isspace()], dtype=np.uint32)
@@ -163,9 +172,16 @@ def _triples_ok(v_type: list, roles: list, m_type: list, allowed: set) -> np.nda
     """Per argument: (event type, role, entity type of its mention) is one the inventory allows."""
     if not len(roles):
         return np.zeros(0, dtype=bool)
-    codes, uniques = pd.MultiIndex.from_arrays([np.asarray(v_type, dtype=object), np.asarray(roles, dtype=object),
-                                                np.asarray(m_type, dtype=object)]).factorize()
-    return np.array([t in allowed for t in uniques], dtype=bool)[codes]
+    key = np.zeros(len(roles), dtype=np.int64)
+    uniques = []
+    for col in (v_type, roles, m_type):
+        codes, u = pd.factorize(np.asarray(col, dtype=object), use_na_sentinel=False)
+        key = key * (len(u) + 1) + codes
+        uniques.append((np.asarray(u, dtype=object), len(u) + 1))
+    groups, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    v, r, m = np.asarray(v_type, dtype=object), np.asarray(roles, dtype=object), np.asarray(m_type, dtype=object)
+    ok = np.array([(v[i], r[i], m[i]) in allowed for i in first.tolist()], dtype=bool)
+    return ok[inverse]
 
 
 def _overlaps(m_doc: np.ndarray, m_start: np.ndarray, m_end: np.ndarray) -> np.ndarray:

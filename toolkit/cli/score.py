@@ -127,7 +127,8 @@ def eval_command(
             task_list = ["entities"]
         preds = load_predictions(pred, gold_docs, fuzzy, ignore=drafts)
     refused = _accept(preds, str(pred or system), strict, verbosity)
-    result = evaluate(gold_docs, preds.documents, task_list, EvalOptions(kinds, coref_args), preds.records, statuses=preds.statuses)
+    result = evaluate(gold_docs, preds.documents, task_list, EvalOptions(kinds, coref_args), preds.records, errors=errors,
+                      statuses=preds.statuses)
     render_report(result, format, errors, counts_only, bootstrap, seed, out, force, anchors, per_document=per_document)
     if refused:
         raise typer.Exit(EXIT_REFUSED)

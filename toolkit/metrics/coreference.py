@@ -44,7 +44,6 @@ from dataclasses import asdict, dataclass
 from typing import Hashable, Iterable, Sequence
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from toolkit.metrics import formulas
 
@@ -189,6 +188,8 @@ def _ceaf_pairs(g: list[frozenset], p: list[frozenset], mention_based: bool) -> 
     phi = np.zeros((len(g), len(p)))
     for (i, j), n in overlaps.items():
         phi[i, j] = n if mention_based else 2 * n / (len(g[i]) + len(p[j]))
+    from scipy.optimize import linear_sum_assignment
+
     rows, cols = linear_sum_assignment(phi, maximize=True)
     return [(int(r), int(c), float(phi[r, c])) for r, c in zip(rows, cols)]
 
@@ -388,6 +389,7 @@ def _ceaf_terms(K, R, n, kK, rR, o_doc):
     docs = [o_doc[simple]]
     tangled = np.flatnonzero(~simple)
     if len(tangled):
+        from scipy.optimize import linear_sum_assignment
         from scipy.sparse import coo_matrix
         from scipy.sparse.csgraph import connected_components
 

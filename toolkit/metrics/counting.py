@@ -14,51 +14,78 @@ import pandas as pd
 
 
 @dataclass
+class Coded:
+    """A column of a few distinct strings: an integer code per row into ``cats`` (unique, sorted)."""
+
+    codes: np.ndarray
+    cats: np.ndarray
+
+    @staticmethod
+    def of(value, n: int) -> "Coded":
+        """From an array of strings, or one string for all ``n`` rows."""
+        if np.ndim(value):
+            codes, cats = pd.factorize(np.asarray(value, dtype=object), use_na_sentinel=False)
+            cats = np.asarray(cats, dtype=object)
+            order = np.array(sorted(range(len(cats)), key=lambda i: (cats[i] is None, str(cats[i]))), dtype=np.int64)
+            rank = np.empty(len(order), dtype=np.int64)
+            rank[order] = np.arange(len(order))
+            return Coded(rank[codes], cats[order])
+        return Coded(np.zeros(n, dtype=np.int64), np.array([value], dtype=object))
+
+    def values(self) -> np.ndarray:
+        return self.cats[self.codes]
+
+    @staticmethod
+    def concat(parts: list["Coded"]) -> "Coded":
+        if len(parts) == 1:
+            return parts[0]
+        cats = np.asarray(sorted(set().union(*(p.cats.tolist() for p in parts)), key=lambda c: (c is None, str(c))), dtype=object)
+        at = {c: i for i, c in enumerate(cats.tolist())}
+        codes = [np.asarray([at[c] for c in p.cats.tolist()], dtype=np.int64)[p.codes] if len(p.cats) else p.codes for p in parts]
+        return Coded(np.concatenate(codes), cats)
+
+    def categorical(self) -> pd.Categorical:
+        return pd.Categorical.from_codes(self.codes, categories=pd.Index(self.cats, dtype=object))
+
+
+@dataclass
 class Rows:
-    """Count rows as parallel numpy arrays (module docstring); ``task`` is set with :meth:`assign`."""
+    """Count rows as parallel arrays (module docstring): ``doc`` and ``count`` numpy, the string
+    columns :class:`Coded`; ``task`` is set with :meth:`assign`."""
 
     doc: np.ndarray
-    measure: np.ndarray
-    label: np.ndarray
-    outcome: np.ndarray
+    measure: Coded
+    label: Coded
+    outcome: Coded
     count: np.ndarray
-    task: np.ndarray | None = None
+    task: Coded | None = None
 
     def __len__(self) -> int:
         return len(self.doc)
 
     def assign(self, task: str) -> "Rows":
-        return Rows(self.doc, self.measure, self.label, self.outcome, self.count, np.full(len(self.doc), task, dtype=object))
+        return Rows(self.doc, self.measure, self.label, self.outcome, self.count, Coded.of(task, len(self.doc)))
 
     def frame(self) -> pd.DataFrame:
-        """The rows as the counts table's DataFrame (``doc``, ``task``, ``measure``, ``label``, ``outcome``, ``count``)."""
-        task = self.task if self.task is not None else np.full(len(self.doc), "", dtype=object)
-        obj = lambda v: pd.Series(v, dtype=object)  # noqa: E731  (the few distinct labels stay Python strings: no conversion)
-        return pd.DataFrame({"doc": self.doc, "task": obj(task), "measure": obj(self.measure), "label": obj(self.label),
-                             "outcome": obj(self.outcome), "count": self.count})
+        """The rows as the counts table's DataFrame (``doc``, ``task``, ``measure``, ``label``, ``outcome``, ``count``);
+        the string columns are categorical (sorted categories, so they sort as strings do)."""
+        task = self.task if self.task is not None else Coded.of("", len(self.doc))
+        return pd.DataFrame({"doc": self.doc, "task": task.categorical(), "measure": self.measure.categorical(),
+                             "label": self.label.categorical(), "outcome": self.outcome.categorical(), "count": self.count})
 
     @staticmethod
     def empty() -> "Rows":
-        o = np.zeros(0, dtype=object)
+        o = Coded(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object))
         return Rows(np.zeros(0, dtype=np.int64), o, o, o, np.zeros(0), o)
 
     @staticmethod
     def of(doc, measure, label, outcome, count, task=None) -> "Rows":
         n = len(doc)
-        arr = lambda v: np.asarray(v, dtype=object) if np.ndim(v) else np.full(n, v, dtype=object)  # noqa: E731
-        return Rows(np.asarray(doc, dtype=np.int64), arr(measure), arr(label), arr(outcome), np.asarray(count, dtype=float),
-                    None if task is None else arr(task))
+        return Rows(np.asarray(doc, dtype=np.int64), Coded.of(measure, n), Coded.of(label, n), Coded.of(outcome, n),
+                    np.asarray(count, dtype=float), None if task is None else Coded.of(task, n))
 
 
-def _codes(value, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes and the code book of a column given as an array or as one scalar for all n entries."""
-    if np.ndim(value):
-        codes, uniques = pd.factorize(np.asarray(value, dtype=object))
-        return codes.astype(np.int64), np.asarray(uniques, dtype=object)
-    return np.zeros(n, dtype=np.int64), np.array([value], dtype=object)
-
-
-def tally(doc, measure, label, outcome, weight=None) -> pd.DataFrame:
+def tally(doc, measure, label, outcome, weight=None) -> Rows:
     """Rows from one entry per counted item: equal (doc, measure, label, outcome) entries are summed.
 
     ``measure``, ``label`` and ``outcome`` are arrays or scalars; ``weight`` (default 1 per entry)
@@ -68,19 +95,20 @@ def tally(doc, measure, label, outcome, weight=None) -> pd.DataFrame:
     n = len(doc)
     if not n:
         return Rows.empty()
-    (mc, mu), (lc, lu), (oc, ou) = (_codes(v, n) for v in (measure, label, outcome))
-    key = ((doc * len(mu) + mc) * len(lu) + lc) * len(ou) + oc
+    m, lab, o = Coded.of(measure, n), Coded.of(label, n), Coded.of(outcome, n)
+    nm, nl, no = len(m.cats), len(lab.cats), len(o.cats)
+    key = ((doc * nm + m.codes) * nl + lab.codes) * no + o.codes
     weights = np.ones(n) if weight is None else np.asarray(weight, dtype=float)
     uniq, inverse = np.unique(key, return_inverse=True)
     counts = np.bincount(inverse, weights=weights)
     keep = counts != 0
     uniq, counts = uniq[keep], counts[keep]
-    oc = uniq % len(ou)
-    rest = uniq // len(ou)
-    lc = rest % len(lu)
-    rest //= len(lu)
-    mc = rest % len(mu)
-    return Rows(rest // len(mu), mu[mc], lu[lc], ou[oc], counts)
+    oc = uniq % no
+    rest = uniq // no
+    lc = rest % nl
+    rest //= nl
+    mc = rest % nm
+    return Rows(rest // nm, Coded(mc, m.cats), Coded(lc, lab.cats), Coded(oc, o.cats), counts)
 
 
 def concat(parts: list[Rows]) -> Rows:
@@ -90,9 +118,9 @@ def concat(parts: list[Rows]) -> Rows:
         return Rows.empty()
     if len(parts) == 1:
         return parts[0]
-    task = np.concatenate([r.task for r in parts]) if all(r.task is not None for r in parts) else None
-    return Rows(np.concatenate([r.doc for r in parts]), np.concatenate([r.measure for r in parts]),
-                np.concatenate([r.label for r in parts]), np.concatenate([r.outcome for r in parts]),
+    task = Coded.concat([r.task for r in parts]) if all(r.task is not None for r in parts) else None
+    return Rows(np.concatenate([r.doc for r in parts]), Coded.concat([r.measure for r in parts]),
+                Coded.concat([r.label for r in parts]), Coded.concat([r.outcome for r in parts]),
                 np.concatenate([r.count for r in parts]), task)
 
 

@@ -37,9 +37,6 @@ from dataclasses import dataclass
 from typing import Callable, Generic, Hashable, Sequence, TypeVar
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 G = TypeVar("G")
 P = TypeVar("P")
@@ -97,14 +94,15 @@ def match_edges(n_gold: int, n_pred: int, eg, ep, level, tiebreak=None, gold_ran
     first = np.ones(len(eg), dtype=bool)
     first[1:] = (eg[1:] != eg[:-1]) | (ep[1:] != ep[:-1])
     eg, ep, level, tiebreak = eg[first], ep[first], level[first], tiebreak[first]
-    graph = coo_matrix((np.ones(len(eg)), (eg, n_gold + ep)), shape=(n_gold + n_pred,) * 2)
-    _, comp = connected_components(graph, directed=False)
+    comp = components(n_gold + n_pred, eg, n_gold + ep)
     edge_comp = comp[eg]
     edges_per = np.bincount(edge_comp, minlength=comp.max() + 1)
     simple = edges_per[edge_comp] == 1
     out_g, out_p, out_l = [eg[simple]], [ep[simple]], [level[simple]]
     tangled = ~simple
     if tangled.any():
+        from scipy.optimize import linear_sum_assignment  # only here: most corpora have few tangled components
+
         g_rank = _ranker(gold_rank)
         p_rank = _ranker(pred_rank)
         idx = np.flatnonzero(tangled)
@@ -128,6 +126,26 @@ def match_edges(n_gold: int, n_pred: int, eg, ep, level, tiebreak=None, gold_ran
     g, p, lv = np.concatenate(out_g), np.concatenate(out_p), np.concatenate(out_l)
     order = np.argsort(g, kind="stable")
     return Pairs(g[order], p[order], lv[order])
+
+
+def components(n: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """The connected component of each of ``n`` vertices under the edges ``u[k] -- v[k]``, labelled by
+    its smallest vertex: hooking every edge's larger root under the smaller one, then halving paths,
+    until no edge joins two roots (vectorised; a few rounds for the short chains spans make)."""
+    parent = np.arange(n, dtype=np.int64)
+    u, v = np.asarray(u, dtype=np.int64), np.asarray(v, dtype=np.int64)
+    while True:
+        pu, pv = parent[u], parent[v]
+        differ = pu != pv
+        if not differ.any():
+            return parent
+        lo, hi = np.minimum(pu[differ], pv[differ]), np.maximum(pu[differ], pv[differ])
+        np.minimum.at(parent, hi, lo)
+        while True:  # compress: every vertex points at its root
+            grand = parent[parent]
+            if np.array_equal(grand, parent):
+                break
+            parent = grand
 
 
 def _ranker(rank):

@@ -12,7 +12,6 @@ the row-wise loader would take as given, with no issue (tests/test_columnar.py c
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -167,16 +166,18 @@ def fast_part(table: pa.Table, data: bytes, gold, ignore=()) -> PredictionPart:
     return PredictionPart(t, part.texts, part.meta, good, part.failed, statuses)
 
 
-_NULL = re.compile(rb"[:\[,]\s*null\s*[,\]}]")
-
-
 def _written_nulls(data: bytes, n: int) -> np.ndarray:
-    """Per line: whether it holds a JSON ``null`` (or a string that looks like one: the row-wise loader is exact)."""
+    """Per line: whether it holds a JSON ``null`` token (or a string that looks like one: the row-wise loader is exact)."""
     out = np.zeros(n, dtype=bool)
-    hits = [m.start() for m in _NULL.finditer(data)]
+    hits, at = [], data.find(b"null")
+    while at >= 0:
+        before = data[max(0, at - 64):at].rstrip(b" \t\r\n")[-1:]
+        after = data[at + 4:at + 68].lstrip(b" \t\r\n")[:1]
+        if before in (b":", b"[", b",", b"") and after in (b",", b"]", b"}", b""):  # "": only whitespace seen, so judge it row-wise
+            hits.append(at)
+        at = data.find(b"null", at + 4)
     if hits:
-        newlines = np.frombuffer(data, dtype=np.uint8) == 10
-        line_starts = np.r_[0, np.flatnonzero(newlines) + 1]
+        line_starts = np.r_[0, np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10) + 1]
         out[np.searchsorted(line_starts, np.asarray(hits), side="right") - 1] = True
     return out
 
