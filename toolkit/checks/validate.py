@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 import jsonschema
+import numpy as np
 from referencing import Registry, Resource
 
 from toolkit.io.read import RawDoc, SeedFinder, list_files, locate_seed, read_documents
@@ -396,14 +397,23 @@ def check_raw(raw: RawDoc, seed_root: Path | None = None, seeds: SeedFinder | No
 
 
 @gc_paused()
-def validate_paths(paths: Iterable[Path | str], recursive: bool = True) -> ValidationReport:
-    """Validate every annotation file under ``paths`` (folders are searched for ``*.json``)."""
+def validate_paths(paths: Iterable[Path | str], recursive: bool = True, select=None) -> ValidationReport:
+    """Validate every annotation file under ``paths`` (folders are searched for ``*.json``).
+
+    ``select(path, table)``: only the rows (line indices) it returns of each JSONL file are checked
+    (a partition of the corpus, :mod:`toolkit.evaluation.partitions`); a file that is not JSONL read
+    whole by Arrow then raises :class:`toolkit.io.arrow.NotColumnar`.
+    """
     files, issues = list_files(list(paths), recursive=recursive, suffixes=(".json", ".jsonl"), confine=True)
     report = ValidationReport(issues=list(issues))
     seen: dict[str, str] = {}
     seeds = SeedFinder()
     for path in files:
-        raws, fast = None, _columnar(path, seeds)
+        raws, fast = None, _columnar(path, seeds, select)
+        if fast is None and select is not None:
+            from toolkit.io.arrow import NotColumnar
+
+            raise NotColumnar(str(path))
         if fast is not None:  # the columnar happy path: only the documents it does not pass are read row by row
             part, raws = fast
             report.parts.append(part)
@@ -433,7 +443,7 @@ def validate_paths(paths: Iterable[Path | str], recursive: bool = True) -> Valid
     return report
 
 
-def _columnar(path: Path, seeds: SeedFinder):
+def _columnar(path: Path, seeds: SeedFinder, select=None):
     """(the documents of a JSONL file that pass the columnar checks, the raw documents of the
     others) — or None when the file is not one the columnar path can read at all."""
     if path.suffix != ".jsonl":
@@ -446,12 +456,19 @@ def _columnar(path: Path, seeds: SeedFinder):
     if read is None:
         return None
     table, data = read
+    line_of = None
+    if select is not None:
+        from toolkit.io.arrow import take_lines
+
+        line_of = np.asarray(select(path, table), dtype=np.int64)
+        table, data = take_lines(table, data, line_of)
     part = check_gold(table, data, lambda seed_files: seeds.read_all(path.parent, seed_files))
     lines = data.decode("utf-8").split("\n")
     raws = []
     for r in part.failed.tolist():
-        value, _ = _parse(lines[r], str(path), pointer(r))
-        raws.append(RawDoc(value, str(path), pointer(r), path))
+        line = int(line_of[r]) if line_of is not None else r
+        value, _ = _parse(lines[r], str(path), pointer(line))
+        raws.append(RawDoc(value, str(path), pointer(line), path))
     return part, raws
 
 
@@ -463,14 +480,14 @@ class InvalidData(Exception):
         super().__init__(f"{sum(i.severity == 'error' for i in issues)} error(s)")
 
 
-def load_corpus(path: Path | str = "annotations") -> dict[str, Document]:
+def load_corpus(path: Path | str = "annotations", select=None) -> dict[str, Document]:
     """Load the gold documents of a folder (its top-level ``*.json``), keyed by doc id.
 
     Raises :class:`InvalidData` with every issue when any file does not validate.
     """
     from toolkit.model.corpus import Corpus, Meta, concat_tables
 
-    report = validate_paths([path], recursive=False)
+    report = validate_paths([path], recursive=False, select=select)
     if not report.ok:
         raise InvalidData(report.issues)
     documents = {d.doc_id: d for d in report.documents}

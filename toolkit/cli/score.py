@@ -57,6 +57,40 @@ def _accept(preds, label: str, strict: bool, verbosity: str) -> bool:
     return not preds.ok
 
 
+def _partitioned(gold, pred, task_list, kinds, coref_args, fuzzy, errors, workers, scheduler):
+    """``eval --workers/--scheduler``: the partitioned run, or None (after a note) when the paths cannot
+    be partitioned, and it is scored in one process."""
+    from toolkit.checks.validate import InvalidData
+    from toolkit.evaluation import partitions
+    from toolkit.evaluation.evaluate import EvalOptions
+    from toolkit.io.arrow import NotColumnar
+
+    if not partitions.partitionable(gold, pred) or fuzzy is not None:
+        err("note: scoring in one process: partitions are cut from a gold folder holding one .jsonl file and a .jsonl --pred file, "
+            "without --fuzzy")
+        return None
+    try:
+        run = partitions.run(gold, pred, task_list, EvalOptions(kinds, coref_args), fuzzy, errors,
+                             workers if scheduler is None else None, scheduler)
+    except ImportError:
+        err('--workers and --scheduler need Dask: pip install "toolkit[dask]"')
+        raise typer.Exit(EXIT_USAGE)
+    except NotColumnar:
+        err("note: scoring in one process: a file could not be read whole as JSONL")
+        return None
+    except InvalidData as exc:
+        show_issues(exc.issues)
+        err(f"{gold}: the gold annotations do not validate; run `toolkit validate {gold}`")
+        raise typer.Exit(EXIT_INVALID)
+    for doc_id in run.drafts:
+        err(f"note: {doc_id} is a draft (\"status\": \"draft\", not yet annotated and adjudicated): not scored, "
+            "and predictions for it are ignored")
+    if not run.report.counts.doc_ids:
+        err(f"{gold}: no gold documents to score against")
+        raise typer.Exit(EXIT_INVALID)
+    return run
+
+
 @app.command("eval")
 def eval_command(
     pred: Optional[Path] = typer.Option(None, "--pred", help="Predictions: a folder of <doc_id>.json files, a .jsonl file (one document per line) or one .json file."),
@@ -78,6 +112,8 @@ def eval_command(
     fuzzy: Optional[float] = typer.Option(None, "--fuzzy", help="Also ground quotes by similarity: the most similar stretch of the text at or above this threshold (e.g. 0.9; off by default)."),
     verbose: bool = typer.Option(False, "--verbose", help="List every prediction issue (default: one line per kind of issue, with its count)."),
     quiet: bool = typer.Option(False, "--quiet", help="Print no prediction issue."),
+    workers: int = typer.Option(1, "--workers", min=1, help="Score partitions of the corpus in N local processes (Dask; the same report). Needs a gold folder holding one .jsonl file and a .jsonl --pred."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Score the partitions on the running Dask cluster at this address (e.g. tcp://10.0.0.5:8786), one per worker; the files must be readable there at the same paths."),
 ) -> None:
     """Score predictions against the gold: entities (SemEval-2013 strict/exact/partial/type), coreference, events (OneIE/TextEE), stances.
 
@@ -111,6 +147,14 @@ def eval_command(
     require_path(pred, "--pred")
     if system is not None:
         system_for(system, f"--system {system}")  # an unknown system is a usage error, found before the gold is read
+    if (workers > 1 or scheduler is not None) and system is None:
+        run = _partitioned(gold, pred, task_list, kinds, coref_args, fuzzy, errors, workers, scheduler)
+        if run is not None:
+            refused = _accept(run, str(pred), strict, verbosity)
+            render_report(run.report, format, errors, counts_only, bootstrap, seed, out, force, anchors, per_document=per_document)
+            if refused:
+                raise typer.Exit(EXIT_REFUSED)
+            return
     gold_docs, drafts = gold_for_scoring(gold)
 
     from toolkit.evaluation.evaluate import EvalOptions, evaluate

@@ -1,6 +1,8 @@
 """Inter-annotator agreement between two passes of the same documents.
 
-Agreement is symmetric, so spans are compared as sets (exact match), pass A against pass B:
+Pass A and pass B are paired by the matcher ``toolkit eval`` uses (:mod:`toolkit.metrics.pairing`,
+with A in the gold's place): one matcher for ``eval``, ``show``, ``agree`` and ``adjudicate``.
+Agreement counts the exact pairs of that optimal one-to-one matching, which is symmetric:
 
 - **mentions**: F1 = 2|A∩B| / (|A| + |B|) over mention spans ``(start, end)``, and over
   ``(start, end, entity type)``;
@@ -8,12 +10,13 @@ Agreement is symmetric, so spans are compared as sets (exact match), pass A agai
   pass B's as response (:mod:`toolkit.metrics.coreference`), each cluster a set of mention spans;
 - **events**: F1 over trigger spans, over ``(trigger span, event type)``, and over arguments
   ``(trigger span, event type, role, argument span)``; Cohen's kappa on realis over the triggers
-  both passes share with the same type;
-- **stances**: a stance of A and one of B are paired when their holders are the same entity (the
-  two holder entities share a mention span) and their targets are the same (same topic; events with
-  the same trigger span and type; entities sharing a mention span). Over those pairs: Cohen's kappa
-  on the labels (scikit-learn), and the raw agreement; and F1 over whole (holder, target, label)
-  triples and over (holder, target) pairs.
+  paired with the same type;
+- **stances**: a stance of A and one of B can pair when their holders are the same entity (the
+  two holder entities share a mention span) and their targets are the same (same topic; events
+  paired with the same trigger span and type; entities sharing a mention span), the matching
+  preferring pairs with the same label. Over those pairs: Cohen's kappa on the labels
+  (scikit-learn), and the raw agreement; and F1 over whole (holder, target, label) triples and
+  over (holder, target) pairs.
 
 Every figure is computed from counts summed over documents (``overall``), and per document.
 F1 with no item on either side, and kappa on fewer than two paired items or a single label on
@@ -22,21 +25,21 @@ both sides, are ``None`` (undefined), never 0.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 from sklearn.metrics import cohen_kappa_score
 
+from toolkit.checks.validate import load_corpus
 from toolkit.metrics.coreference import METRICS, PRCounts, coref_scores
 from toolkit.metrics.formulas import dice as _dice, value as _value
+from toolkit.metrics.pairing import DocumentMatch, match_document
+from toolkit.model.document import Document
 
 
 def dice(credit: float, predicted: float, gold: float) -> float | None:
     return _value(_dice(credit, predicted, gold))
-from toolkit.model.document import Document
-from toolkit.checks.validate import load_corpus
 
 
 @dataclass
@@ -54,10 +57,6 @@ class Overlap:
     def f1(self) -> float | None:
         """2|A∩B| / (|A| + |B|): the F1 of either pass scored against the other."""
         return dice(self.both, self.a, self.b)
-
-
-def _overlap(a: Counter, b: Counter) -> Overlap:
-    return Overlap(sum(a.values()), sum(b.values()), sum((a & b).values()))
 
 
 @dataclass
@@ -80,61 +79,42 @@ def _kappa(pairs: list[tuple[str, str]]) -> float | None:
     return None if value != value else float(value)  # nan -> None
 
 
-def _holder_key(doc: Document):
-    spans = {e.id: {m.span.offsets for m in e.mentions} for e in doc.entities}
-    return spans
-
-
-def _same_target(sa, sb, da: Document, db: Document, spans_a, spans_b) -> bool:
-    ta, tb = sa.target, sb.target
-    if ta.kind != tb.kind:
-        return False
-    if ta.kind == "topic":
-        return ta.id == tb.id
-    if ta.kind == "event":
-        ea, eb = da.event_index().get(ta.id), db.event_index().get(tb.id)
-        return ea is not None and eb is not None and (ea.trigger.offsets, ea.type) == (eb.trigger.offsets, eb.type)
-    return bool(spans_a.get(ta.id, set()) & spans_b.get(tb.id, set()))
+def _both(pairs, at_least: int) -> int:
+    return sum(1 for x in pairs if x.gold is not None and x.pred is not None and x.level >= at_least)
 
 
 def compare_documents(a: Document, b: Document) -> DocAgreement:
-    """Agreement of two annotations of the same text."""
+    """Agreement of two annotations of the same text: pass A paired with pass B by the matcher
+    ``toolkit eval`` uses (:func:`toolkit.metrics.pairing.match_document`, A in the gold's place).
+
+    The exact-match counts are those of the optimal one-to-one matching: same span (level 3 or 4)
+    and same span and type (level 4) for mentions, same span and same span and type for triggers,
+    (trigger span, event type, role, argument span) for arguments; realis is compared over the
+    triggers paired with the same type, stance labels over the paired (holder, target) stances.
+    """
     out = DocAgreement(a.doc_id)
-    ma, mb = list(a.mentions()), list(b.mentions())
-    out.overlaps["mention span"] = _overlap(Counter(m.span.offsets for m in ma), Counter(m.span.offsets for m in mb))
-    out.overlaps["mention span+type"] = _overlap(Counter((*m.span.offsets, m.entity_type) for m in ma),
-                                                 Counter((*m.span.offsets, m.entity_type) for m in mb))
-    out.coref = coref_scores([[m.span.offsets for m in e.mentions] for e in a.entities],
-                             [[m.span.offsets for m in e.mentions] for e in b.entities])
-    out.overlaps["trigger span"] = _overlap(Counter(e.trigger.offsets for e in a.events), Counter(e.trigger.offsets for e in b.events))
-    out.overlaps["trigger span+type"] = _overlap(Counter((e.trigger.offsets, e.type) for e in a.events),
-                                                 Counter((e.trigger.offsets, e.type) for e in b.events))
-
-    def args(doc: Document) -> Counter:
-        idx = doc.mention_index()
-        return Counter((e.trigger.offsets, e.type, r.role, idx[r.mention_id].span.offsets) for e in doc.events for r in e.arguments)
-
-    out.overlaps["argument"] = _overlap(args(a), args(b))
-    realis_b = {(e.trigger.offsets, e.type): e.realis for e in b.events}
-    out.realis_pairs = [(e.realis, realis_b[(e.trigger.offsets, e.type)]) for e in a.events if (e.trigger.offsets, e.type) in realis_b]
-
-    spans_a, spans_b = _holder_key(a), _holder_key(b)
-    used: set[str] = set()
-    pairs = []
-    for sa in a.stances:
-        for sb in b.stances:
-            if sb.id in used:
-                continue
-            if spans_a.get(sa.holder, set()) & spans_b.get(sb.holder, set()) and _same_target(sa, sb, a, b, spans_a, spans_b):
-                pairs.append((sa.label, sb.label))
-                used.add(sb.id)
-                break
-    out.stance_pairs = pairs
-    out.differences = list(_differences(a, b, spans_a, spans_b))
-    same_label = sum(1 for x, y in pairs if x == y)
+    m = match_document(a, b)
+    n_a, n_b = len(m.gold_mentions), len(m.pred_mentions)
+    out.overlaps["mention span"] = Overlap(n_a, n_b, _both(m.mentions, 3))
+    out.overlaps["mention span+type"] = Overlap(n_a, n_b, _both(m.mentions, 4))
+    out.coref = coref_scores([[x.span.offsets for x in e.mentions] for e in a.entities],
+                             [[x.span.offsets for x in e.mentions] for e in b.entities])
+    out.overlaps["trigger span"] = Overlap(len(a.events), len(b.events), _both(m.triggers, 1))
+    out.overlaps["trigger span+type"] = Overlap(len(a.events), len(b.events), _both(m.triggers, 2))
+    out.overlaps["argument"] = Overlap(len(m.gold_arguments), len(m.pred_arguments),
+                                       _both(m.arguments["argument_classification_attached"], 1))
+    out.realis_pairs = [(a.events[x.gold].realis, b.events[x.pred].realis) for x in sorted(m.triggers, key=_by_gold)
+                        if x.gold is not None and x.pred is not None and x.level == 2]
+    pairs = [x for x in sorted(m.stance_pairs, key=_by_gold) if x.gold is not None and x.pred is not None]
+    out.stance_pairs = [(a.stances[x.gold].label, b.stances[x.pred].label) for x in pairs]
     out.overlaps["stance holder+target"] = Overlap(len(a.stances), len(b.stances), len(pairs))
-    out.overlaps["stance holder+target+label"] = Overlap(len(a.stances), len(b.stances), same_label)
+    out.overlaps["stance holder+target+label"] = Overlap(len(a.stances), len(b.stances), _both(m.stance_triples, 1))
+    out.differences = list(_differences(a, b, m))
     return out
+
+
+def _by_gold(x) -> tuple:
+    return (x.gold if x.gold is not None else 1 << 30, x.pred if x.pred is not None else 1 << 30)
 
 
 @dataclass
@@ -202,44 +182,59 @@ def describe_stance(doc: Document, st) -> str:
     return f"{holder.name if holder else st.holder} -> {target}: {st.label}"
 
 
-def _differences(a: Document, b: Document, spans_a, spans_b):
-    """Every item on which the passes differ, for adjudication: layer, which pass has it, where, what."""
+def _differences(a: Document, b: Document, m: DocumentMatch):
+    """Every item on which the passes differ, for adjudication: layer, which pass has it, where, what
+    (from the pairs of :func:`compare_documents`' matching)."""
     text = a.text
 
     def row(layer, side, start, end, label, detail=""):
         return {"doc_id": a.doc_id, "layer": layer, "only_in": side, "start": start, "end": end,
                 "text": text[start:end] if start is not None else "", "label": label, "detail": detail}
 
+    def partner(pairs, side: str) -> dict[int, tuple[int, int]]:
+        """For each item of ``side``, (the index of the item it is paired with, the level)."""
+        out = {}
+        for x in pairs:
+            if x.gold is not None and x.pred is not None:
+                if side == "a":
+                    out[x.gold] = (x.pred, x.level)
+                else:
+                    out[x.pred] = (x.gold, x.level)
+        return out
+
     for side, x, y in (("a", a, b), ("b", b, a)):
-        theirs = {(m.span.offsets, m.entity_type) for m in y.mentions()}
-        their_spans = {m.span.offsets: m.entity_type for m in y.mentions()}
-        for m in x.mentions():
-            if (m.span.offsets, m.entity_type) not in theirs:
-                other = their_spans.get(m.span.offsets)
-                yield row("mention", side, *m.span.offsets, f"{m.entity_type}/{m.kind}",
-                          f"other pass: {other}" if other else "")
-        their_trig = {(e.trigger.offsets, e.type): e for e in y.events}
-        their_trig_span = {e.trigger.offsets: e.type for e in y.events}
-        idx_x, idx_y = x.mention_index(), y.mention_index()
-        for e in x.events:
-            other = their_trig.get((e.trigger.offsets, e.type))
-            if other is None:
-                o = their_trig_span.get(e.trigger.offsets)
+        mine, theirs = (m.gold_mentions, m.pred_mentions) if side == "a" else (m.pred_mentions, m.gold_mentions)
+        kinds = [mm.kind for mm in x.mentions()]
+        paired = partner(m.mentions, side)
+        for i, mention in enumerate(mine):
+            other, level = paired.get(i, (None, 0))
+            if level < 4:
+                yield row("mention", side, mention.start, mention.end, f"{mention.type}/{kinds[i]}",
+                          f"other pass: {theirs[other].type}" if level == 3 else "")
+        t_paired = partner(m.triggers, side)
+        args_x = m.gold_arguments if side == "a" else m.pred_arguments
+        a_paired = partner(m.arguments["argument_classification_attached"], side)
+        matched_events = {}
+        for i, e in enumerate(x.events):
+            other, level = t_paired.get(i, (None, 0))
+            if level < 2:
+                o = y.events[other].type if level == 1 else None
                 yield row("trigger", side, *e.trigger.offsets, f"{e.type}/{e.realis}", f"other pass: {o}" if o else "")
                 continue
-            mine = {(r.role, idx_x[r.mention_id].span.offsets) for r in e.arguments}
-            yours = {(r.role, idx_y[r.mention_id].span.offsets) for r in other.arguments}
-            for role, off in sorted(mine - yours):
+            matched_events[(e.trigger.offsets, e.type)] = i
+            unpaired = sorted({(arg.role, (arg.start, arg.end)) for k, arg in enumerate(args_x)
+                               if arg.trigger == e.trigger.offsets and arg.event_type == e.type and k not in a_paired})
+            for role, off in unpaired:
                 yield row("argument", side, *off, role, f"of {e.type} '{e.trigger.text}' at {e.trigger.start}")
-            if side == "a" and e.realis != other.realis:
-                yield row("realis", "both", *e.trigger.offsets, e.type, f"a: {e.realis}, b: {other.realis}")
+            if side == "a" and e.realis != y.events[other].realis:
+                yield row("realis", "both", *e.trigger.offsets, e.type, f"a: {e.realis}, b: {y.events[other].realis}")
     # coreference: shared mentions whose cluster-mates differ
     def mates(doc):
         out = {}
         for e in doc.entities:
-            spans = frozenset(m.span.offsets for m in e.mentions)
-            for m in e.mentions:
-                out[m.span.offsets] = spans
+            spans = frozenset(x.span.offsets for x in e.mentions)
+            for x in e.mentions:
+                out[x.span.offsets] = spans
         return out
     ma, mb = mates(a), mates(b)
     seen = set()
@@ -251,18 +246,16 @@ def _differences(a: Document, b: Document, spans_a, spans_b):
             yield row("coref", "both", *off, "", "a also links " + ", ".join(f"'{text[s:e]}'@{s}" for s, e in only_a)
                       + "; b also links " + ", ".join(f"'{text[s:e]}'@{s}" for s, e in only_b))
     # stances
-    def describe(doc, st, spans):
-        return describe_stance(doc, st)
-    for side, x, y, sx, sy in (("a", a, b, spans_a, spans_b), ("b", b, a, spans_b, spans_a)):
-        for st in x.stances:
-            match = [o for o in y.stances if sx.get(st.holder, set()) & sy.get(o.holder, set())
-                     and _same_target(st, o, x, y, sx, sy)]
+    for side, x, y in (("a", a, b), ("b", b, a)):
+        paired = partner(m.stance_pairs, side)
+        for i, st in enumerate(x.stances):
             ev = st.evidence[0] if st.evidence else None
-            if not match:
-                yield row("stance", side, ev.start if ev else None, ev.end if ev else None, st.label, describe(x, st, sx))
-            elif side == "a" and match[0].label != st.label:
+            other, level = paired.get(i, (None, 0))
+            if other is None:
+                yield row("stance", side, ev.start if ev else None, ev.end if ev else None, st.label, describe_stance(x, st))
+            elif side == "a" and level == 1:
                 yield row("stance label", "both", ev.start if ev else None, ev.end if ev else None, "",
-                          f"a: {describe(x, st, sx)}; b: {match[0].label}")
+                          f"a: {describe_stance(x, st)}; b: {y.stances[other].label}")
 
 
 def differences_table(report: "AgreementReport") -> pd.DataFrame:

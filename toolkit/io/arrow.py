@@ -80,6 +80,18 @@ def read_jsonl(path: Path | str, schema: pa.Schema) -> tuple[pa.Table, bytes] | 
     return table, data
 
 
+class NotColumnar(Exception):
+    """A file that a partition of a corpus cannot be cut from (see :func:`take_lines`): it is not
+    JSONL that :func:`read_jsonl` reads whole; the caller scores in one process instead."""
+
+
+def take_lines(table: pa.Table, data: bytes, rows) -> tuple[pa.Table, bytes]:
+    """The rows ``rows`` (sorted line indices) of a table :func:`read_jsonl` read, with their lines."""
+    lines = data.split(b"\n")
+    rows = np.asarray(rows, dtype=np.int64)
+    return table.take(pa.array(rows)), b"".join(lines[r] + b"\n" for r in rows.tolist())
+
+
 def strings(array) -> list:
     """A string column as a Python list (None for nulls)."""
     return array.to_pylist()

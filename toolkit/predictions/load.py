@@ -61,6 +61,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Collection, Iterable, Mapping
 
+import numpy as np
+
 from toolkit.predictions.grounding import UNKNOWN_LABEL, Refused, ground_document
 from toolkit.io.read import RawDoc, _decode, _parse, list_files
 from toolkit.model.document import Argument, Document, Entity, Event, Mention, PredStance, Span, SpanArgument, Stance, Target
@@ -558,7 +560,7 @@ def predictions_from_dicts(items: Iterable[dict], gold: Mapping[str, Document], 
 
 @gc_paused()
 def load_predictions(path: Path | str, gold: Mapping[str, Document], fuzzy: float | None = None,
-                     ignore: Collection[str] = ()) -> PredictionSet:
+                     ignore: Collection[str] = (), select=None) -> PredictionSet:
     """Read, check, ground and convert the predictions under ``path`` for the gold documents ``gold``
     (predictions for the doc ids in ``ignore``, drafts of the gold set, are passed over).
 
@@ -566,6 +568,8 @@ def load_predictions(path: Path | str, gold: Mapping[str, Document], fuzzy: floa
     holding one document or a JSON array of them, or a ``.jsonl`` file holding one per line (any
     of them possibly inside a Markdown code fence). ``fuzzy``: the similarity threshold of fuzzy
     quote matching (None: off). A ``file-not-found`` issue means nothing could be read at all.
+    ``select(file, table)``: only these rows of each JSONL file are read (a partition of the corpus,
+    :mod:`toolkit.evaluation.partitions`); any other file raises :class:`toolkit.io.arrow.NotColumnar`.
     """
     path = Path(path)
     if path.suffix in IOB2_SUFFIXES and path.is_file():
@@ -581,12 +585,16 @@ def load_predictions(path: Path | str, gold: Mapping[str, Document], fuzzy: floa
     fenced: set[tuple[str, str]] = set()
     parts, taken = [], {}
     for file in files:
-        fast = _columnar(file, gold, ignore) if fuzzy is None else None
+        fast = _columnar(file, gold, ignore, select) if fuzzy is None else None
+        if fast is None and select is not None:
+            from toolkit.io.arrow import NotColumnar
+
+            raise NotColumnar(str(file))
         if fast is not None:  # the columnar happy path; only the documents it does not pass are read row by row
-            part, rest = fast
+            part, rest, line_of = fast
             parts.append(part)
             for r, doc_id in zip(part.rows.tolist(), part.tables.doc_ids):
-                taken.setdefault(doc_id, f"{file} (line {r + 1})")
+                taken.setdefault(doc_id, f"{file} (line {int(line_of[r]) + 1})")
             raws.extend(rest)
             continue
         found, broken, read_issues, in_fence = read_predictions(file, gold)
@@ -608,7 +616,7 @@ def load_predictions(path: Path | str, gold: Mapping[str, Document], fuzzy: floa
     return result
 
 
-def _columnar(file: Path, gold, ignore):
+def _columnar(file: Path, gold, ignore, select=None):
     """(the documents of a JSONL prediction file that pass the columnar checks, the raw documents of
     the others), or None when the file is not one the columnar path reads at all."""
     if file.suffix != ".jsonl":
@@ -621,13 +629,20 @@ def _columnar(file: Path, gold, ignore):
     if read is None:
         return None
     table, data = read
+    line_of = np.arange(table.num_rows)
+    if select is not None:
+        from toolkit.io.arrow import take_lines
+
+        line_of = np.asarray(select(file, table), dtype=np.int64)
+        table, data = take_lines(table, data, line_of)
     part = fast_part(table, data, gold, ignore)
     lines = data.decode("utf-8").split("\n")
     rest = []
     for r in part.failed.tolist():
-        value, _ = _parse(lines[r], str(file), pointer(r))
-        rest.append(RawDoc(value, str(file), pointer(r), file))
-    return part, rest
+        line = int(line_of[r])
+        value, _ = _parse(lines[r], str(file), pointer(line))
+        rest.append(RawDoc(value, str(file), pointer(line), file))
+    return part, rest, line_of
 
 
 IOB2_SUFFIXES = (".iob2", ".iob", ".bio", ".conll")

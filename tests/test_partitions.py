@@ -1,0 +1,135 @@
+"""Partitioned scoring (`toolkit eval --workers N` / `--scheduler ADDRESS`) gives the report of one process.
+
+The partitions are scored on a real local Dask cluster of two worker processes on loopback; the
+reports (JSON with per-document counts and errors, and the text report) are compared byte for byte
+with a single-process run, on a synthetic corpus with damaged predictions (so issues, refused
+items, missing predictions and unknown documents are all in play). Without Dask these tests are
+skipped with the reason; CI installs it with the test extra.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.synth import write_dataset  # noqa: E402
+from toolkit.cli import app  # noqa: E402
+from toolkit.evaluation.partitions import Partition, partitionable  # noqa: E402
+
+distributed = pytest.importorskip("distributed", reason="Dask is not installed (pip install 'toolkit[dask]'); CI installs it")
+
+runner = CliRunner()
+
+
+@st.composite
+def _ids(draw):
+    ids = draw(st.lists(st.text("abcxyz", min_size=1, max_size=3), max_size=30))
+    return ids, draw(st.integers(1, 5))
+
+
+@settings(max_examples=200, deadline=None)
+@given(_ids())
+def test_partitions_cover_every_row_once_and_keep_equal_ids_together(case):
+    ids, count = case
+    rows = [Partition(i, count).gold_rows(ids) for i in range(count)]
+    every = np.sort(np.concatenate(rows)) if rows else np.zeros(0)
+    assert every.tolist() == list(range(len(ids)))
+    for i, r in enumerate(rows):
+        for j in range(i + 1, count):
+            assert not ({ids[k] for k in r.tolist()} & {ids[k] for k in rows[j].tolist()})
+    # contiguous in doc-id order: every id of partition i sorts before every id of partition i + 1
+    for i in range(count - 1):
+        a, b = [ids[k] for k in rows[i].tolist()], [ids[k] for k in rows[i + 1].tolist()]
+        if a and b:
+            assert max(a) < min(b)
+
+
+def test_predictions_go_with_their_gold_document_and_strays_to_the_first_partition():
+    gold = ["d1", "d2", "d3", "d4"]
+    preds = ["d4", "zz", None, "d1", "d2", "d1"]
+    parts = [Partition(i, 2).prediction_rows(preds, gold).tolist() for i in range(2)]
+    assert parts == [[1, 2, 3, 4, 5], [0]]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    out = tmp_path_factory.mktemp("partitions")
+    write_dataset(out, 120, seed=5)
+    lines = (out / "pred.jsonl").read_text(encoding="utf-8").splitlines()
+    docs = [json.loads(x) for x in lines]
+    docs[7]["entities"][0]["type"] = "PERSON"                        # a label outside the inventory
+    docs[50]["entities"][0]["mentions"][0]["text"] = "not in the text"  # a quote that does not ground
+    docs[90]["doc_id"] = "no-such-document"                         # a document the gold does not have
+    del docs[100]                                                   # a missing prediction
+    damaged = [json.dumps(d, ensure_ascii=False) for d in docs]
+    damaged[30] = damaged[30][:-5]                                  # a line that is not JSON
+    (out / "damaged.jsonl").write_text("\n".join(damaged) + "\n", encoding="utf-8")
+    return out
+
+
+def _run(args, cwd):
+    import os
+
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return runner.invoke(app, args)
+    finally:
+        os.chdir(old)
+
+
+@pytest.mark.parametrize("pred", ["pred.jsonl", "damaged.jsonl"])
+def test_two_local_workers_give_the_report_of_one_process(corpus, pred):
+    base = ["eval", "--gold", "annotations", "--pred", pred, "--format", "json", "--per-document", "--errors"]
+    one = _run(base, corpus)
+    two = _run(base + ["--workers", "2"], corpus)
+    assert one.exit_code == two.exit_code == (0 if pred == "pred.jsonl" else 3), (one.stderr, two.stderr)
+    assert one.stdout == two.stdout
+    assert one.stderr == two.stderr  # the same issue summary
+    verbose = ["eval", "--gold", "annotations", "--pred", pred, "--verbose", "--tasks", "entities"]
+    assert _run(verbose, corpus).stderr == _run(verbose + ["--workers", "2"], corpus).stderr  # every issue, in file order
+
+
+def test_a_running_cluster_by_its_address(corpus):
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0") as cluster:
+        base = ["eval", "--gold", str(corpus / "annotations"), "--pred", str(corpus / "damaged.jsonl"), "--format", "text"]
+        one = runner.invoke(app, base)
+        remote = runner.invoke(app, base + ["--scheduler", cluster.scheduler_address])
+    assert one.exit_code == remote.exit_code == 3
+    assert one.stdout == remote.stdout
+
+
+def test_a_gold_folder_that_cannot_be_partitioned_is_scored_in_one_process(corpus, tmp_path):
+    gold = Path(__file__).resolve().parent.parent / "annotations"  # the real gold: one JSON file per document
+    assert not partitionable(gold, corpus / "pred.jsonl")
+    result = runner.invoke(app, ["eval", "--gold", str(gold), "--system", "baseline", "--workers", "2", "--format", "json"])
+    assert result.exit_code == 0
+    result = runner.invoke(app, ["eval", "--gold", str(gold), "--pred", str(corpus / "pred.jsonl"), "--workers", "2", "--quiet"])
+    assert "scoring in one process" in result.stderr
+
+
+def test_invalid_gold_exits_1_with_every_issue(corpus, tmp_path):
+    import shutil
+
+    root = tmp_path / "broken"
+    (root / "annotations").mkdir(parents=True)
+    (root / "seeds").symlink_to(corpus / "seeds", target_is_directory=True)
+    lines = (corpus / "annotations" / "gold.jsonl").read_text(encoding="utf-8").splitlines()
+    bad = [json.loads(x) for x in lines]
+    bad[3]["entities"][0]["type"] = "PERSON"
+    bad[110]["entities"][0]["mentions"][0]["text"] = "wrong"
+    (root / "annotations" / "gold.jsonl").write_text("".join(json.dumps(d) + "\n" for d in bad), encoding="utf-8")
+    shutil.copy(corpus / "pred.jsonl", root / "pred.jsonl")
+    base = ["eval", "--gold", "annotations", "--pred", "pred.jsonl"]
+    one, two = _run(base, root), _run(base + ["--workers", "2"], root)
+    assert one.exit_code == two.exit_code == 1
+    assert one.stderr == two.stderr

@@ -1,0 +1,173 @@
+"""Scoring a corpus in partitions, in parallel processes or on a Dask cluster (``toolkit eval --workers N``).
+
+A partition is a contiguous run of the gold documents in doc-id order (the sorted ids cut into
+``count`` runs of nearly equal size) with the predictions for them. Each partition is loaded and
+scored on its own, by :func:`score_partition`, in a worker: it reads the gold JSONL file and the
+prediction JSONL file whole into Arrow (cheap), but checks, anchors and scores only its own rows.
+A prediction for a document the gold does not have goes to partition 0 (which reports it). The
+reduce is :meth:`~toolkit.evaluation.evaluate.EvalReport.merge` of the partitions' reports, in
+order: their counts tables are concatenated, in document order, so every sum is taken in the
+same order as in one process and the report is the same, byte for byte (tests/test_partitions.py).
+
+Partitions are cut only from what the columnar loaders read whole: a gold folder holding one
+``.jsonl`` file, and a ``.jsonl`` prediction file, without ``--fuzzy``. Anything else raises
+:class:`toolkit.io.arrow.NotColumnar` in the workers, and the caller scores in one process.
+
+Execution: :func:`run` with ``workers`` starts a local Dask cluster of that many single-threaded
+worker processes (``dask.distributed.LocalCluster``, no dashboard), or connects to the scheduler at
+``scheduler`` (the files must then be readable at the same paths on the cluster's machines). Dask
+is optional (``pip install "toolkit[dask]"``): only this module imports it, and only in :func:`run`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from toolkit.model.issues import Issue, has_errors
+
+
+@dataclass(frozen=True)
+class Partition:
+    """The ``index``-th of ``count`` partitions of a corpus."""
+
+    index: int
+    count: int
+
+    def ids(self, doc_ids: Sequence) -> set:
+        """This partition's doc ids: the distinct ids, sorted, cut into ``count`` runs (so a repeated
+        id, which validation reports, stays in one partition)."""
+        keys = sorted({"" if d is None else str(d) for d in doc_ids})
+        return set(np.array_split(np.asarray(keys, dtype=object), self.count)[self.index].tolist()) if keys else set()
+
+    def gold_rows(self, doc_ids: Sequence) -> np.ndarray:
+        """The rows (line indices) of the gold file whose documents are in this partition."""
+        mine = self.ids(doc_ids)
+        return np.array([r for r, d in enumerate(doc_ids) if ("" if d is None else str(d)) in mine], dtype=np.int64)
+
+    def prediction_rows(self, pred_ids: Sequence, gold_ids: Sequence) -> np.ndarray:
+        """The rows of the prediction file whose doc id belongs to this partition's gold documents
+        (predictions for no gold document, or without a doc id: partition 0)."""
+        mine, known = self.ids(gold_ids), set(gold_ids)
+        return np.array([r for r, d in enumerate(pred_ids) if d in mine or (self.index == 0 and d not in known)], dtype=np.int64)
+
+
+@dataclass
+class PartitionResult:
+    """What one partition gives back: its report, or the gold's issues when the gold does not validate."""
+
+    report: object = None
+    issues: list[Issue] = field(default_factory=list)
+    """Prediction issues (or, when ``gold_invalid``, the gold's)."""
+    drafts: list[str] = field(default_factory=list)
+    gold_invalid: bool = False
+
+
+def score_partition(gold: str, pred: str, part: Partition, tasks: Sequence[str], options, fuzzy: float | None,
+                    errors: bool) -> PartitionResult:
+    """Load and score one partition (module docstring); the worker's task."""
+    from toolkit.checks.gold import split_drafts
+    from toolkit.checks.validate import InvalidData, load_corpus
+    from toolkit.evaluation.evaluate import evaluate
+    from toolkit.io.arrow import NotColumnar
+    from toolkit.predictions.load import load_predictions
+
+    if fuzzy is not None:
+        raise NotColumnar("--fuzzy")
+    gold_ids: list = []
+
+    def gold_select(path, table):
+        gold_ids[:] = table.column("doc_id").to_pylist()
+        return part.gold_rows(gold_ids)
+
+    try:
+        corpus = load_corpus(gold, select=gold_select)
+    except InvalidData as exc:
+        return PartitionResult(issues=exc.issues, gold_invalid=True)
+    gold_docs, drafts = split_drafts(corpus)
+
+    def pred_select(path, table):
+        return part.prediction_rows(table.column("doc_id").to_pylist(), gold_ids)
+
+    preds = load_predictions(pred, gold_docs, fuzzy, ignore=drafts, select=pred_select)
+    report = evaluate(gold_docs, preds.documents, tasks, options, preds.records, errors=errors, statuses=preds.statuses)
+    return PartitionResult(report, preds.issues, drafts)
+
+
+def partitionable(gold: Path, pred: Path) -> bool:
+    """Whether partitions can be cut from these paths (module docstring); checked before starting workers."""
+    gold, pred = Path(gold), Path(pred)
+    if not gold.is_dir() or not (pred.is_file() and pred.suffix == ".jsonl"):
+        return False
+    files = [p for p in gold.iterdir() if p.suffix in (".json", ".jsonl")]
+    return len(files) == 1 and files[0].suffix == ".jsonl"
+
+
+def _line(issue: Issue) -> int:
+    head = issue.pointer.split("/")[1] if issue.pointer.startswith("/") else ""
+    return int(head) if head.isdigit() else -1
+
+
+def combine(results: Sequence[PartitionResult]) -> tuple[object, list[Issue], list[str]]:
+    """The report of all partitions, their prediction issues in the order one process gives them
+    (by line, then the missing predictions by doc id), and the drafts."""
+    report = None
+    for r in results:
+        report = r.report if report is None else report.merge(r.report)
+    issues = [i for r in results for i in r.issues]
+    missing = sorted((i for i in issues if i.code == "missing-prediction"), key=lambda i: i.message)
+    rest = sorted((i for i in issues if i.code != "missing-prediction"), key=_line)
+    return report, rest + missing, sorted(d for r in results for d in r.drafts)
+
+
+class PartitionedRun:
+    """The outcome of :func:`run`: the merged report and the predictions' issues (``ok`` as a PredictionSet's)."""
+
+    def __init__(self, report, issues: list[Issue], drafts: list[str]):
+        self.report, self.issues, self.drafts = report, issues, drafts
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.issues)
+
+
+def run(gold: Path, pred: Path, tasks: Sequence[str], options, fuzzy: float | None, errors: bool,
+        workers: int | None = None, scheduler: str | None = None) -> PartitionedRun:
+    """Score ``pred`` against ``gold`` in partitions on Dask (module docstring).
+
+    Raises :class:`toolkit.io.arrow.NotColumnar` when the paths cannot be partitioned,
+    :class:`toolkit.checks.validate.InvalidData` with the gold's issues when it does not validate,
+    and ImportError when Dask is not installed.
+    """
+    from toolkit.checks.validate import InvalidData
+    from toolkit.io.arrow import NotColumnar
+
+    if not partitionable(gold, pred) or fuzzy is not None:
+        raise NotColumnar(f"{gold} / {pred}")
+    from dask.distributed import Client, LocalCluster
+
+    gold, pred = str(Path(gold).resolve()), str(Path(pred).resolve())
+    if scheduler is not None:
+        client, cluster = Client(scheduler), None
+        count = max(1, len(client.scheduler_info().get("workers", {})))
+    else:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+                               silence_logs=logging.ERROR, host="127.0.0.1")
+        client, count = Client(cluster), int(workers)
+    try:
+        futures = [client.submit(score_partition, gold, pred, Partition(i, count), tuple(tasks), options, fuzzy, errors, pure=False)
+                   for i in range(count)]
+        results = client.gather(futures)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    invalid = [r for r in results if r.gold_invalid]
+    if invalid:
+        raise InvalidData(sorted((i for r in invalid for i in r.issues), key=_line))  # in line order, as one process lists them
+    report, issues, drafts = combine(results)
+    return PartitionedRun(report, issues, drafts)
