@@ -69,8 +69,9 @@ def corpus(tmp_path_factory):
     docs[90]["doc_id"] = "no-such-document"                         # a document the gold does not have
     del docs[100]                                                   # a missing prediction
     damaged = [json.dumps(d, ensure_ascii=False) for d in docs]
-    damaged[30] = damaged[30][:-5]                                  # a line that is not JSON
     (out / "damaged.jsonl").write_text("\n".join(damaged) + "\n", encoding="utf-8")
+    damaged[30] = damaged[30][:-5]                                  # a line that is not JSON
+    (out / "broken.jsonl").write_text("\n".join(damaged) + "\n", encoding="utf-8")
     return out
 
 
@@ -95,6 +96,14 @@ def test_two_local_workers_give_the_report_of_one_process(corpus, pred):
     assert one.stderr == two.stderr  # the same issue summary
     verbose = ["eval", "--gold", "annotations", "--pred", pred, "--verbose", "--tasks", "entities"]
     assert _run(verbose, corpus).stderr == _run(verbose + ["--workers", "2"], corpus).stderr  # every issue, in file order
+
+
+def test_a_file_arrow_cannot_read_whole_is_scored_in_one_process(corpus):
+    base = ["eval", "--gold", "annotations", "--pred", "broken.jsonl", "--format", "json"]
+    one, two = _run(base, corpus), _run(base + ["--workers", "2"], corpus)
+    assert one.exit_code == two.exit_code == 3
+    assert one.stdout == two.stdout
+    assert two.stderr == "note: scoring in one process: a file could not be read whole as JSONL\n" + one.stderr
 
 
 def test_a_running_cluster_by_its_address(corpus):

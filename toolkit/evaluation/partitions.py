@@ -79,9 +79,12 @@ def score_partition(gold: str, pred: str, part: Partition, tasks: Sequence[str],
     if fuzzy is not None:
         raise NotColumnar("--fuzzy")
     gold_ids: list = []
+    known: list = []  # every gold document but the drafts: what one process scores against
 
     def gold_select(path, table):
         gold_ids[:] = table.column("doc_id").to_pylist()
+        status = table.column("status").to_pylist()
+        known[:] = [d for d, s in zip(gold_ids, status) if s != "draft" and d is not None]
         return part.gold_rows(gold_ids)
 
     try:
@@ -93,7 +96,7 @@ def score_partition(gold: str, pred: str, part: Partition, tasks: Sequence[str],
     def pred_select(path, table):
         return part.prediction_rows(table.column("doc_id").to_pylist(), gold_ids)
 
-    preds = load_predictions(pred, gold_docs, fuzzy, ignore=drafts, select=pred_select)
+    preds = load_predictions(pred, gold_docs, fuzzy, ignore=drafts, select=pred_select, known=known)
     report = evaluate(gold_docs, preds.documents, tasks, options, preds.records, errors=errors, statuses=preds.statuses)
     return PartitionResult(report, preds.issues, drafts)
 
@@ -105,6 +108,15 @@ def partitionable(gold: Path, pred: Path) -> bool:
         return False
     files = [p for p in gold.iterdir() if p.suffix in (".json", ".jsonl")]
     return len(files) == 1 and files[0].suffix == ".jsonl"
+
+
+def _renamed(issue: Issue, names) -> Issue:
+    file, message = issue.file, issue.message
+    for absolute, original in names:
+        if file == absolute or file.startswith(absolute + "/"):
+            file = original + file[len(absolute):]
+        message = message.replace(absolute, original)
+    return Issue(issue.code, file, issue.pointer, message, issue.hint, issue.severity)
 
 
 def _line(issue: Issue) -> int:
@@ -150,7 +162,8 @@ def run(gold: Path, pred: Path, tasks: Sequence[str], options, fuzzy: float | No
         raise NotColumnar(f"{gold} / {pred}")
     from dask.distributed import Client, LocalCluster
 
-    gold, pred = str(Path(gold).resolve()), str(Path(pred).resolve())
+    given = (str(gold), str(pred))
+    gold, pred = str(Path(gold).resolve()), str(Path(pred).resolve())  # the workers may run elsewhere (another cwd, machine)
     if scheduler is not None:
         client, cluster = Client(scheduler), None
         count = max(1, len(client.scheduler_info().get("workers", {})))
@@ -166,6 +179,8 @@ def run(gold: Path, pred: Path, tasks: Sequence[str], options, fuzzy: float | No
         client.close()
         if cluster is not None:
             cluster.close()
+    for r in results:  # issues name the files as the user gave them, as in one process
+        r.issues = [_renamed(i, ((pred, given[1]), (gold, given[0]))) for i in r.issues]
     invalid = [r for r in results if r.gold_invalid]
     if invalid:
         raise InvalidData(sorted((i for r in invalid for i in r.issues), key=_line))  # in line order, as one process lists them

@@ -484,10 +484,12 @@ def read_predictions(path: Path, gold: Mapping[str, Document] | None = None) -> 
 def predictions_from_raw(raws: Iterable[RawDoc], gold: Mapping[str, Document], label: str = "predictions",
                          fuzzy: float | None = None, unreadable: Iterable[Unreadable] = (),
                          fenced: set[tuple[str, str]] | None = None, ignore: Collection[str] = (),
-                         taken: Mapping[str, str] | None = None) -> PredictionSet:
+                         taken: Mapping[str, str] | None = None, known: Collection[str] | None = None) -> PredictionSet:
     """Score-ready predictions from parsed documents (files, JSONL lines or a system's output).
 
     ``taken``: doc id -> where, of documents already loaded by the columnar path (not here).
+    ``known``: every gold doc id, when ``gold`` is only a partition of them (for the hints of
+    ``unknown-document``).
 
     ``unreadable`` documents (see :func:`read_predictions`) are attributed to the gold document
     they name, when no parsed document claims it, and recorded as received but not parsed. A
@@ -512,9 +514,10 @@ def predictions_from_raw(raws: Iterable[RawDoc], gold: Mapping[str, Document], l
         if doc_id in ignore:
             continue
         if doc_id not in gold:
-            close = difflib.get_close_matches(doc_id, list(gold), n=1, cutoff=0.6)
-            hint = f"did you mean '{close[0]}'?" if close else f"the gold set has {len(gold)} document(s)" + (
-                f": {', '.join(sorted(gold)[:5])}{' ...' if len(gold) > 5 else ''}" if gold else "")
+            every = list(known) if known is not None else list(gold)
+            close = difflib.get_close_matches(doc_id, every, n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'?" if close else f"the gold set has {len(every)} document(s)" + (
+                f": {', '.join(sorted(every)[:5])}{' ...' if len(every) > 5 else ''}" if every else "")
             out.issues.append(Issue("unknown-document", raw.file, raw.prefix + "/doc_id", f"doc_id '{doc_id}' is not a gold document", hint))
             out.unknown.append(doc_id)
             continue
@@ -560,7 +563,7 @@ def predictions_from_dicts(items: Iterable[dict], gold: Mapping[str, Document], 
 
 @gc_paused()
 def load_predictions(path: Path | str, gold: Mapping[str, Document], fuzzy: float | None = None,
-                     ignore: Collection[str] = (), select=None) -> PredictionSet:
+                     ignore: Collection[str] = (), select=None, known: Collection[str] | None = None) -> PredictionSet:
     """Read, check, ground and convert the predictions under ``path`` for the gold documents ``gold``
     (predictions for the doc ids in ``ignore``, drafts of the gold set, are passed over).
 
@@ -569,7 +572,8 @@ def load_predictions(path: Path | str, gold: Mapping[str, Document], fuzzy: floa
     of them possibly inside a Markdown code fence). ``fuzzy``: the similarity threshold of fuzzy
     quote matching (None: off). A ``file-not-found`` issue means nothing could be read at all.
     ``select(file, table)``: only these rows of each JSONL file are read (a partition of the corpus,
-    :mod:`toolkit.evaluation.partitions`); any other file raises :class:`toolkit.io.arrow.NotColumnar`.
+    :mod:`toolkit.evaluation.partitions`, whose ``known`` gold doc ids are all of them); any other
+    file raises :class:`toolkit.io.arrow.NotColumnar`.
     """
     path = Path(path)
     if path.suffix in IOB2_SUFFIXES and path.is_file():
@@ -602,7 +606,7 @@ def load_predictions(path: Path | str, gold: Mapping[str, Document], fuzzy: floa
         unreadable.extend(broken)
         issues.extend(read_issues)
         fenced |= in_fence
-    result = predictions_from_raw(raws, gold, str(path), fuzzy, unreadable, fenced, ignore, taken)
+    result = predictions_from_raw(raws, gold, str(path), fuzzy, unreadable, fenced, ignore, taken, known)
     result.issues[:0] = issues
     result.files = [str(f) for f in files]
     if parts:
