@@ -59,25 +59,29 @@ def _sort_key(t: Tables, event_map: np.ndarray | None, gold_event_ids: np.ndarra
     st = t.stances
     ment = t.mentions
     spans_of: dict[int, list] = {}
+    cols: dict[str, list] = {}
 
     def key(i: int):
-        if not spans_of and len(ment):  # built on the first call: only tangled components need keys
+        if not cols:  # built on the first call: only tangled components need keys
             for e, s, x in zip(ment["entity"].tolist(), ment["start"].tolist(), ment["end"].tolist()):
                 spans_of.setdefault(e, []).append((s, x))
-        r = st.iloc[i]
-        holder = sorted(spans_of.get(int(r["holder"]), [])) if r["holder"] >= 0 else [(int(r["holder_start"]), int(r["holder_end"]))]
-        kind = r["target_kind"]
+            for c in ("holder", "holder_start", "holder_end", "target_kind", "target", "topic", "label", "stance_id"):
+                cols[c] = st[c].tolist()
+            cols["event_id"] = t.events["event_id"].tolist()
+        holder_row = cols["holder"][i]
+        holder = sorted(spans_of.get(holder_row, [])) if holder_row >= 0 else [(cols["holder_start"][i], cols["holder_end"][i])]
+        kind, target_row = cols["target_kind"][i], cols["target"][i]
         if kind == "entity":
-            target = sorted(spans_of.get(int(r["target"]), []))
+            target = sorted(spans_of.get(target_row, []))
         elif kind == "event":
             if event_map is None:
-                target = [str(t.events["event_id"].iloc[int(r["target"])])]
+                target = [str(cols["event_id"][target_row])]
             else:
-                ev = int(event_map[int(r["target"])]) if r["target"] >= 0 else -1
+                ev = int(event_map[target_row]) if target_row >= 0 else -1
                 target = [str(gold_event_ids[ev]) if ev >= 0 else "None"]
         else:
-            target = [r["topic"]]
-        return (holder, kind, target, r["label"], r["stance_id"])
+            target = [cols["topic"][i]]
+        return (holder, kind, target, cols["label"][i], cols["stance_id"][i])
     return key
 
 
