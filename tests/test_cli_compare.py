@@ -5,7 +5,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from toolkit.checks.gold import load_gold, split_drafts
+from toolkit.checks.gold import split_drafts
+from toolkit.dataset.gold import load_gold
 from toolkit.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from toolkit.checks.gold import load_gold, split_drafts
+from toolkit.checks.gold import split_drafts
+from toolkit.dataset.gold import load_gold
 from toolkit.cli import app
 
 EVAL = Path(__file__).parent / "fixtures" / "eval"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from typer.testing import CliRunner
 
-from toolkit.checks.gold import load_gold
+from toolkit.dataset.gold import load_gold
 from toolkit.checks.validate import schema_issues
 from toolkit.cli import app
 from toolkit.model.labels import inventory, load_schema

@@ -28,7 +28,8 @@ from typer.testing import CliRunner
 
 from toolkit.cli import app
 from toolkit.evaluation.evaluate import evaluate
-from toolkit.checks.gold import load_gold, split_drafts
+from toolkit.checks.gold import split_drafts
+from toolkit.dataset.gold import load_gold
 from toolkit.model.labels import inventory
 from toolkit.model.issues import pointer
 from toolkit.predictions.load import predictions_from_dicts

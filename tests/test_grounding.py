@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from toolkit.checks.gold import load_gold
+from toolkit.dataset.gold import load_gold
 from toolkit.model.document import Document, Entity, Mention, Span
 from toolkit.predictions.grounding import NormalizedText, ground_document, normalize, normalize_many
 from toolkit.predictions.load import load_predictions

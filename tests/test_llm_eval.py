@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from toolkit.checks.gold import load_gold
+from toolkit.dataset.gold import load_gold
 from toolkit.cli import app
 from toolkit.evaluation.evaluate import evaluate
 from toolkit.predictions.load import load_predictions

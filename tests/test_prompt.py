@@ -6,7 +6,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from toolkit.checks.gold import load_gold
+from toolkit.dataset.gold import load_gold
 from toolkit.cli import app
 from toolkit.model.labels import inventory
 from toolkit.predictions.contract import structured_output_schema

@@ -145,7 +145,8 @@ def test_config_with_no_rows_is_left_out_and_the_rest_loads(project):
 def test_baseline_table_has_an_interval_around_the_strict_f1():
     """The baseline table of the README and the card (`toolkit eval --system baseline --bootstrap 1000`); that the
     README shows the current table is tests/test_dataset_folder.py's job."""
-    from toolkit.checks.gold import load_gold, split_drafts
+    from toolkit.checks.gold import split_drafts
+    from toolkit.dataset.gold import load_gold
     from toolkit.dataset.card import baseline_table
 
     gold, _ = split_drafts(load_gold("annotations"))

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from toolkit.reporting import report as render
 from toolkit.cli import app
 from toolkit.evaluation.evaluate import EvalOptions, evaluate
-from toolkit.checks.gold import load_gold
+from toolkit.dataset.gold import load_gold
 from toolkit.predictions.load import predictions_from_dicts
 from toolkit.evaluation.shards import COUNTS_FORMAT, counts_dict, counts_issues, merge_counts, merge_reports, report_from_counts
 from toolkit.predictions.systems import load_system, run_system

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from toolkit.evaluation.evaluate import evaluate
-from toolkit.checks.gold import load_gold, split_drafts
+from toolkit.checks.gold import split_drafts
+from toolkit.dataset.gold import load_gold
 from toolkit.predictions.load import predictions_from_dicts
 from toolkit.evaluation.significance import DEFAULT_COMPARE_METRICS, compare, headline_metrics, intervals, score_at
 from toolkit.predictions.systems import load_system, run_system

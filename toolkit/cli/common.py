@@ -140,6 +140,7 @@ class TableFormat(str, Enum):
     csv = "csv"
     json = "json"
 
+
 def load_gold(path: Path):
     """Load a corpus for a command, or print every issue and exit 1 (2 when the path does not exist)."""
     from toolkit.checks.validate import InvalidData, load_corpus
@@ -198,7 +199,8 @@ def render_report(result, format: "TableFormat", errors: bool, counts_only: bool
 
 def gold_for_scoring(gold: Path) -> tuple[dict, list[str]]:
     """The gold documents and the ids of the drafts left out (a note each), or exit 1 with every issue."""
-    from toolkit.checks.gold import load_gold, split_drafts
+    from toolkit.checks.gold import split_drafts
+    from toolkit.dataset.gold import load_gold
     from toolkit.checks.validate import InvalidData
 
     require_path(gold, "--gold")

@@ -166,7 +166,7 @@ def show(
     """
     import sys
 
-    from toolkit.checks.gold import load_gold
+    from toolkit.dataset.gold import load_gold
     from toolkit.reporting.render import index_html, view_html, view_text
     from toolkit.reporting.view import build_view
     from toolkit.predictions.single import prediction_for

@@ -1,6 +1,6 @@
 """Evaluating predictions against the gold: match on item tables, one counts table, scores from it.
 
->>> from toolkit.checks.gold import load_gold
+>>> from toolkit.dataset.gold import load_gold
 >>> from toolkit.predictions.load import load_predictions
 >>> from toolkit.evaluation.evaluate import evaluate
 >>> gold = load_gold("annotations")
