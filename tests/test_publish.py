@@ -153,3 +153,84 @@ def test_baseline_table_has_an_interval_around_the_strict_f1():
     table = baseline_table(list(gold.values()))
     strict = table[table["metric"] == "mentions, strict (micro)"].iloc[0]
     assert strict["F1 low"] <= strict["F1"] <= strict["F1 high"]
+
+
+# Reading a published folder straight into the engine's tables (toolkit.dataset.publish.load_published)
+# against the general path, datasets.load_dataset (load_with_datasets), and against the annotations.
+
+def _same_tables(a, b):
+    import pandas as pd
+
+    for name in ("docs", "entities", "mentions", "events", "arguments", "stances"):
+        x, y = getattr(a, name).reset_index(drop=True), getattr(b, name).reset_index(drop=True)
+        pd.testing.assert_frame_equal(x.astype(object), y.astype(object), obj=name)
+
+
+@pytest.fixture(scope="module")
+def published_synthetic(tmp_path_factory):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from benchmarks.synth import write_dataset
+
+    root = tmp_path_factory.mktemp("synth-published")
+    write_dataset(root, 150, seed=5)
+    gold = load_corpus(root / "annotations")
+    pub.publish(list(gold.values()), root / "published", "card")
+    return root, gold
+
+
+def test_published_folder_read_into_tables_equals_datasets_and_annotations(published_synthetic):
+    root, gold = published_synthetic
+    direct = pub.load_published(root / "published")
+    assert type(direct).__name__ == "Corpus" and direct._part is not None  # the columnar reader, not the fallback
+    assert dict(direct.items()) == pub.load_with_datasets(root / "published") == dict(gold.items())
+    _same_tables(direct.tables, gold.tables)
+
+
+def test_the_real_gold_published_reads_back_through_both_readers(tmp_path):
+    from toolkit.checks.gold import split_drafts
+
+    gold, _ = split_drafts(load_corpus(Path(__file__).resolve().parent.parent / "annotations"))
+    pub.publish(list(gold.values()), tmp_path / "dataset", "card")
+    direct = pub.load_published(tmp_path / "dataset")
+    assert direct._part is not None
+    assert dict(direct.items()) == pub.load_with_datasets(tmp_path / "dataset") == dict(gold.items())
+    _same_tables(direct.tables, gold.tables)
+
+
+def test_parquet_without_its_features_is_read_with_datasets(published_synthetic, tmp_path):
+    # another writer may drop the schema metadata that names the ClassLabel ids: the card still declares them
+    import pyarrow.parquet as pq
+
+    root, gold = published_synthetic
+    copy = tmp_path / "published"
+    shutil.copytree(root / "published", copy)
+    (path,) = (copy / "data").glob("documents-test-*.parquet")
+    pq.write_table(pq.read_table(path).replace_schema_metadata(None), path)
+    assert pub._read_parquet(path) is None
+    back = pub.load_published(copy)
+    assert not hasattr(back, "_part") and back == dict(gold.items())
+
+
+def test_eval_on_the_published_folder_reports_what_it_reports_on_the_annotations(published_synthetic):
+    root, _ = published_synthetic
+    outs = []
+    for gold in ("annotations", "published"):
+        result = runner.invoke(app, ["eval", "--gold", str(root / gold), "--pred", str(root / "pred.jsonl"),
+                                     "--tasks", "entities,events,stances", "--format", "json", "--errors"])
+        assert result.exit_code == 0, result.output
+        outs.append(result.stdout)
+    assert outs[0] == outs[1]
+
+
+def test_reading_a_published_folder_imports_no_datasets(published_synthetic):
+    import subprocess
+    import sys
+
+    root, _ = published_synthetic
+    code = ("import sys; from toolkit.dataset.publish import load_published; "
+            f"c = load_published({str(root / 'published')!r}); assert len(c) == 150; "
+            "print(sorted(m for m in ('datasets', 'huggingface_hub') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

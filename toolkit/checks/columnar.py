@@ -342,6 +342,22 @@ def check_gold(table: pa.Table, data: bytes, read_seeds) -> GoldPart:
     return _tables(good, np.flatnonzero(bad), col, texts, ents, e_doc, ments, m_ent, m_doc, evs, v_doc, args, a_ev, sts, s_doc, evid, x_st)
 
 
+def part_of(table: pa.Table, texts: list[str]) -> GoldPart:
+    """The item tables of an Arrow table in the layout of :data:`toolkit.io.arrow.ANNOTATION` whose
+    documents are already known to be valid, with their texts: a published dataset, which
+    ``toolkit publish`` wrote only from gold that validated (:mod:`toolkit.dataset.publish`)."""
+    col = {name: table.column(name).combine_chunks() for name in table.column_names}
+    ents, e_doc, _ = children(col["entities"])
+    ments, m_ent, _ = children(pc.struct_field(ents, "mentions"))
+    evs, v_doc, _ = children(col["events"])
+    args, a_ev, _ = children(pc.struct_field(evs, "arguments"))
+    sts, s_doc, _ = children(col["stances"])
+    evid, x_st, _ = children(pc.struct_field(sts, "evidence"))
+    every = np.arange(table.num_rows, dtype=np.int64)
+    return _tables(every, np.zeros(0, dtype=np.int64), col, list(texts), ents, e_doc, ments, m_ent, e_doc[m_ent], evs, v_doc,
+                   args, a_ev, sts, s_doc, evid, x_st)
+
+
 def _strings(array, keep: np.ndarray | None = None, fill: str | None = None) -> pd.Series:
     """A string column (kept rows only) as the tables' pandas string column, without a Python object per value."""
     if isinstance(array, pa.ChunkedArray):

@@ -277,8 +277,92 @@ def is_published(folder: Path) -> bool:
     return any((Path(folder) / "data").glob(f"documents-{SPLIT}-*.parquet"))
 
 
-def load_published(folder: Path) -> dict[str, Document]:
-    """Read a published dataset folder back into annotation documents (via ``datasets``, offline)."""
+def load_published(folder: Path):
+    """Read a published dataset folder back into the gold corpus (a :class:`toolkit.model.corpus.Corpus`).
+
+    The ``documents`` Parquet file is read with pyarrow straight into the engine's item tables
+    (:func:`toolkit.checks.columnar.part_of`): no Python object per item, and no ``datasets``
+    import. Its label columns are ``ClassLabel`` ids, named by the features that ``datasets``
+    stores in the file's schema metadata (``huggingface``). A folder this cannot read so (several
+    ``documents`` files, a file without those features, as another writer may leave) is read with
+    ``datasets.load_dataset``, offline, exactly as a dataset user reads it
+    (:func:`load_with_datasets`); tests/test_publish.py checks that both give the same corpus.
+    """
+    files = sorted((Path(folder) / "data").glob(f"documents-{SPLIT}-*.parquet"))
+    if len(files) == 1:
+        corpus = _read_parquet(files[0])
+        if corpus is not None:
+            return corpus
+    return load_with_datasets(folder)
+
+
+def _inner(feature):
+    """The item feature of a list feature (``List``, ``Sequence`` or a one-element list, as ``datasets`` writes them)."""
+    if isinstance(feature, list):
+        return feature[0]
+    return feature["feature"] if isinstance(feature, dict) and "feature" in feature else feature
+
+
+def _read_parquet(path: Path):
+    """The corpus of one ``documents`` Parquet file, or None when its features are not in its metadata."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from toolkit.checks.columnar import part_of
+    from toolkit.model.corpus import Corpus
+
+    table = pq.read_table(path)
+    try:
+        f = json.loads((table.schema.metadata or {})[b"huggingface"])["info"]["features"]
+        ent, ev, st = _inner(f["entities"]), _inner(f["events"]), _inner(f["stances"])
+        men, arg = _inner(ent["mentions"]), _inner(ev["arguments"])
+        names = {"type": ent["type"]["names"], "kind": men["kind"]["names"], "vtype": ev["type"]["names"],
+                 "realis": ev["realis"]["names"], "role": arg["role"]["names"], "tkind": st["target_kind"]["names"],
+                 "label": st["label"]["names"]}
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+    col = {name: table.column(name).combine_chunks() for name in table.column_names}
+
+    def flat(lists):
+        return pc.list_flatten(lists)
+
+    def relist(lists, values):  # the same list lengths around new items
+        offsets = lists.offsets
+        return pa.ListArray.from_arrays(pc.subtract(offsets, offsets[0]), values)
+
+    def named(ids, key):  # ClassLabel ids -> their names
+        return pa.array(names[key], pa.string()).take(ids)
+
+    def struct(**fields):
+        return pa.StructArray.from_arrays(list(fields.values()), names=list(fields))
+
+    field = pc.struct_field
+    ents = flat(col["entities"])
+    ments = flat(field(ents, "mentions"))
+    mentions = relist(field(ents, "mentions"), struct(id=field(ments, "id"), start=field(ments, "start"), end=field(ments, "end"),
+                                                      text=field(ments, "text"), kind=named(field(ments, "kind"), "kind")))
+    entities = relist(col["entities"], struct(id=field(ents, "id"), type=named(field(ents, "type"), "type"), name=field(ents, "name"),
+                                              mentions=mentions))
+    evs = flat(col["events"])
+    args = flat(field(evs, "arguments"))
+    arguments = relist(field(evs, "arguments"), struct(role=named(field(args, "role"), "role"), mention=field(args, "mention")))
+    events = relist(col["events"], struct(id=field(evs, "id"), type=named(field(evs, "type"), "vtype"),
+                                          realis=named(field(evs, "realis"), "realis"), trigger=field(evs, "trigger"), arguments=arguments))
+    sts = flat(col["stances"])
+    target = struct(kind=named(field(sts, "target_kind"), "tkind"), id=field(sts, "target_id"))
+    stances = relist(col["stances"], struct(id=field(sts, "id"), holder=field(sts, "holder"), target=target,
+                                            label=named(field(sts, "label"), "label"), evidence=field(sts, "evidence")))
+    source = struct(**{k: col[k] for k in ("publisher", "date", "title", "url", "language")})
+    layout = pa.table({"doc_id": col["doc_id"], "seed_file": col["seed_file"], "sha256": col["sha256"],
+                       "status": pa.nulls(table.num_rows, pa.string()), "source": source, "notes": col["notes"],
+                       "entities": entities, "events": events, "stances": stances})
+    part = part_of(layout, col["text"].to_pylist())
+    return Corpus(None, part.tables, part.texts, part.meta)
+
+
+def load_with_datasets(folder: Path) -> dict[str, Document]:
+    """Read a published dataset folder with ``datasets.load_dataset`` (offline), as a dataset user does."""
     import datasets
 
     datasets.disable_progress_bars()  # a library call: results are returned, not drawn on stderr

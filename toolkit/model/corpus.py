@@ -127,30 +127,42 @@ class Corpus(Mapping):
         return self._tables
 
     def _build(self, doc_id: str) -> Document:
-        t = self._part
-        if self._index is None:
-            self._index = {name: getattr(t, name).groupby("doc").indices for name in ("entities", "mentions", "events", "arguments", "stances")}
+        if self._index is None:  # once: every column as a Python list, and each document's rows
+            t = self._part
+            self._index = {}
+            for name in ("entities", "mentions", "events", "arguments", "stances"):
+                df = getattr(t, name)
+                cols = {c: df[c].tolist() for c in df.columns}
+                doc = df["doc"].to_numpy()
+                cut = np.searchsorted(doc, np.arange(len(t.docs) + 1)) if (np.diff(doc) >= 0).all() else None
+                self._index[name] = (cols, cut, None if cut is not None else df.groupby("doc").indices)
         d = self._pos[doc_id]
 
         def rows(name):
-            idx = self._index[name].get(d, np.zeros(0, dtype=np.int64))
-            return getattr(t, name).iloc[idx]
+            cols, cut, groups = self._index[name]
+            rows_ = range(cut[d], cut[d + 1]) if cut is not None else groups.get(d, np.zeros(0, dtype=np.int64)).tolist()
+            return cols, rows_
 
-        ents, ments, evs, args, sts = (rows(n) for n in ("entities", "mentions", "events", "arguments", "stances"))
+        (ec, er), (mc, mr), (vc, vr), (ac, ar) = (rows(n) for n in ("entities", "mentions", "events", "arguments"))
         by_entity: dict[int, list] = {}
         mention_id_at: dict[tuple, str] = {}
-        for r in ments.itertuples():
-            by_entity.setdefault(r.entity, []).append(r)
-            mention_id_at[(r.entity, r.start, r.end)] = r.mention_id
-        entities = tuple(Entity(e.entity_id, e.type, e.name, tuple(Mention(m.mention_id, Span(m.start, m.end, m.text), m.kind, e.entity_id, e.type)
-                                                                     for m in by_entity.get(e.Index, [])))
-                         for e in ents.itertuples())
+        for r in mr:
+            e = mc["entity"][r]
+            by_entity.setdefault(e, []).append(r)
+            mention_id_at[(e, mc["start"][r], mc["end"][r])] = mc["mention_id"][r]
+        entities = tuple(Entity(ec["entity_id"][e], ec["type"][e], ec["name"][e],
+                                tuple(Mention(mc["mention_id"][m], Span(mc["start"][m], mc["end"][m], mc["text"][m]), mc["kind"][m],
+                                              ec["entity_id"][e], ec["type"][e]) for m in by_entity.get(e, ())))
+                         for e in er)
         by_event: dict[int, list] = {}
-        for a in args.itertuples():
-            by_event.setdefault(a.event, []).append(Argument(a.role, mention_id_at[(a.entity, a.start, a.end)]) if a.entity >= 0 else
-                                                    SpanArgument(a.role, "", Span(a.start, a.end, a.text)))  # a prediction's, by span
-        events = tuple(Event(v.event_id, v.type, v.realis, Span(v.start, v.end, v.text), tuple(by_event.get(v.Index, [])))
-                       for v in evs.itertuples())
+        for a in ar:
+            ent, start, end = ac["entity"][a], ac["start"][a], ac["end"][a]
+            by_event.setdefault(ac["event"][a], []).append(
+                Argument(ac["role"][a], mention_id_at[(ent, start, end)]) if ent >= 0 else
+                SpanArgument(ac["role"][a], "", Span(start, end, ac["text"][a])))  # a prediction's, by span
+        events = tuple(Event(vc["event_id"][v], vc["type"][v], vc["realis"][v], Span(vc["start"][v], vc["end"][v], vc["text"][v]),
+                             tuple(by_event.get(v, ())))
+                       for v in vr)
         meta = self._meta[self._pos[doc_id]]
         text = self._text_list[self._pos[doc_id]]
         stances = tuple(Stance(s["id"], s["holder"], Target(s["target"]["kind"], s["target"]["id"]), s["label"],
