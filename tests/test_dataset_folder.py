@@ -204,3 +204,26 @@ def test_readme_regions_are_replaced_and_bad_markers_reported(tmp_path):
     readme.write_text(readme.read_text(encoding="utf-8").replace("<!-- /generated:baseline -->", ""), encoding="utf-8")
     result = runner.invoke(app, ["regenerate", "--root", str(root)])
     assert result.exit_code == 1 and "region 'baseline' is marked 0 times" in result.stderr and "Traceback" not in result.output
+
+
+def test_a_recorded_runs_score_tables_follow_the_gold(tmp_path):
+    """runs/llm/<run>/README.md's eval and compare tables are generated regions: a hand edit is stale, and
+    `toolkit regenerate` writes back exactly what `toolkit eval` and `toolkit compare` print (the committed bytes)."""
+    root = _repository_copy(tmp_path)
+    shutil.copytree(ROOT / "runs", root / "runs")
+    regenerate(root)  # README.md's llm-runs table now has the run
+    (readme,) = (root / "runs" / "llm").glob("*/README.md")
+    committed = readme.read_bytes()
+    run = readme.parent.relative_to(root).as_posix()
+    text = committed.decode("utf-8")
+    assert "<!-- generated:run-eval -->" in text and "<!-- generated:run-compare -->" in text
+    eval_md = runner.invoke(app, ["eval", "--gold", str(root / "annotations"), "--pred", str(root / run / "responses"),
+                                  "--format", "markdown", "--quiet"])
+    assert eval_md.exit_code == 0, eval_md.output
+    assert "<!-- generated:run-eval -->\n" + eval_md.stdout.rstrip("\n") + "\n<!-- /generated:run-eval -->" in text
+    edited = text.replace("| strict | ", "| strict | 9", 1)
+    assert edited != text
+    readme.write_text(edited, encoding="utf-8")
+    assert any(str(readme) in p and "run-eval" in p for p in stale(root))
+    assert regenerate(root)[0] == [readme]
+    assert readme.read_bytes() == committed

@@ -8,7 +8,12 @@ Everything here is computed from the gold in ``annotations/`` (drafts left out) 
   CONFIG, split="test")`` works in a fresh clone with no build step and no network;
 - the regions of ``README.md`` between ``<!-- generated:NAME -->`` and ``<!-- /generated:NAME -->``:
   ``gold-statistics`` (counts per document), ``agreement`` (pass A against pass B) and
-  ``baseline`` (the rule-based baseline with bootstrap intervals).
+  ``baseline`` (the rule-based baseline with bootstrap intervals) and ``llm-runs`` (every recorded
+  LLM run's headline scores beside the baseline's);
+- the regions of each recorded run's ``runs/llm/<run>/README.md``: ``run-eval`` (what ``toolkit eval
+  --pred runs/llm/<run>/responses --format markdown`` prints) and ``run-compare`` (``toolkit compare
+  gold system:baseline runs/llm/<run>/responses --format markdown``), so a run's scores follow the gold
+  when it changes. The run's prompts and responses are its record, never regenerated.
 
 ``toolkit regenerate`` rewrites them; :func:`stale` (``toolkit regenerate --check``, and the tests)
 lists every one that no longer equals what the gold gives. A Parquet file counts as current when
@@ -43,6 +48,12 @@ class Generated:
     drafts: list[str]
     regions: dict[str, str]
     card: str
+    run_regions: dict[str, dict[str, str]]
+    """The regions of each recorded run's README, keyed by its path relative to the root."""
+
+    def files(self) -> dict[str, dict[str, str]]:
+        """Every file with marked regions (relative path -> its regions): README.md first."""
+        return {README: self.regions, **self.run_regions}
 
 
 def compute(root: Path) -> Generated:
@@ -71,7 +82,46 @@ def compute(root: Path) -> Generated:
     regions["baseline"] = markdown_table(table) if table is not None else "(the baseline could not run)"
     regions["llm-runs"] = llm_runs_markdown(root, gold, table)
     card = card_body(docs, agreement_md=agreement_md, baseline_md=baseline_markdown(docs, table))
-    return Generated(docs, drafts, regions, card)
+    return Generated(docs, drafts, regions, card, run_regions(root, gold, drafts))
+
+
+RUN_REGIONS = ("run-eval", "run-compare")
+
+
+def run_regions(root: Path, gold: dict, drafts: list[str]) -> dict[str, dict[str, str]]:
+    """The ``run-eval`` and ``run-compare`` regions of every recorded run that has a README: exactly what
+    ``toolkit eval`` and ``toolkit compare`` (1000 paired bootstrap resamples, seed 0) print in Markdown."""
+    from toolkit.evaluation.evaluate import TASKS, evaluate
+    from toolkit.evaluation.significance import compare, compare_metrics
+    from toolkit.predictions.load import load_predictions, predictions_from_dicts
+    from toolkit.predictions.systems import SystemFailure, load_system, run_system
+    from toolkit.reporting.report import comparison_output, eval_output
+
+    out: dict[str, dict[str, str]] = {}
+    runs = sorted(p for p in (Path(root) / "runs" / "llm").glob("*/responses") if p.is_dir() and (p.parent / README).is_file())
+    if not runs:
+        return out
+    try:
+        system = load_system("baseline")
+        baseline = predictions_from_dicts([run_system(system, d, gold[d].text) for d in gold], gold, "<system baseline>")
+    except SystemFailure:
+        baseline = None
+    for run in runs:
+        source = run.relative_to(root).as_posix()
+        preds = load_predictions(run, gold, ignore=drafts)
+        report = evaluate(gold, preds.documents, records=preds.records, statuses=preds.statuses)
+        regions = {"run-eval": eval_output(report, "markdown")}
+        if baseline is not None:
+            reports = {"gold": evaluate(gold, gold),
+                       "baseline": evaluate(gold, baseline.documents, records=baseline.records, statuses=baseline.statuses),
+                       run.name: report}
+            labels = {"gold": "gold", "baseline": "system:baseline", run.name: source}
+            result = compare(reports, 1000, 0, "bootstrap", compare_metrics(TASKS), None, labels=labels)
+            regions["run-compare"] = comparison_output(result, "markdown")
+        else:
+            regions["run-compare"] = "(the baseline could not run)"
+        out[(run.parent / README).relative_to(root).as_posix()] = regions
+    return out
 
 
 def llm_runs_markdown(root: Path, gold: dict, baseline) -> str:
@@ -165,12 +215,13 @@ def stale(root: Path) -> list[str]:
     root = Path(root)
     generated = compute(root)
     problems = []
-    readme = root / README
-    text = readme.read_text(encoding="utf-8")
-    if fill_regions(text, generated.regions, str(readme)) != text:
-        current = {m.group("name"): m.group("body") for m in _REGION.finditer(text)}
-        changed = [n for n in REGIONS if current[n].rstrip("\n") != generated.regions[n].rstrip("\n")]
-        problems.append(f"{readme}: generated region(s) {', '.join(changed)} differ from what annotations/ gives")
+    for name, regions in generated.files().items():
+        path = root / name
+        text = path.read_text(encoding="utf-8")
+        if fill_regions(text, regions, str(path)) != text:
+            current = {m.group("name"): m.group("body") for m in _REGION.finditer(text)}
+            changed = [n for n in regions if current[n].rstrip("\n") != regions[n].rstrip("\n")]
+            problems.append(f"{path}: generated region(s) {', '.join(changed)} differ from what annotations/ gives")
     with tempfile.TemporaryDirectory(prefix="toolkit-regenerate-") as tmp:
         fresh = _publish(generated, root, Path(tmp) / DATASET_DIR).out
         problems += dataset_differences(root / DATASET_DIR, fresh)
@@ -188,13 +239,17 @@ def regenerate(root: Path) -> tuple[list[Path], list[str]]:
 
     root = Path(root)
     generated = compute(root)
-    readme = root / README
-    text = readme.read_text(encoding="utf-8")
-    new = fill_regions(text, generated.regions, str(readme))
     written = []
-    if new != text:
-        write_text_atomic(readme, new)
-        written.append(readme)
+    updates = {}
+    for name, regions in generated.files().items():  # every file checked before any is written
+        path = root / name
+        text = path.read_text(encoding="utf-8")
+        new = fill_regions(text, regions, str(path))
+        if new != text:
+            updates[path] = new
+    for path, new in updates.items():
+        write_text_atomic(path, new)
+        written.append(path)
     with tempfile.TemporaryDirectory(prefix="toolkit-regenerate-") as tmp:
         fresh = _publish(generated, root, Path(tmp) / DATASET_DIR).out
         changes = _changes(root / DATASET_DIR, fresh)
