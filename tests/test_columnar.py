@@ -12,6 +12,7 @@ mention id, a stray null, labels outside the inventory).
 
 import copy
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -66,8 +67,8 @@ def _gold_folder(tmp: Path, root: Path, docs) -> Path:
     ann = tmp / "annotations"
     _write_jsonl(ann / "gold.jsonl", docs)
     seeds = tmp / "seeds"
-    if not seeds.exists():
-        seeds.symlink_to(root / "seeds", target_is_directory=True)
+    if not seeds.exists():  # a copy: a seeds/ linked to another corpus's is refused (tests/test_security.py)
+        shutil.copytree(root / "seeds", seeds)
     return ann
 
 

@@ -131,7 +131,7 @@ def test_invalid_gold_exits_1_with_every_issue(corpus, tmp_path):
 
     root = tmp_path / "broken"
     (root / "annotations").mkdir(parents=True)
-    (root / "seeds").symlink_to(corpus / "seeds", target_is_directory=True)
+    shutil.copytree(corpus / "seeds", root / "seeds")
     lines = (corpus / "annotations" / "gold.jsonl").read_text(encoding="utf-8").splitlines()
     bad = [json.loads(x) for x in lines]
     bad[3]["entities"][0]["type"] = "PERSON"

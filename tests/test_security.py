@@ -79,6 +79,24 @@ def test_a_seed_symlinked_out_of_seeds_is_refused(corpus):
         assert str(corpus.parent / "outside" / "secret.txt") in result.stderr  # it says where the link leads
 
 
+def test_a_seeds_folder_that_is_a_link_out_of_the_corpus_is_refused(corpus):
+    # the whole seeds/ replaced by a link to a folder elsewhere (a contributed change can do that): the text
+    # there is never read, so a span-text-mismatch can never quote it
+    outside = corpus.parent / "outside"
+    shutil.copy(corpus / "seeds" / "tiny.txt", outside / "tiny.txt")
+    (outside / "tiny.txt").write_text(SECRET + " " + (outside / "tiny.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    shutil.rmtree(corpus / "seeds")
+    (corpus / "seeds").symlink_to(outside, target_is_directory=True)
+    gold = gold_with(corpus)
+    for args in (["validate", corpus / "annotations"], ["eval", "--gold", corpus / "annotations", "--system", "empty"],
+                 ["show", "tiny", "--gold", corpus / "annotations"]):
+        result = runner.invoke(app, list(map(str, args)))
+        assert result.exit_code in (1, 2), (args, result.output)
+        assert SECRET not in result.output, args
+    result = runner.invoke(app, ["validate", str(corpus / "annotations")])
+    assert f"{gold}:/seed_file: error [outside-corpus]" in result.stderr
+
+
 def test_a_symlink_inside_seeds_is_followed(corpus):
     (corpus / "seeds" / "store").mkdir()
     shutil.move(corpus / "seeds" / "tiny.txt", corpus / "seeds" / "store" / "tiny.txt")

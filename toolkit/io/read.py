@@ -281,9 +281,12 @@ def _seed_parts(seed_file: object) -> tuple[str, str] | None:
 
 
 def _confined(candidate: Path, folder: Path) -> bool:
-    """True when ``candidate`` (a name in ``folder``) is, after every symbolic link, still inside ``folder``."""
+    """True when ``candidate`` (a name in ``folder``, the corpus's ``seeds/``) is, after every symbolic link,
+    still inside ``folder`` — and ``folder`` itself is where its corpus holds it: a ``seeds/`` that is a
+    symbolic link to another folder leaves the corpus as surely as a link of one seed does."""
     try:
-        return _inside(Path(os.path.realpath(candidate)), Path(os.path.realpath(folder)))
+        home = Path(os.path.realpath(folder.parent)) / folder.name
+        return _inside(Path(os.path.realpath(candidate)), home) and Path(os.path.realpath(folder)) == home
     except (OSError, ValueError):
         return False
 
@@ -343,6 +346,8 @@ class SeedFinder:
         listing = self._listings.get(folder, self)
         if listing is self:
             try:
+                if os.path.islink(folder):  # a linked seeds/ folder: every file is asked (and refused) by _confined
+                    raise PermissionError(folder)
                 with os.scandir(folder) as entries:
                     listing = frozenset(e.name for e in entries if not e.is_symlink() and e.is_file())
             except (FileNotFoundError, NotADirectoryError):
