@@ -90,6 +90,8 @@ def cases(p: Path, out: Path) -> dict[str, list[tuple[list, int, str]]]:
                     ([p / "bad", "--from", "json", "--to", "brat", "--out", out / "brat2"], 1, "span-reversed"),
                     ([p / "nope", "--from", "json", "--to", "brat", "--out", out / "brat3"], 2, "no such"),
                     ([p / "annotations", "--from", "yaml", "--to", "brat", "--out", out / "brat4"], 2, ""),
+                    ([p / "annotations", "--from", "json", "--to", "conll", "--out", out / "conll"], 2, "--to iob2"),
+                    ([p / "nope.iob2", "--from", "iob2", "--to", "brat", "--out", out / "brat5"], 2, "--to json"),
                     ([p / "annotations", "--from", "json", "--to", "brat", "--out", p / "seeds"], 2, "refusing")],
         "eval": [([*g, "--pred", p / "pred.json"], 0, ""), ([*g, "--pred", p / "badpred.json", "--strict"], 1, "unknown-label"),
                  ([*g, "--pred", p / "badpred.json"], 3, "unknown-label"),

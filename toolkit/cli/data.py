@@ -130,7 +130,12 @@ def convert(
     from toolkit.io.write import check_folder, write_files
     from toolkit.formats import convert as run_convert
 
+    from toolkit.formats import unsupported
+
     verbosity(verbose, quiet)
+    refused = unsupported(from_.value, to.value)
+    if refused is not None:
+        raise usage_error(*refused)
     require_path(src, "SRC")
     rules = guard(src, corpora=(root,))
     with writing():

@@ -180,11 +180,27 @@ def export_docs(docs: list[Document], fmt: str) -> tuple[dict[str, str | bytes],
             return {}, [Issue("invalid-value", "--to spacy", "", str(exc), "pip install 'toolkit[spacy]'")]
     if fmt == "json":
         return {f"{d.doc_id}.json": json.dumps(d.to_dict(), ensure_ascii=False, indent=2) + "\n" for d in docs}, []
-    return {}, [Issue("invalid-value", fmt, "", f"cannot export to '{fmt}'")]
+    return {}, [Issue("invalid-value", fmt, "", *(unsupported("json", fmt) or (f"cannot export to '{fmt}'", None)))]
 
 
 PREDICTION_FORMATS = ("iob2", "conll")
 """Formats that hold predictions (entity mentions without ids, kinds or coreference), not annotations."""
+
+
+EXPORT_FORMATS = ("json", "brat", "labelstudio", "iob2", "spacy")
+"""Formats :func:`export_docs` writes (CoNLL is read only: IOB2 is its written form)."""
+
+
+def unsupported(src_fmt: str, dst_fmt: str) -> tuple[str, str] | None:
+    """(what is wrong, how to proceed) when ``src_fmt`` cannot be converted to ``dst_fmt`` at all, else None:
+    a choice of options, which the CLI reports as a usage error before reading anything."""
+    if dst_fmt not in EXPORT_FORMATS:
+        return (f"--to {dst_fmt}: {dst_fmt} files are read (--from {dst_fmt}), not written",
+                "write --to iob2: one token and its IOB2 tag per line, the CoNLL-2003 layout token-classification tools read")
+    if src_fmt in PREDICTION_FORMATS and dst_fmt != "json":
+        return (f"--from {src_fmt} --to {dst_fmt}: {src_fmt} files hold predictions (entity mentions without ids, kinds or "
+                "coreference), which only --to json writes", f"convert with --to json, then score with `toolkit eval --pred`")
+    return None
 
 
 def convert(src: Path, src_fmt: str, dst_fmt: str, root: Path = Path(".")) -> tuple[dict[str, str | bytes], list[Issue]]:
@@ -204,8 +220,9 @@ def convert(src: Path, src_fmt: str, dst_fmt: str, root: Path = Path(".")) -> tu
         except InvalidData as exc:
             return {}, exc.issues
         return export_docs(docs, dst_fmt)
-    if src_fmt in PREDICTION_FORMATS and dst_fmt != "json":
-        return {}, [Issue("invalid-value", str(src), "", f"{src_fmt} files hold predictions: convert them to json only")]
+    refused = unsupported(src_fmt, dst_fmt)
+    if refused is not None:
+        return {}, [Issue("invalid-value", str(src), "", *refused)]
     dicts, issues = import_source(src, src_fmt, root)
     if any(i.severity == "error" for i in issues):
         return {}, issues
