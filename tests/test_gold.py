@@ -67,6 +67,9 @@ def test_no_adjudicated_document_is_empty():
 def test_the_review_table_counts_what_review_csv_changed():
     # annotations/adjudication/README.md: per category, items of the adjudicated gold and items the review changed
     before = adjudicate(ANN / "passes" / "a", ANN / "passes" / "b", ANN / "adjudication" / "decisions.csv")
+    # the review (annotations/adjudication/README.md) read these five documents; a later one is not in its table
+    reviewed = ("000_f9a79c641ca46a11", "001_159ea22dcbf8448e", "002_7aa5e5a6d7ba9754", "003_cc2259c0be3b36af", "004_1f9f02a8e8f58cc1")
+    before = {d: before[d] for d in reviewed}
     summary = review_summary(before, read_rows(ANN / "adjudication" / "review.csv"))
     readme = (ANN / "adjudication" / "README.md").read_text(encoding="utf-8")
     table = {}

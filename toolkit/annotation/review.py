@@ -403,13 +403,32 @@ CATEGORIES: tuple[tuple[str, str, Callable[[dict], int], Callable[[dict], bool]]
 )
 
 
+def _entity_made_or_removed(before: dict[str, dict], r: dict) -> bool:
+    """A mention row that adds an entity (``add`` with ``new`` / ``new: name``) or removes one (``drop`` of the only
+    mention of its entity in the adjudicated gold): a change of the entities too."""
+    if r["layer"] != "mention":
+        return False
+    value = r["value"]
+    if r["change"] == "add":
+        entity = value.split(None, 2)[2] if len(value.split(None, 2)) == 3 else ""
+        return entity == "new" or entity.startswith("new:")
+    if r["change"] == "drop":
+        text, _, start = r["item"].rpartition("@")
+        for e in (before.get(r["doc_id"]) or {}).get("entities", ()):
+            if any(m["text"] == text and str(m["start"]) == start for m in e["mentions"]):
+                return len(e["mentions"]) == 1
+    return False
+
+
 def review_summary(before: dict[str, dict], rows: Iterable[dict]) -> list[dict]:
     """Per category: how many items the reviewed gold had (``checked``) and how many review rows changed
-    (``changed``: distinct items, an added item counting as one change; ``document`` rows are metadata)."""
+    (``changed``: distinct items, an added item counting as one change; ``document`` rows are metadata).
+    A mention added as a new entity, or the dropped only mention of one, changes the entities too."""
     rows = [{k: str(r.get(k) or "").strip() for k in COLUMNS} for r in rows]
     out = []
     for name, item, count, selects in CATEGORIES:
-        changed = {(r["doc_id"], r["item"]) for r in rows if selects(r)}
+        changed = {(r["doc_id"], r["item"]) for r in rows
+                   if selects(r) or (name == "entities / coreference" and _entity_made_or_removed(before, r))}
         out.append({"category": name, "item": item, "checked": sum(count(d) for d in before.values()),
                     "changed": len(changed)})
     return out
