@@ -325,9 +325,9 @@ def scores(totals: Mapping[tuple[str, str, str, str], float], tasks) -> dict:
             per = [c for c in per if c["possible"] + c["actual"] > 0]
             credit = [c["correct"] + 0.5 * c["partial"] for c in per]
             section["macro"][s] = {
-                "precision": formulas.value(formulas.mean_defined(*[formulas.ratio(x, c["actual"]) for x, c in zip(credit, per)])) if per else None,
-                "recall": formulas.value(formulas.mean_defined(*[formulas.ratio(x, c["possible"]) for x, c in zip(credit, per)])) if per else None,
-                "f1": formulas.value(formulas.mean_defined(*[formulas.dice(x, c["actual"], c["possible"]) for x, c in zip(credit, per)])) if per else None,
+                "precision": formulas.value(formulas.macro(*[formulas.ratio(x, c["actual"]) for x, c in zip(credit, per)])) if per else None,
+                "recall": formulas.value(formulas.macro(*[formulas.ratio(x, c["possible"]) for x, c in zip(credit, per)])) if per else None,
+                "f1": formulas.value(formulas.macro(*[formulas.dice(x, c["actual"], c["possible"]) for x, c in zip(credit, per)])) if per else None,
                 "types": len(per),
             }
         for t in types:

@@ -69,6 +69,14 @@ def mean_defined(*scores) -> np.ndarray:
     return ratio(np.where(defined, stack, 0.0).sum(axis=0), defined.sum(axis=0))
 
 
+def macro(*scores) -> np.ndarray:
+    """The macro average over labels as seqeval's and scikit-learn's ``average="macro"`` (``zero_division=0``):
+    the mean over every label present (in the gold or the predictions), a label's undefined precision or
+    recall (its own denominator 0) counted as 0; NaN only when no label is present."""
+    stack = np.stack(np.broadcast_arrays(*(_arr(s) for s in scores)))
+    return stack.sum(axis=0, where=~np.isnan(stack)) / stack.shape[0] if stack.shape[0] else np.full(stack.shape[1:], np.nan)
+
+
 def blanc(c_rn, c_rd, c_pn, c_pd, n_rn, n_rd, n_pn, n_pd) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """BLANC (recall, precision, F1) from the coreference-link (``c_``) and non-coreference-link
     (``n_``) counts, as the CoNLL reference scorer v8.01 combines them (``ScoreBLANC``).
