@@ -63,3 +63,37 @@ def test_a_repeated_response_mention_keeps_its_first_cluster():
         got = _scores(CASES[case_id])
         assert got["muc"] == pytest.approx([1 / 3, 1 / 3, 1 / 3])
         assert got["b3"] == pytest.approx([5 / 9, 17 / 42, 2 * (5 / 9) * (17 / 42) / (5 / 9 + 17 / 42)])
+
+
+def _documents(clusters: dict[str, list[list[tuple[int, int]]]]) -> dict:
+    """One Document per CoNLL document: token i is the character at 2i of a text "t t t ...", a cluster an entity."""
+    from toolkit.model.document import Document, Entity, Mention, Span
+
+    docs = {}
+    for n, (name, doc_clusters) in enumerate(sorted(clusters.items())):
+        length = 1 + max((e for c in doc_clusters for _, e in c), default=0)
+        text = " ".join("t" * length)
+        entities = []
+        for k, cluster in enumerate(doc_clusters):
+            mentions = tuple(Mention(f"M{k}_{j}", Span(2 * s, 2 * e + 1, text[2 * s:2 * e + 1]), "name", f"E{k}", "PER")
+                             for j, (s, e) in enumerate(cluster))
+            if mentions:
+                entities.append(Entity(f"E{k}", "PER", f"e{k}", mentions))
+        docs[f"d{n}"] = Document(f"d{n}", text, tuple(entities))
+    return docs
+
+
+@pytest.mark.parametrize("case_id", sorted(CASES))
+def test_the_eval_path_gives_the_peer_numbers_too(case_id):
+    """The same 36 cases through :func:`toolkit.evaluation.evaluate.evaluate` (the counts table `toolkit eval`,
+    `merge` and the bootstrap read) equal the direct scorer above, hence the reference scorer and coval."""
+    from toolkit.evaluation.evaluate import evaluate
+
+    case = CASES[case_id]
+    key, response = read_conll_clusters(HERE / case["key"]), read_conll_clusters(HERE / case["response"])
+    got = evaluate(_documents(key), _documents(response), ("coreference",)).scores()["coreference"]
+    direct = _scores(case)
+    for metric, (r, p, f) in direct.items():
+        ours = got[metric]
+        for have, want in ((ours["recall"], r), (ours["precision"], p), (ours["f1"], f)):
+            assert (have is None) == (want is None) and (have is None or have == pytest.approx(want, abs=1e-12)), (case_id, metric)

@@ -11,6 +11,8 @@ The coreference cases of the CoNLL reference scorer are in ``tests/test_coref_pe
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from nervaluate import Evaluator
 
@@ -202,3 +204,45 @@ def test_an_empty_system_scores_zero_not_undefined():
     assert scores["coreference"]["conll_f1"] == 0.0
     assert scores["entities"]["micro"]["strict"]["f1"] == 0.0
     assert scores["stances"]["triples"]["f1"] == 0.0
+
+
+def _textee_sets(doc) -> dict[str, set]:
+    """TextEE's ``compute_E2E_scores`` tuples of one document, written from its definition (unique tuples in sets):
+    triggers (start, end) and (start, end, type); arguments (type, start, end[, role]) and, attached, with the
+    trigger's span in front."""
+    spans = {m.id: (m.span.start, m.span.end) for m in doc.mentions()}
+    out = {k: set() for k in ("ti", "tc", "ai", "ac", "ai_att", "ac_att")}
+    for v in doc.events:
+        t = (v.trigger.start, v.trigger.end)
+        out["ti"].add(t)
+        out["tc"].add((*t, v.type))
+        for a in v.arguments:
+            s = spans[a.mention_id] if getattr(a, "span", None) is None else (a.span.start, a.span.end)
+            out["ai"].add((v.type, *s))
+            out["ac"].add((v.type, *s, a.role))
+            out["ai_att"].add((*t, v.type, *s))
+            out["ac_att"].add((*t, v.type, *s, a.role))
+    return out
+
+
+def test_the_six_textee_numbers_on_gold_vs_baseline_equal_textees_definition():
+    """The headline event numbers of `toolkit eval --system baseline` on this repository's gold equal an independent
+    computation of TextEE's set semantics on the same documents (tp = |gold ∩ pred| per document, summed)."""
+    from toolkit.checks.gold import split_drafts
+    from toolkit.checks.validate import load_corpus
+    from toolkit.predictions.load import predictions_from_dicts
+    from toolkit.predictions.systems import load_system, run_system
+
+    gold, _ = split_drafts(load_corpus(Path(__file__).resolve().parent.parent / "annotations"))
+    preds = predictions_from_dicts([run_system(load_system("baseline"), d, gold[d].text) for d in gold], gold).documents
+    events = evaluate(gold, preds, ("events",)).scores()["events"]
+    names = {"ti": "trigger_identification", "tc": "trigger_classification", "ai": "argument_identification",
+             "ac": "argument_classification", "ai_att": "argument_identification_attached",
+             "ac_att": "argument_classification_attached"}
+    want = {k: [0, 0, 0] for k in names}
+    for d in gold:
+        g, p = _textee_sets(gold[d]), _textee_sets(preds[d]) if d in preds else {k: set() for k in names}
+        for k in names:
+            want[k] = [want[k][0] + len(g[k] & p[k]), want[k][1] + len(p[k] - g[k]), want[k][2] + len(g[k] - p[k])]
+    assert {k: [events[n][x] for x in ("tp", "fp", "fn")] for k, n in names.items()} == want
+    assert want["ai"][0] > 0 and want["ac"][2] > 0  # a real comparison, not two empty sets

@@ -320,7 +320,11 @@ def card_body(docs: list[Document], agreement_md: str | None = None, baseline_md
         "model-made annotation, not as the work of trained human linguists.",
         "",
         "**Process.** Two independent passes per document, measured against each other, then adjudicated "
-        "into the gold; each kind of disagreement became a rule of the guidelines (section 9).",
+        "into the gold; each kind of disagreement became a rule of the guidelines (section 9). Then a third reader, "
+        "who made neither pass, reviewed every item of the adjudicated gold sentence by sentence against the "
+        "guidelines and an independent annotation of the five documents of 2026-11; each change it made is a row of "
+        "`annotations/adjudication/review.csv` in the source repository, with the rule and the reason, and "
+        "`annotations/adjudication/README.md` counts them per kind of item.",
         "",
     ]
     if agreement_md:
