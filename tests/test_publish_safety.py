@@ -149,6 +149,27 @@ def test_push_without_a_token_says_nothing_was_uploaded(repo, tmp_path, monkeypa
     assert "nothing was uploaded" in result.stderr and "HF_TOKEN" in result.stderr
 
 
+def test_push_with_a_token_but_no_network_says_nothing_was_uploaded(repo, tmp_path):
+    """A token, but the Hub unreachable (its endpoint a closed port on loopback): exit 2, nothing uploaded, the
+    local folder complete. A subprocess: huggingface_hub reads HF_ENDPOINT when it is imported."""
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k not in ("HF_HUB_OFFLINE", "HUGGING_FACE_HUB_TOKEN")}
+    env.update(HF_TOKEN="hf_not_a_real_token", HF_ENDPOINT=f"http://127.0.0.1:{port}", HF_DATASETS_OFFLINE="1")
+    out = tmp_path / "ds"
+    result = subprocess.run([sys.executable, "-c", "from toolkit.cli import main; main()", "publish", "--out", str(out),
+                             "--push-to-hub", "someone/data"], cwd=repo, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2, result.stderr
+    assert "could not reach the Hugging Face Hub" in result.stderr and "nothing was uploaded" in result.stderr
+    assert "Traceback" not in result.stderr and "hf_not_a_real_token" not in result.stderr + result.stdout
+    assert any(out.glob("data/documents-test-*.parquet"))  # the local folder is complete
+
+
 # ---------------------------------------------------------------- killed at random moments
 
 SYNTHETIC = """
