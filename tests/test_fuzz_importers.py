@@ -6,7 +6,9 @@ CRLF line ends, invalid UTF-8, lone surrogates, wrong JSON types, huge, negative
 long strings, deep nesting, arrays where objects belong, references to nothing.
 """
 
+import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -52,12 +54,27 @@ def damage_bytes(data: bytes, draw) -> bytes:
     return data
 
 
+def _digest(folder: Path) -> dict:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+_REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO = {name: _digest(_REPO_ROOT / name) for name in ("annotations", "seeds")}
+
+
 def assert_clean(result, name: str) -> None:
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    assert result.exit_code in (0, 1, 2, 3)  # 3: eval scored what it could and counted the rest as errors
+    # 0: the damage left a file that still converts (a changed word, say); 3: eval scored what it could
+    assert result.exit_code in (0, 1, 2, 3)
     assert "internal error" not in result.output and "Traceback" not in result.output
     if result.exit_code:
         assert name in result.stderr, result.stderr[:500]
+        # the place too: a located issue (FILE:POINTER, or FILE: for the whole file) with its code, or a usage error
+        # (eval's digest: one line per kind, "error   CODE xN, first: FILE:POINTER: message")
+        assert (re.search(r"(:/[^\s]*)?: (error|warning) \[[a-z0-9-]+\]", result.stderr) or "error:" in result.stderr
+                or re.search(r"(error|warning) +[a-z0-9-]+ x\d+, first: \S+", result.stderr)), result.stderr[:500]
+    assert {n: _digest(_REPO_ROOT / n) for n in ("annotations", "seeds")} == REPO  # the repository's gold is untouched
 
 
 @SETTINGS

@@ -21,6 +21,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -67,6 +68,11 @@ def check(args, target: Path, must_fail: bool, guarded: list[Path], refused=(1, 
     assert result.exit_code in (refused if must_fail else (0, *refused)), shown
     if result.exit_code:
         assert str(target) in result.output, f"no message names {target}:\n{shown}"  # stderr, or stdout for --format json
+        # and the place: a located issue "FILE:POINTER: error [code]" (POINTER empty for the whole file) or, for a
+        # refused command line, an "error:" line naming the file
+        located = re.search(re.escape(str(target)) + r"(:/[^\s]*)?: (error|warning) \[[a-z0-9-]+\]", result.output)
+        usage = re.search(r"error: [^\n]*" + re.escape(str(target)), result.output)
+        assert located or usage or '"file"' in result.output, f"no located message for {target}:\n{shown}"
     assert len(result.output) < max_output, f"{len(result.output)} characters of output"
     for g in guarded:
         assert digest(g) == before[g], f"{g} changed"
