@@ -13,12 +13,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
-import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 TYPES = ("PER", "ORG", "GPE", "DATE")
@@ -47,22 +43,18 @@ def big_corpus(root: Path, n_pred: int, every: int = 10) -> tuple[Path, Path]:
 
 
 def run(n_pred: int, every: int = 10) -> dict:
-    """``toolkit eval --tasks entities`` on :func:`big_corpus` of ``n_pred`` mentions: seconds, peak RSS, exit code."""
+    """``toolkit eval --tasks entities`` on :func:`big_corpus` of ``n_pred`` mentions (a subprocess, as
+    :func:`benchmarks.run._run_cli` times the other commands): seconds, peak RSS, exit code, counts."""
+    from benchmarks.run import _run_cli
+
     with tempfile.TemporaryDirectory(prefix="toolkit-big-") as tmp:
         gold, pred = big_corpus(Path(tmp), n_pred, every)
-        exe = shutil.which("toolkit")
-        cmd = ([exe] if exe else [sys.executable, "-c", "from toolkit.cli import main; main()"])
-        cmd += ["eval", "--gold", str(gold), "--pred", str(pred), "--tasks", "entities", "--format", "json"]
-        t0 = time.perf_counter()
-        with open(Path(tmp) / "out.json", "wb") as out:
-            proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL,
-                                    env={**os.environ, "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1"})
-            _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - t0
+        res = _run_cli(["eval", "--gold", str(gold), "--pred", str(pred), "--tasks", "entities", "--format", "json"],
+                       Path(tmp), Path(tmp) / "out.json")
         micro = json.loads((Path(tmp) / "out.json").read_text())["entities"]["micro"]["strict"]
-    return {"predicted_mentions": n_pred, "gold_mentions": n_pred // every, "seconds": seconds,
-            "us_per_predicted_mention": 1e6 * seconds / n_pred, "peak_rss_mb": usage.ru_maxrss / 1024,
-            "exit": os.waitstatus_to_exitcode(status), "correct": micro["correct"], "spurious": micro["spurious"]}
+    return {"predicted_mentions": n_pred, "gold_mentions": n_pred // every, "seconds": res["seconds"],
+            "us_per_predicted_mention": 1e6 * res["seconds"] / n_pred, "peak_rss_mb": res["peak_rss_mb"],
+            "exit": res["exit"], "correct": micro["correct"], "spurious": micro["spurious"]}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -144,3 +144,14 @@ def label_scores(pairs) -> dict:
     from toolkit.evaluation.counts import label_scores as from_confusion
 
     return from_confusion(Counter(pairs))
+
+
+def assert_same_tables(a, b) -> None:
+    """Two corpora's item tables (:class:`toolkit.model.tables.Tables`) hold the same rows, table by table."""
+    import pandas as pd
+
+    from toolkit.model.tables import COLUMNS
+
+    for name in COLUMNS:
+        fa, fb = getattr(a, name).reset_index(drop=True), getattr(b, name).reset_index(drop=True)
+        pd.testing.assert_frame_equal(fa.astype(object), fb.astype(object), check_dtype=False, obj=name)

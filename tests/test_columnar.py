@@ -16,7 +16,6 @@ import shutil
 import sys
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -27,7 +26,8 @@ from benchmarks.synth import write_dataset  # noqa: E402
 from toolkit.checks import validate  # noqa: E402
 from toolkit.checks.validate import load_corpus, validate_paths  # noqa: E402
 from toolkit.evaluation.evaluate import EvalOptions, evaluate  # noqa: E402
-from toolkit.model.tables import COLUMNS, from_documents  # noqa: E402
+from engine_helpers import assert_same_tables  # noqa: E402
+from toolkit.model.tables import from_documents  # noqa: E402
 from toolkit.predictions import load as pload  # noqa: E402
 from toolkit.predictions.load import load_predictions  # noqa: E402
 
@@ -72,12 +72,6 @@ def _gold_folder(tmp: Path, root: Path, docs) -> Path:
     return ann
 
 
-def _frames_equal(a, b):
-    for name in COLUMNS:
-        fa, fb = getattr(a, name).reset_index(drop=True), getattr(b, name).reset_index(drop=True)
-        pd.testing.assert_frame_equal(fa.astype(object), fb.astype(object), check_dtype=False, obj=name)
-
-
 def _issues(report):
     return [(i.code, i.file, i.pointer, i.message, i.hint, i.severity) for i in report.issues]
 
@@ -94,7 +88,7 @@ def test_gold_documents_and_tables_equal_the_row_wise_ones(corpus, monkeypatch):
     with _RowWise(monkeypatch):
         slow = load_corpus(out / "annotations")
     assert list(fast) == list(slow)
-    _frames_equal(fast.tables, from_documents(slow.values()))
+    assert_same_tables(fast.tables, from_documents(slow.values()))
     for doc_id in slow:
         assert fast[doc_id] == slow[doc_id]
         assert fast.text(doc_id) == slow[doc_id].text and fast.sha256(doc_id) == slow[doc_id].sha256

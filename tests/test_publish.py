@@ -8,6 +8,7 @@ import datasets
 import pytest
 from typer.testing import CliRunner
 
+from engine_helpers import assert_same_tables
 from toolkit.dataset import publish as pub
 from toolkit.cli import app
 from toolkit.model.labels import inventory
@@ -158,14 +159,6 @@ def test_baseline_table_has_an_interval_around_the_strict_f1():
 # Reading a published folder straight into the engine's tables (toolkit.dataset.publish.load_published)
 # against the general path, datasets.load_dataset (load_with_datasets), and against the annotations.
 
-def _same_tables(a, b):
-    import pandas as pd
-
-    for name in ("docs", "entities", "mentions", "events", "arguments", "stances"):
-        x, y = getattr(a, name).reset_index(drop=True), getattr(b, name).reset_index(drop=True)
-        pd.testing.assert_frame_equal(x.astype(object), y.astype(object), obj=name)
-
-
 @pytest.fixture(scope="module")
 def published_synthetic(tmp_path_factory):
     import sys
@@ -185,7 +178,7 @@ def test_published_folder_read_into_tables_equals_datasets_and_annotations(publi
     direct = pub.load_published(root / "published")
     assert type(direct).__name__ == "Corpus" and direct._part is not None  # the columnar reader, not the fallback
     assert dict(direct.items()) == pub.load_with_datasets(root / "published") == dict(gold.items())
-    _same_tables(direct.tables, gold.tables)
+    assert_same_tables(direct.tables, gold.tables)
 
 
 def test_the_real_gold_published_reads_back_through_both_readers(tmp_path):
@@ -196,7 +189,7 @@ def test_the_real_gold_published_reads_back_through_both_readers(tmp_path):
     direct = pub.load_published(tmp_path / "dataset")
     assert direct._part is not None
     assert dict(direct.items()) == pub.load_with_datasets(tmp_path / "dataset") == dict(gold.items())
-    _same_tables(direct.tables, gold.tables)
+    assert_same_tables(direct.tables, gold.tables)
 
 
 def test_parquet_without_its_features_is_read_with_datasets(published_synthetic, tmp_path):

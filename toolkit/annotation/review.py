@@ -408,9 +408,9 @@ def _entity_made_or_removed(before: dict[str, dict], r: dict) -> bool:
     mention of its entity in the adjudicated gold): a change of the entities too."""
     if r["layer"] != "mention":
         return False
-    value = r["value"]
-    if r["change"] == "add":
-        entity = value.split(None, 2)[2] if len(value.split(None, 2)) == 3 else ""
+    if r["change"] == "add":  # TYPE kind ENTITY
+        parts = r["value"].split(None, 2)
+        entity = parts[2] if len(parts) == 3 else ""
         return entity == "new" or entity.startswith("new:")
     if r["change"] == "drop":
         text, _, start = r["item"].rpartition("@")

@@ -128,9 +128,7 @@ def convert(
     does not convert, 2 on a usage error (SRC does not exist, a refused --out).
     """
     from toolkit.io.write import check_folder, write_files
-    from toolkit.formats import convert as run_convert
-
-    from toolkit.formats import unsupported
+    from toolkit.formats import convert as run_convert, unsupported
 
     verbosity(verbose, quiet)
     refused = unsupported(from_.value, to.value)

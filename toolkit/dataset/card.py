@@ -486,20 +486,31 @@ def headline_scores(scores: dict, intervals=None) -> "pd.DataFrame":
 BASELINE_RESAMPLES, BASELINE_SEED = 1000, 0
 
 
-def baseline_table(docs: list[Document]) -> "pd.DataFrame | None":
-    """The built-in rule-based baseline scored on ``docs``: :func:`headline_scores` with 95%
-    bootstrap intervals (1000 resamples, seed 0), as ``toolkit eval --system baseline --bootstrap
-    1000`` computes them. None if the baseline cannot run."""
-    from toolkit.evaluation.evaluate import evaluate
+def baseline_predictions(docs: list[Document]):
+    """The built-in rule-based baseline run on ``docs`` (a :class:`toolkit.predictions.load.PredictionSet`,
+    as ``--system baseline`` loads its output), or None if it cannot run."""
     from toolkit.predictions.load import predictions_from_dicts
-    from toolkit.evaluation.significance import intervals
     from toolkit.predictions.systems import SystemFailure, load_system, run_system
 
     gold = {d.doc_id: d for d in docs}
     try:
         system = load_system("baseline")
-        preds = predictions_from_dicts([run_system(system, d.doc_id, d.text) for d in docs], gold)
+        return predictions_from_dicts([run_system(system, d.doc_id, d.text) for d in docs], gold, "<system baseline>")
     except SystemFailure:
+        return None
+
+
+def baseline_table(docs: list[Document], preds=None) -> "pd.DataFrame | None":
+    """The built-in rule-based baseline scored on ``docs``: :func:`headline_scores` with 95%
+    bootstrap intervals (1000 resamples, seed 0), as ``toolkit eval --system baseline --bootstrap
+    1000`` computes them. ``preds``: its :func:`baseline_predictions`, when already made. None if
+    the baseline cannot run."""
+    from toolkit.evaluation.evaluate import evaluate
+    from toolkit.evaluation.significance import intervals
+
+    gold = {d.doc_id: d for d in docs}
+    preds = baseline_predictions(docs) if preds is None else preds
+    if preds is None:
         return None
     report = evaluate(gold, preds.documents)
     return headline_scores(report.scores(), intervals(report, BASELINE_RESAMPLES, BASELINE_SEED))

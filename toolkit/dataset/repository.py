@@ -61,7 +61,7 @@ def compute(root: Path) -> Generated:
     compute every generated table once: the baseline runs one time for the README and the card."""
     from toolkit.checks.gold import split_drafts
     from toolkit.checks.validate import load_corpus
-    from toolkit.dataset.card import agreement_report, baseline_markdown, baseline_table, card_body
+    from toolkit.dataset.card import agreement_report, baseline_markdown, baseline_predictions, baseline_table, card_body
     from toolkit.reporting.corpus_stats import corpus_stats
     from toolkit.reporting.report import agreement_markdown, markdown_table
 
@@ -78,43 +78,46 @@ def compute(root: Path) -> Generated:
     report = agreement_report(docs, root / "annotations")
     agreement_md = agreement_markdown(report) if report is not None and report.documents else None
     regions["agreement"] = agreement_md or "(no document has both passes)"
-    table = baseline_table(docs)
+    baseline = baseline_predictions(docs)
+    table = baseline_table(docs, baseline)
     regions["baseline"] = markdown_table(table) if table is not None else "(the baseline could not run)"
-    regions["llm-runs"] = llm_runs_markdown(root, gold, table)
+    runs = run_reports(root, gold, drafts)
+    regions["llm-runs"] = llm_runs_markdown(runs, table)
     card = card_body(docs, agreement_md=agreement_md, baseline_md=baseline_markdown(docs, table))
-    return Generated(docs, drafts, regions, card, run_regions(root, gold, drafts))
+    return Generated(docs, drafts, regions, card, run_regions(root, gold, runs, baseline))
 
 
-RUN_REGIONS = ("run-eval", "run-compare")
+def run_reports(root: Path, gold: dict, drafts: list[str]) -> dict[Path, object]:
+    """Every recorded LLM run (``runs/llm/<run>/responses``) scored as ``toolkit eval --pred`` scores it:
+    responses folder -> :class:`toolkit.evaluation.evaluate.EvalReport`, by folder name."""
+    from toolkit.evaluation.evaluate import evaluate
+    from toolkit.predictions.load import load_predictions
+
+    out = {}
+    for run in sorted(p for p in (Path(root) / "runs" / "llm").glob("*/responses") if p.is_dir()):
+        preds = load_predictions(run, gold, ignore=drafts)
+        out[run] = evaluate(gold, preds.documents, records=preds.records, statuses=preds.statuses)
+    return out
 
 
-def run_regions(root: Path, gold: dict, drafts: list[str]) -> dict[str, dict[str, str]]:
-    """The ``run-eval`` and ``run-compare`` regions of every recorded run that has a README: exactly what
-    ``toolkit eval`` and ``toolkit compare`` (1000 paired bootstrap resamples, seed 0) print in Markdown."""
+def run_regions(root: Path, gold: dict, runs: dict, baseline) -> dict[str, dict[str, str]]:
+    """The ``run-eval`` and ``run-compare`` regions of every recorded run (``runs``: :func:`run_reports`) that has
+    a README: exactly what ``toolkit eval`` and ``toolkit compare`` (1000 paired bootstrap resamples, seed 0)
+    print in Markdown; ``baseline``: the baseline's predictions (None: it could not run)."""
     from toolkit.evaluation.evaluate import TASKS, evaluate
     from toolkit.evaluation.significance import compare, compare_metrics
-    from toolkit.predictions.load import load_predictions, predictions_from_dicts
-    from toolkit.predictions.systems import SystemFailure, load_system, run_system
     from toolkit.reporting.report import comparison_output, eval_output
 
     out: dict[str, dict[str, str]] = {}
-    runs = sorted(p for p in (Path(root) / "runs" / "llm").glob("*/responses") if p.is_dir() and (p.parent / README).is_file())
-    if not runs:
-        return out
-    try:
-        system = load_system("baseline")
-        baseline = predictions_from_dicts([run_system(system, d, gold[d].text) for d in gold], gold, "<system baseline>")
-    except SystemFailure:
-        baseline = None
-    for run in runs:
+    documented = {run: report for run, report in runs.items() if (run.parent / README).is_file()}
+    if documented and baseline is not None:  # the other two systems of every comparison, scored once
+        others = {"gold": evaluate(gold, gold),
+                  "baseline": evaluate(gold, baseline.documents, records=baseline.records, statuses=baseline.statuses)}
+    for run, report in documented.items():
         source = run.relative_to(root).as_posix()
-        preds = load_predictions(run, gold, ignore=drafts)
-        report = evaluate(gold, preds.documents, records=preds.records, statuses=preds.statuses)
         regions = {"run-eval": eval_output(report, "markdown")}
         if baseline is not None:
-            reports = {"gold": evaluate(gold, gold),
-                       "baseline": evaluate(gold, baseline.documents, records=baseline.records, statuses=baseline.statuses),
-                       run.name: report}
+            reports = {**others, run.name: report}
             labels = {"gold": "gold", "baseline": "system:baseline", run.name: source}
             result = compare(reports, 1000, 0, "bootstrap", compare_metrics(TASKS), None, labels=labels)
             regions["run-compare"] = comparison_output(result, "markdown")
@@ -124,23 +127,18 @@ def run_regions(root: Path, gold: dict, drafts: list[str]) -> dict[str, dict[str
     return out
 
 
-def llm_runs_markdown(root: Path, gold: dict, baseline) -> str:
-    """The headline scores of every recorded LLM run (``runs/llm/<run>/responses``) beside the
-    baseline's F1, and each run's grounding figures."""
+def llm_runs_markdown(runs: dict, baseline) -> str:
+    """The headline scores of every recorded LLM run (``runs``: :func:`run_reports`) beside the
+    baseline's F1 (``baseline``: :func:`toolkit.dataset.card.baseline_table`), and each run's grounding figures."""
     from toolkit.dataset.card import headline_scores
-    from toolkit.evaluation.evaluate import evaluate
-    from toolkit.predictions.load import load_predictions
     from toolkit.reporting.report import markdown_table
 
-    runs = sorted(p for p in (Path(root) / "runs" / "llm").glob("*/responses") if p.is_dir())
     if not runs:
         return "(no recorded run)"
     table = baseline[["task", "metric", "F1"]].rename(columns={"F1": "baseline F1"}) if baseline is not None else None
     notes = []
-    for run in runs:
+    for run, report in runs.items():
         name = run.parent.name
-        preds = load_predictions(run, gold)
-        report = evaluate(gold, preds.documents, records=preds.records, statuses=preds.statuses)
         scores = headline_scores(report.scores()).rename(columns={"P": f"{name} P", "R": f"{name} R", "F1": f"{name} F1"})
         table = scores if table is None else table.merge(scores, on=["task", "metric"], how="left")
         g = report.grounding() or {}

@@ -180,7 +180,7 @@ def export_docs(docs: list[Document], fmt: str) -> tuple[dict[str, str | bytes],
             return {}, [Issue("invalid-value", "--to spacy", "", str(exc), "pip install 'toolkit[spacy]'")]
     if fmt == "json":
         return {f"{d.doc_id}.json": json.dumps(d.to_dict(), ensure_ascii=False, indent=2) + "\n" for d in docs}, []
-    return {}, [Issue("invalid-value", fmt, "", *(unsupported("json", fmt) or (f"cannot export to '{fmt}'", None)))]
+    return {}, [Issue("invalid-value", fmt, "", f"cannot export to '{fmt}'")]
 
 
 PREDICTION_FORMATS = ("iob2", "conll")
@@ -214,15 +214,15 @@ def convert(src: Path, src_fmt: str, dst_fmt: str, root: Path = Path(".")) -> tu
     """
     from toolkit.checks.validate import check_raw, load_corpus, InvalidData
 
+    refused = unsupported(src_fmt, dst_fmt)
+    if refused is not None:
+        return {}, [Issue("invalid-value", str(src), "", *refused)]
     if src_fmt == "json":
         try:
             docs = list(load_corpus(src).values())
         except InvalidData as exc:
             return {}, exc.issues
         return export_docs(docs, dst_fmt)
-    refused = unsupported(src_fmt, dst_fmt)
-    if refused is not None:
-        return {}, [Issue("invalid-value", str(src), "", *refused)]
     dicts, issues = import_source(src, src_fmt, root)
     if any(i.severity == "error" for i in issues):
         return {}, issues

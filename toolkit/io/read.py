@@ -345,15 +345,16 @@ class SeedFinder:
     def _listing(self, folder: Path) -> frozenset[str] | None | bool:
         listing = self._listings.get(folder, self)
         if listing is self:
-            try:
-                if os.path.islink(folder):  # a linked seeds/ folder: every file is asked (and refused) by _confined
-                    raise PermissionError(folder)
-                with os.scandir(folder) as entries:
-                    listing = frozenset(e.name for e in entries if not e.is_symlink() and e.is_file())
-            except (FileNotFoundError, NotADirectoryError):
-                listing = _NO_FOLDER
-            except OSError:
+            if os.path.islink(folder):  # a linked seeds/ folder: every file is asked (and refused) by _confined
                 listing = _UNLISTED
+            else:
+                try:
+                    with os.scandir(folder) as entries:
+                        listing = frozenset(e.name for e in entries if not e.is_symlink() and e.is_file())
+                except (FileNotFoundError, NotADirectoryError):
+                    listing = _NO_FOLDER
+                except OSError:
+                    listing = _UNLISTED
             self._listings[folder] = listing
         return listing
 
