@@ -45,6 +45,22 @@ RATIO_FIELDS = ("r_num", "r_den", "p_num", "p_den")
 KEY = ["task", "measure", "label", "outcome"]
 
 
+def _ascending(a: np.ndarray) -> bool:
+    return len(a) < 2 or bool((a[1:] >= a[:-1]).all())
+
+
+def _codes(column: pd.Series) -> tuple[np.ndarray, list]:
+    """Integer codes of a string column and the values they stand for (a categorical's own codes)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy().astype(np.int64)
+        if (codes < 0).any():
+            codes, cats = pd.factorize(column.to_numpy(dtype=object))
+            return codes.astype(np.int64), list(cats)
+        return codes, column.cat.categories.tolist()
+    codes, cats = pd.factorize(column.to_numpy(dtype=object))
+    return codes.astype(np.int64), list(cats)
+
+
 def empty_frame() -> pd.DataFrame:
     return pd.DataFrame({"doc": np.zeros(0, np.int64), **{c: np.zeros(0, object).astype(str) for c in KEY},
                          "count": np.zeros(0)})
@@ -65,20 +81,32 @@ class CountsTable:
         if cached is not None and cached[0] is self.frame:
             return dict(cached[1])
         df = self.frame
-        order = np.argsort(df["doc"].to_numpy(), kind="stable")
+        docs = df["doc"].to_numpy()
+        order = None if _ascending(docs) else np.argsort(docs, kind="stable")
         codes, uniques = [], []
         for c in KEY:
-            k, u = pd.factorize(df[c].to_numpy(dtype=object)[order])
-            codes.append(k.astype(np.int64))
-            uniques.append(np.asarray(u, dtype=object))
+            k, u = _codes(df[c])
+            codes.append(k if order is None else k[order])
+            uniques.append(u)
         key = codes[0]
         for k, u in zip(codes[1:], uniques[1:]):
             key = key * len(u) + k
-        groups, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        space = 1
+        for u in uniques:
+            space *= max(len(u), 1)
+        if space <= 4 * len(key) + 1024:  # a dense key space (the usual case): no sort at all
+            inverse, n_groups = key, space
+        else:
+            _, inverse = np.unique(key, return_inverse=True)
+            n_groups = int(inverse.max()) + 1
+        counts = df["count"].to_numpy(dtype=float)
         # np.bincount adds each row's count to its group one after another, in document order
-        sums = np.bincount(inverse, weights=df["count"].to_numpy(dtype=float)[order], minlength=len(groups))
+        sums = np.bincount(inverse, weights=counts if order is None else counts[order], minlength=n_groups)
+        first = np.full(n_groups, len(inverse), dtype=np.int64)
+        first[inverse[::-1]] = np.arange(len(inverse) - 1, -1, -1)  # the last write wins: each group's first row
+        present = np.flatnonzero(first < len(inverse))
         out: dict[tuple[str, str, str, str], float] = {}
-        for g in np.argsort(first, kind="stable").tolist():  # groups in the order they first appear
+        for g in present[np.argsort(first[present], kind="stable")].tolist():  # groups in the order they first appear
             r = int(first[g])
             out[(uniques[0][codes[0][r]], uniques[1][codes[1][r]], uniques[2][codes[2][r]], uniques[3][codes[3][r]])] = float(sums[g])
         self.__dict__["_totals"] = (self.frame, out)

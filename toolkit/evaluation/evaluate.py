@@ -302,11 +302,9 @@ def evaluate(gold_docs: Mapping[str, Document] | Iterable[Document] | Tables,
         errs += refused_errors
     frames.append(grounding.grounding_rows(gold, pred, pred_ids, records, gold_ids, kinds, tasks, statuses))
     frames = [f for f in frames if len(f)]
-    import pandas as pd
 
     rows = concat_rows(frames)
-    frame = rows.frame() if len(rows) else empty_frame()
-    frame = frame.sort_values("doc", kind="stable").reset_index(drop=True)
+    frame = rows.sorted_by_doc().frame() if len(rows) else empty_frame()
     return EvalReport(tasks, options, CountsTable(list(gold_ids), frame), sorted_errors([ErrorItem(**e) for e in errs]),
                       missing=sorted(set(gold_ids) - set(pred_ids) - set(records)), unmatched=sorted(set(pred_ids) - set(gold_ids)))
 

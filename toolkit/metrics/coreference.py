@@ -188,9 +188,9 @@ def _ceaf_pairs(g: list[frozenset], p: list[frozenset], mention_based: bool) -> 
     phi = np.zeros((len(g), len(p)))
     for (i, j), n in overlaps.items():
         phi[i, j] = n if mention_based else 2 * n / (len(g[i]) + len(p[j]))
-    from scipy.optimize import linear_sum_assignment
+    from toolkit.metrics.matching import optimal_cells
 
-    rows, cols = linear_sum_assignment(phi, maximize=True)
+    _, rows, cols = optimal_cells(phi[None])
     return [(int(r), int(c), float(phi[r, c])) for r, c in zip(rows, cols)]
 
 
@@ -389,23 +389,26 @@ def _ceaf_terms(K, R, n, kK, rR, o_doc):
     docs = [o_doc[simple]]
     tangled = np.flatnonzero(~simple)
     if len(tangled):
-        from scipy.optimize import linear_sum_assignment
-        from scipy.sparse import coo_matrix
-        from scipy.sparse.csgraph import connected_components
+        from toolkit.metrics.matching import _local_positions, components, optimal_cells
 
         nk, nr = int(k_inv.max()) + 1, int(r_inv.max()) + 1
-        graph = coo_matrix((np.ones(len(tangled)), (k_inv[tangled], nk + r_inv[tangled])), shape=(nk + nr,) * 2)
-        _, comp = connected_components(graph, directed=False)
-        edge_comp = comp[k_inv[tangled]]
-        order = tangled[np.argsort(edge_comp, kind="stable")]
-        bounds = np.flatnonzero(np.diff(np.sort(edge_comp, kind="stable"))) + 1
-        for chunk in np.split(order, bounds):
-            rows, ri = np.unique(K[chunk], return_inverse=True)
-            cols, ci = np.unique(R[chunk], return_inverse=True)
+        tk, tr = k_inv[tangled], r_inv[tangled]
+        comp = components(nk + nr, tk, nk + tr)
+        tc = comp[tk]
+        row, n_rows = _local_positions(np.unique(tk), comp, 0, None, nk + nr)
+        col, n_cols = _local_positions(np.unique(tr), comp, nk, None, nk + nr)
+        rows_of, cols_of = n_rows[tc], n_cols[tc]
+        for r, c in np.unique(np.stack([rows_of, cols_of], axis=1), axis=0).tolist():
+            sel = tangled[(rows_of == r) & (cols_of == c)]
+            sub = (rows_of == r) & (cols_of == c)
+            comps, slot = np.unique(tc[sub], return_inverse=True)
+            cell = (slot, row[tk[sub]], col[tr[sub]])
+            comp_doc = np.zeros(len(comps), dtype=np.int64)
+            comp_doc[slot] = o_doc[sel]
             for mention_based in (False, True):
-                phi = np.zeros((len(rows), len(cols)))
-                phi[ri, ci] = n[chunk] if mention_based else 2 * n[chunk] / (kK[chunk] + rR[chunk])
-                a, b = linear_sum_assignment(phi, maximize=True)
-                (phi_m if mention_based else phi_e).append(phi[a, b])
-            docs.append(np.full(len(phi_e[-1]), o_doc[chunk[0]]))
+                phi = np.zeros((len(comps), r, c))
+                phi[cell] = n[sel] if mention_based else 2 * n[sel] / (kK[sel] + rR[sel])
+                k, i, j = optimal_cells(phi)
+                (phi_m if mention_based else phi_e).append(phi[k, i, j])
+            docs.append(comp_doc[k])
     return np.concatenate(phi_e), np.concatenate(phi_m), np.concatenate(docs)

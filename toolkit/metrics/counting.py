@@ -73,6 +73,17 @@ class Rows:
         return pd.DataFrame({"doc": self.doc, "task": task.categorical(), "measure": self.measure.categorical(),
                              "label": self.label.categorical(), "outcome": self.outcome.categorical(), "count": self.count})
 
+    def sorted_by_doc(self) -> "Rows":
+        """The same rows ordered by document (stable: rows of one document keep their order)."""
+        if len(self.doc) < 2 or bool((self.doc[1:] >= self.doc[:-1]).all()):
+            return self
+        o = np.argsort(self.doc, kind="stable")
+
+        def take(c: Coded | None) -> Coded | None:
+            return None if c is None else Coded(c.codes[o], c.cats)
+
+        return Rows(self.doc[o], take(self.measure), take(self.label), take(self.outcome), self.count[o], take(self.task))
+
     @staticmethod
     def empty() -> "Rows":
         o = Coded(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object))

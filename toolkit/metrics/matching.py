@@ -19,12 +19,18 @@ is one maximum-weight matching with the weight of a pair
 
     w = T · B^level + tiebreak,     B = (size of the component) + 1,  T = 1 + (bound on Σ tiebreak),
 
-solved with :func:`scipy.optimize.linear_sum_assignment` separately on each connected component of
-the edge graph (components are small, so the weights stay exact in floating point; a component
-too large for exact weights drops the tie-break, then the level priority, and is matched by the
-plain sum of levels — never silently by list order). A component of one gold item, one predicted
-item and one edge, by far the most common, is that pair without any solver; only tangled
-components (nested or repeated spans) reach the solver.
+solved separately on each connected component of the edge graph (components are small, so the
+weights stay exact: integers below 2^62). A component of one gold item, one predicted item and one
+edge, by far the most common, is that pair without any solver. The tangled components (nested or
+repeated spans) are grouped by shape and each group is solved at once by enumerating every
+one-to-one map of the smaller side into the larger (:func:`optimal_cells`; at most
+:data:`_MAX_ASSIGNMENTS` maps, which covers every component of the gold, the recorded runs and
+the synthetic corpora): **among alignments of equal value, the items of the component's smaller
+side (gold when equal), in canonical order, each take the earliest-ranked partner they can** — the
+lexicographically first optimal assignment. A larger component goes to
+:func:`scipy.optimize.linear_sum_assignment`, which returns one of the optimal alignments (a
+component too large for exact weights drops the tie-break, then the level priority, and is
+matched by the plain sum of levels — never silently by list order).
 
 **Independence of input order.** Items carry a canonical *rank* (``gold_rank`` / ``pred_rank``, by
 default their offsets and labels): inside a component rows and columns are ordered by rank, so the
@@ -99,33 +105,143 @@ def match_edges(n_gold: int, n_pred: int, eg, ep, level, tiebreak=None, gold_ran
     edges_per = np.bincount(edge_comp, minlength=comp.max() + 1)
     simple = edges_per[edge_comp] == 1
     out_g, out_p, out_l = [eg[simple]], [ep[simple]], [level[simple]]
-    tangled = ~simple
-    if tangled.any():
-        from scipy.optimize import linear_sum_assignment  # only here: most corpora have few tangled components
-
-        g_rank = _ranker(gold_rank)
-        p_rank = _ranker(pred_rank)
-        idx = np.flatnonzero(tangled)
-        idx = idx[np.argsort(edge_comp[idx], kind="stable")]
-        bounds = np.flatnonzero(np.diff(edge_comp[idx])) + 1
-        for chunk in np.split(idx, bounds):
-            cg, cp = eg[chunk], ep[chunk]
-            rows = g_rank(np.unique(cg))
-            cols = p_rank(np.unique(cp))
-            r_of = {g: r for r, g in enumerate(rows.tolist())}
-            c_of = {p: c for c, p in enumerate(cols.tolist())}
-            levels = np.zeros((len(rows), len(cols)), dtype=np.int64)
+    tangled = np.flatnonzero(~simple)
+    if len(tangled):
+        tg, tp, tl, tt, tc = eg[tangled], ep[tangled], level[tangled], tiebreak[tangled], edge_comp[tangled]
+        row, n_rows = _local_positions(np.unique(tg), comp, 0, gold_rank, n_gold + n_pred)
+        col, n_cols = _local_positions(np.unique(tp), comp, n_gold, pred_rank, n_gold + n_pred)
+        r_of, c_of = row[tg], col[tp]
+        rows_of, cols_of = n_rows[tc], n_cols[tc]
+        shapes = np.unique(np.stack([rows_of, cols_of], axis=1), axis=0)
+        for r, c in shapes.tolist():
+            sel = np.flatnonzero((rows_of == r) & (cols_of == c))
+            comps, slot = np.unique(tc[sel], return_inverse=True)
+            levels = np.zeros((len(comps), r, c), dtype=np.int64)
             ties = np.zeros_like(levels)
-            for g, p, lv, tb in zip(cg.tolist(), cp.tolist(), level[chunk].tolist(), tiebreak[chunk].tolist()):
-                levels[r_of[g], c_of[p]], ties[r_of[g], c_of[p]] = lv, tb
-            r_idx, c_idx = linear_sum_assignment(_weights(levels, ties), maximize=True)
-            ok = levels[r_idx, c_idx] > 0
-            out_g.append(rows[r_idx[ok]])
-            out_p.append(cols[c_idx[ok]])
-            out_l.append(levels[r_idx[ok], c_idx[ok]])
+            levels[slot, r_of[sel], c_of[sel]] = tl[sel]
+            ties[slot, r_of[sel], c_of[sel]] = tt[sel]
+            members_g = _members(tg[sel], slot, r_of[sel], len(comps), r)
+            members_p = _members(tp[sel], slot, c_of[sel], len(comps), c)
+            k, i, j = _solve(levels, ties)
+            ok = levels[k, i, j] > 0
+            k, i, j = k[ok], i[ok], j[ok]
+            out_g.append(members_g[k, i])
+            out_p.append(members_p[k, j])
+            out_l.append(levels[k, i, j])
     g, p, lv = np.concatenate(out_g), np.concatenate(out_p), np.concatenate(out_l)
     order = np.argsort(g, kind="stable")
     return Pairs(g[order], p[order], lv[order])
+
+
+_MAX_ASSIGNMENTS = 720  # enumerated exactly (6 items on the smaller side of 6; 3 of 10; ...)
+
+
+def _local_positions(items: np.ndarray, comp: np.ndarray, offset: int, rank, n_vertices: int):
+    """The position of each of ``items`` (sorted indices) inside its component, in canonical order (by
+    ``rank``, ties by index), as an array indexed by item; and the number of such items per component."""
+    if rank is None:
+        key = items
+    elif callable(rank):
+        keys = [rank(int(i)) for i in items.tolist()]
+        key = np.empty(len(items), dtype=np.int64)
+        key[sorted(range(len(items)), key=keys.__getitem__)] = np.arange(len(items))
+    else:
+        key = np.asarray(rank)[items]
+    c = comp[offset + items]
+    order = np.lexsort((key, c))
+    items, c = items[order], c[order]
+    starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
+    sizes = np.diff(np.r_[starts, len(items)])
+    position = np.empty(int(items.max()) + 1 if len(items) else 0, dtype=np.int64)
+    position[items] = np.arange(len(items)) - np.repeat(starts, sizes)
+    return position, np.bincount(c, minlength=n_vertices)
+
+
+def _members(items: np.ndarray, slot: np.ndarray, position: np.ndarray, n: int, size: int) -> np.ndarray:
+    """The (component slot, position) → item index table of one group of same-shaped components."""
+    out = np.full((n, size), -1, dtype=np.int64)
+    out[slot, position] = items
+    return out
+
+
+def _injections(r: int, c: int) -> np.ndarray:
+    """Every one-to-one map of ``r`` rows into ``c >= r`` columns, as rows of column indices, in
+    lexicographic order (itertools.permutations)."""
+    cached = _INJECTIONS.get((r, c))
+    if cached is None:
+        from itertools import permutations
+
+        cached = _INJECTIONS[(r, c)] = np.array(list(permutations(range(c), r)), dtype=np.int64).reshape(-1, r)
+    return cached
+
+
+_INJECTIONS: dict[tuple[int, int], np.ndarray] = {}
+
+
+def _n_injections(r: int, c: int) -> int:
+    out = 1
+    for k in range(c - r + 1, c + 1):
+        out *= k
+    return out
+
+
+def best_assignments(weights: np.ndarray) -> np.ndarray:
+    """For each matrix ``weights[k]`` (``r <= c``), the column of each row in the assignment of every
+    row to a distinct column with the largest total weight; among equal totals the first in
+    lexicographic order of the columns (row 0's column as small as it can be, then row 1's, ...).
+    Exhaustive and vectorised over the matrices: for small shapes only (:data:`_MAX_ASSIGNMENTS`)."""
+    n, r, c = weights.shape
+    table = _injections(r, c)
+    out = np.empty((n, r), dtype=np.int64)
+    step = max(1, 2_000_000 // max(1, table.size))
+    rows = np.arange(r)
+    for s in range(0, n, step):
+        totals = weights[s:s + step][:, rows, table].sum(axis=2)
+        out[s:s + step] = table[np.argmax(totals, axis=1)]  # argmax: the first of equal totals
+    return out
+
+
+def optimal_cells(weights: np.ndarray, fallback=None, exhaustive: bool = True):
+    """The maximum-weight assignment of each of ``n`` same-shaped non-negative weight matrices
+    (``weights``: n × r × c, integers or floats): (matrix, row, column) of its min(r, c) cells.
+
+    Small shapes are enumerated (:func:`best_assignments`, on the smaller side: among equal totals
+    the first in lexicographic order); a shape with more than :data:`_MAX_ASSIGNMENTS` one-to-one
+    maps goes to :func:`scipy.optimize.linear_sum_assignment`, matrix by matrix, on
+    ``fallback(k)`` (default: ``weights[k]``), which returns one of the optimal assignments; so does
+    every shape with ``exhaustive`` False.
+    """
+    n, r, c = weights.shape
+    if exhaustive and _n_injections(min(r, c), max(r, c)) <= _MAX_ASSIGNMENTS:
+        if r <= c:
+            cols = best_assignments(weights)
+            k, i = np.divmod(np.arange(n * r), r)
+            return k, i, cols.ravel()
+        rows = best_assignments(weights.transpose(0, 2, 1))
+        k, j = np.divmod(np.arange(n * c), c)
+        return k, rows.ravel(), j
+    from scipy.optimize import linear_sum_assignment  # only for components too large to enumerate
+
+    ks, is_, js = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    for k in range(n):
+        i, j = linear_sum_assignment(weights[k] if fallback is None else fallback(k), maximize=True)
+        ks.append(np.full(len(i), k, dtype=np.int64))
+        is_.append(i.astype(np.int64))
+        js.append(j.astype(np.int64))
+    return np.concatenate(ks), np.concatenate(is_), np.concatenate(js)
+
+
+def _solve(levels: np.ndarray, ties: np.ndarray):
+    """The optimal alignment (module docstring) of each of ``n`` same-shaped components given as dense
+    level and tie-break matrices; returns (component, row, column) of the chosen cells."""
+    n, r, c = levels.shape
+    small = min(r, c)
+    base = small + 1
+    bound = 1 + small * int(ties.max())
+    if bound * base ** int(levels.max()) * small < 2**62:  # exact integer weights (module docstring)
+        w = np.where(levels > 0, bound * np.power(np.int64(base), levels) + ties, 0)
+        return optimal_cells(w, lambda k: _weights(levels[k], ties[k]))
+    return optimal_cells(levels, lambda k: _weights(levels[k], ties[k]), exhaustive=False)
 
 
 def components(n: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -146,17 +262,6 @@ def components(n: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
             if np.array_equal(grand, parent):
                 break
             parent = grand
-
-
-def _ranker(rank):
-    """A function ordering an array of item indices canonically: by ``rank`` (an array of ranks,
-    or a function giving a sort key per index), else by index."""
-    if rank is None:
-        return lambda idx: idx
-    if callable(rank):
-        return lambda idx: idx[sorted(range(len(idx)), key=lambda k: rank(int(idx[k])))]
-    rank = np.asarray(rank)
-    return lambda idx: idx[np.argsort(rank[idx], kind="stable")]
 
 
 def unmatched(n: int, matched: np.ndarray) -> np.ndarray:
