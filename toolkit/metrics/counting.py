@@ -22,7 +22,9 @@ class Coded:
 
     @staticmethod
     def of(value, n: int) -> "Coded":
-        """From an array of strings, or one string for all ``n`` rows."""
+        """From an array of strings, one string for all ``n`` rows, or a :class:`Coded` (as it is)."""
+        if isinstance(value, Coded):
+            return value
         if np.ndim(value):
             codes, cats = pd.factorize(np.asarray(value, dtype=object), use_na_sentinel=False)
             cats = np.asarray(cats, dtype=object)
@@ -31,6 +33,19 @@ class Coded:
             rank[order] = np.arange(len(order))
             return Coded(rank[codes], cats[order])
         return Coded(np.zeros(n, dtype=np.int64), np.array([value], dtype=object))
+
+    def take(self, index) -> "Coded":
+        """The rows at ``index`` (the code book kept: :meth:`compact` drops what they do not use)."""
+        return Coded(self.codes[index], self.cats)
+
+    def compact(self) -> "Coded":
+        """The same values with only the categories in use (still sorted)."""
+        if not len(self.cats):
+            return self
+        used = np.bincount(self.codes, minlength=len(self.cats)) > 0
+        if used.all():
+            return self
+        return Coded((np.cumsum(used) - 1)[self.codes], self.cats[used])
 
     def values(self) -> np.ndarray:
         return self.cats[self.codes]
@@ -119,7 +134,7 @@ def tally(doc, measure, label, outcome, weight=None) -> Rows:
     lc = rest % nl
     rest //= nl
     mc = rest % nm
-    return Rows(rest // nm, Coded(mc, m.cats), Coded(lc, lab.cats), Coded(oc, o.cats), counts)
+    return Rows(rest // nm, Coded(mc, m.cats).compact(), Coded(lc, lab.cats).compact(), Coded(oc, o.cats).compact(), counts)
 
 
 def concat(parts: list[Rows]) -> Rows:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from toolkit.metrics.counting import concat, tally
+from toolkit.metrics.counting import Coded, concat, tally
 from toolkit.metrics.matching import Pairs, match_edges, overlap_edges, rank, unmatched
 
 SCHEMES = ("strict", "exact", "partial", "type")
@@ -39,6 +39,10 @@ _OUTCOMES = np.array([
     ["incorrect", "correct", "correct", "incorrect"],    # level 3: same span, other type
     ["correct", "correct", "correct", "correct"],        # level 4: same span and type
 ], dtype=object)
+
+
+_OUTCOME_CATS = np.array(sorted({str(x) for x in _OUTCOMES.ravel() if x is not None}), dtype=object)
+_OUTCOME_CODES = np.array([[(-1 if x is None else _OUTCOME_CATS.tolist().index(x)) for x in row] for row in _OUTCOMES], dtype=np.int64)
 
 
 def kept(mentions: pd.DataFrame, kinds) -> pd.DataFrame:
@@ -93,12 +97,13 @@ def match_mentions(gold: pd.DataFrame, pred: pd.DataFrame, gold_entity_ids: np.n
 def _scheme_rows(pairs: Pairs, gold: pd.DataFrame, pred: pd.DataFrame, by_type: bool) -> pd.DataFrame:
     frames = []
     g_doc, p_doc = gold["doc"].to_numpy(), pred["doc"].to_numpy()
-    g_type, p_type = gold["type"].to_numpy(), pred["type"].to_numpy()
+    g_type, p_type = Coded.of(gold["type"].to_numpy(), len(gold)), Coded.of(pred["type"].to_numpy(), len(pred))
     missed, spurious = unmatched(len(gold), pairs.gold), unmatched(len(pred), pairs.pred)
     for s, scheme in enumerate(SCHEMES):
-        frames.append(tally(g_doc[pairs.gold], scheme, g_type[pairs.gold] if by_type else "", _OUTCOMES[pairs.level, s]))
-        frames.append(tally(g_doc[missed], scheme, g_type[missed] if by_type else "", "missed"))
-        frames.append(tally(p_doc[spurious], scheme, p_type[spurious] if by_type else "", "spurious"))
+        outcome = Coded(_OUTCOME_CODES[pairs.level, s], _OUTCOME_CATS)
+        frames.append(tally(g_doc[pairs.gold], scheme, g_type.take(pairs.gold) if by_type else "", outcome))
+        frames.append(tally(g_doc[missed], scheme, g_type.take(missed) if by_type else "", "missed"))
+        frames.append(tally(p_doc[spurious], scheme, p_type.take(spurious) if by_type else "", "spurious"))
     return concat(frames)
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from toolkit.metrics.counting import concat, tally
+from toolkit.metrics.counting import Coded, concat, tally
 from toolkit.metrics.matching import Pairs, equal_key_edges, match_edges, rank, unmatched
 from toolkit.model.tables import Tables
 
@@ -45,6 +45,10 @@ def _codes(*columns: np.ndarray) -> list[np.ndarray]:
         out.append(codes[at: at + len(c)])
         at += len(c)
     return out
+
+
+def _coded(column: pd.Series) -> Coded:
+    return Coded.of(column.to_numpy(), len(column))
 
 
 def argument_view(t: Tables) -> pd.DataFrame:
@@ -155,23 +159,23 @@ def item_rows(match: EventMatch) -> pd.DataFrame:
     """Count rows of the per-item measures: measure ``item.<metric>``, label = event type, outcome tp / fp / fn."""
     frames = []
     g, p, tr = match.gold.events, match.pred.events, match.triggers
-    gd, gt, pd_, pt = g["doc"].to_numpy(), g["type"].to_numpy(), p["doc"].to_numpy(), p["type"].to_numpy()
+    gd, gt, pd_, pt = g["doc"].to_numpy(), _coded(g["type"]), p["doc"].to_numpy(), _coded(p["type"])
     missed, spurious = unmatched(len(g), tr.gold), unmatched(len(p), tr.pred)
     same = tr.level == 2
-    frames.append(tally(gd[tr.gold], "item.trigger_identification", gt[tr.gold], "tp"))
-    frames.append(tally(gd[tr.gold[same]], "item.trigger_classification", gt[tr.gold[same]], "tp"))
-    frames.append(tally(gd[tr.gold[~same]], "item.trigger_classification", gt[tr.gold[~same]], "fn"))
-    frames.append(tally(pd_[tr.pred[~same]], "item.trigger_classification", pt[tr.pred[~same]], "fp"))
+    frames.append(tally(gd[tr.gold], "item.trigger_identification", gt.take(tr.gold), "tp"))
+    frames.append(tally(gd[tr.gold[same]], "item.trigger_classification", gt.take(tr.gold[same]), "tp"))
+    frames.append(tally(gd[tr.gold[~same]], "item.trigger_classification", gt.take(tr.gold[~same]), "fn"))
+    frames.append(tally(pd_[tr.pred[~same]], "item.trigger_classification", pt.take(tr.pred[~same]), "fp"))
     for metric in ("trigger_identification", "trigger_classification"):
-        frames.append(tally(gd[missed], f"item.{metric}", gt[missed], "fn"))
-        frames.append(tally(pd_[spurious], f"item.{metric}", pt[spurious], "fp"))
+        frames.append(tally(gd[missed], f"item.{metric}", gt.take(missed), "fn"))
+        frames.append(tally(pd_[spurious], f"item.{metric}", pt.take(spurious), "fp"))
     ga, pa = match.gold_args, match.pred_args
-    gad, gat, pad_, pat = ga["doc"].to_numpy(), ga["type"].to_numpy(), pa["doc"].to_numpy(), pa["type"].to_numpy()
+    gad, gat, pad_, pat = ga["doc"].to_numpy(), _coded(ga["type"]), pa["doc"].to_numpy(), _coded(pa["type"])
     for metric, pairs in match.arguments.items():
-        frames.append(tally(gad[pairs.gold], f"item.{metric}", gat[pairs.gold], "tp"))
+        frames.append(tally(gad[pairs.gold], f"item.{metric}", gat.take(pairs.gold), "tp"))
         miss, spur = unmatched(len(ga), pairs.gold), unmatched(len(pa), pairs.pred)
-        frames.append(tally(gad[miss], f"item.{metric}", gat[miss], "fn"))
-        frames.append(tally(pad_[spur], f"item.{metric}", pat[spur], "fp"))
+        frames.append(tally(gad[miss], f"item.{metric}", gat.take(miss), "fn"))
+        frames.append(tally(pad_[spur], f"item.{metric}", pat.take(spur), "fp"))
     return concat(frames)
 
 

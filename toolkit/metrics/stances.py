@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from toolkit.metrics.counting import concat, tally
+from toolkit.metrics.counting import Coded, concat, tally
 from toolkit.metrics.matching import Pairs, equal_key_edges, match_edges, unmatched
 from toolkit.model.tables import Tables
 
@@ -125,16 +125,16 @@ def stance_rows(match: StanceMatch) -> pd.DataFrame:
     fp / fn) and ``confusion`` (label = target key, outcome ``gold label|predicted label``)."""
     g, p = match.gold.stances, match.pred.stances
     gd, pd_ = g["doc"].to_numpy(), p["doc"].to_numpy()
-    gkey, pkey = target_keys(g), target_keys(p)
+    gkey, pkey = Coded.of(target_keys(g), len(g)), Coded.of(target_keys(p), len(p))
     frames = []
     for name, pairs in (("triples", match.triples), ("pairs", match.pairs)):
-        frames.append(tally(gd[pairs.gold], name, gkey[pairs.gold], "tp"))
+        frames.append(tally(gd[pairs.gold], name, gkey.take(pairs.gold), "tp"))
         spur, miss = unmatched(len(p), pairs.pred), unmatched(len(g), pairs.gold)
-        frames.append(tally(pd_[spur], name, pkey[spur], "fp"))
-        frames.append(tally(gd[miss], name, gkey[miss], "fn"))
+        frames.append(tally(pd_[spur], name, pkey.take(spur), "fp"))
+        frames.append(tally(gd[miss], name, gkey.take(miss), "fn"))
     pr = match.pairs
     labels = g["label"].to_numpy()[pr.gold].astype(object) + "|" + p["label"].to_numpy()[pr.pred].astype(object)
-    frames.append(tally(gd[pr.gold], "confusion", gkey[pr.gold], labels))
+    frames.append(tally(gd[pr.gold], "confusion", gkey.take(pr.gold), labels))
     return concat(frames)
 
 
