@@ -21,6 +21,10 @@ JSON_DAMAGE = ("wrong-type", "huge-offset", "negative-offset", "float-offset", "
                "deep-nesting", "array-for-object", "dangling-reference", "misspelt-key", "surrogate-escape")
 
 
+def _matches(path: tuple, pattern: tuple) -> bool:
+    return len(path) == len(pattern) and all(q == "*" or q == p for p, q in zip(path, pattern))
+
+
 def walk(node, path=()):
     yield path, node
     if isinstance(node, dict):
@@ -67,9 +71,10 @@ LONG = 300_000
 
 
 @st.composite
-def damaged_json(draw, data: dict, *, offsets=True, names=("doc_id",), references=(), keys=True):
+def damaged_json(draw, data: dict, *, offsets=True, names=("doc_id",), references=(), keys=True, nullable=()):
     """A changed copy of ``data`` as bytes. ``names``: keys whose value becomes a file name (made over 255 bytes);
-    ``references``: paths (tuples, "*" for any index) of values that name another item."""
+    ``references``: paths (tuples, "*" for any index) of values that name another item; ``nullable``: paths
+    whose value may be null (a value made null there is still valid)."""
     doc = copy.deepcopy(data)
     kinds = [k for k in JSON_DAMAGE if (offsets or "offset" not in k) and (names or k != "long-name")
              and (references or k != "dangling-reference") and (keys or k != "misspelt-key")]
@@ -81,8 +86,10 @@ def damaged_json(draw, data: dict, *, offsets=True, names=("doc_id",), reference
         where = draw(st.sampled_from(paths))
         value = get(doc, where)
         options = [v for v in ([], {}, "x", 7, 2.5, True, None) if type(v) is not type(value)]
-        put(doc, where, draw(st.sampled_from(options)))
-        must_fail = value is not None  # a null (a missing title) may become a string
+        new = draw(st.sampled_from(options))
+        put(doc, where, new)
+        # a null (a missing title) may become a string, and a nullable value may become null
+        must_fail = value is not None and not (new is None and any(_matches(where, n) for n in nullable))
     elif kind in ("huge-offset", "negative-offset", "float-offset"):
         spots = [p for p, v in walk(doc) if p and p[-1] in ("start", "end") and type(v) is int]
         where = draw(st.sampled_from(spots))
