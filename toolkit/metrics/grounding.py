@@ -135,12 +135,13 @@ def grounding_rows(gold: Tables, pred: Tables, pred_doc_ids: Collection[str], re
         at = index.get_indexer(st["doc_id"])
         keep = at >= 0
         parts.append(tally(at[keep], "spans", st["kind"].to_numpy(dtype=object)[keep], "match_exact", st["count"].to_numpy(float)[keep]))
-    plain = np.flatnonzero(~index.isin(list(records)))  # documents without a record: scored as given, or not predicted
-    got_flag = index.isin(list(got)).astype(float)[plain]
+    has_record = np.fromiter((d in records for d in doc_ids), dtype=bool, count=len(doc_ids))
+    plain = np.flatnonzero(~has_record)  # documents without a record: scored as given, or not predicted
+    got_flag = np.fromiter((doc_ids[d] in got for d in plain.tolist()), dtype=float, count=len(plain))
     for f in DOCUMENT_FLAGS:
         values = np.ones(len(plain)) if f == "gold" else np.zeros(len(plain)) if f == "fenced" else got_flag
         parts.append(tally(plain, "documents", "", f, values))
-    for d in np.flatnonzero(index.isin(list(records))).tolist():
+    for d in np.flatnonzero(has_record).tolist():
         record = records[doc_ids[d]]
         flags = {"gold": 1, "received": int(record.received), "parsed": int(record.parsed), "fenced": int(record.fenced),
                  "valid": int(record.valid), "scored": int(record.scored)}

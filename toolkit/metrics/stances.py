@@ -58,21 +58,27 @@ def _sort_key(t: Tables, event_map: np.ndarray | None, gold_event_ids: np.ndarra
     its row; a predicted event target is named by the id of the gold event it matched ("None")."""
     st = t.stances
     ment = t.mentions
-    spans_of: dict[int, list] = {}
     cols: dict[str, list] = {}
+    by_entity: dict[str, np.ndarray] = {}
+
+    def spans_of(entity: int) -> list:
+        """The sorted (start, end) of an entity's mentions (a slice of the mentions ordered by entity)."""
+        a, b = np.searchsorted(by_entity["entity"], [entity, entity + 1])
+        return sorted(zip(by_entity["start"][a:b].tolist(), by_entity["end"][a:b].tolist()))
 
     def key(i: int):
         if not cols:  # built on the first call: only tangled components need keys
-            for e, s, x in zip(ment["entity"].tolist(), ment["start"].tolist(), ment["end"].tolist()):
-                spans_of.setdefault(e, []).append((s, x))
+            order = np.argsort(ment["entity"].to_numpy(), kind="stable")
+            for c in ("entity", "start", "end"):
+                by_entity[c] = ment[c].to_numpy()[order]
             for c in ("holder", "holder_start", "holder_end", "target_kind", "target", "topic", "label", "stance_id"):
                 cols[c] = st[c].tolist()
             cols["event_id"] = t.events["event_id"].tolist()
         holder_row = cols["holder"][i]
-        holder = sorted(spans_of.get(holder_row, [])) if holder_row >= 0 else [(cols["holder_start"][i], cols["holder_end"][i])]
+        holder = spans_of(holder_row) if holder_row >= 0 else [(cols["holder_start"][i], cols["holder_end"][i])]
         kind, target_row = cols["target_kind"][i], cols["target"][i]
         if kind == "entity":
-            target = sorted(spans_of.get(target_row, []))
+            target = spans_of(target_row)
         elif kind == "event":
             if event_map is None:
                 target = [str(cols["event_id"][target_row])]
