@@ -55,7 +55,7 @@ def kept(mentions: pd.DataFrame, kinds) -> pd.DataFrame:
 def mention_rank(m: pd.DataFrame, entity_ids: np.ndarray) -> np.ndarray:
     """The canonical order of mentions: document, offsets, type, kind, text, entity id, mention id."""
     doc, start, end = m["doc"].to_numpy(), m["start"].to_numpy(), m["end"].to_numpy()
-    codes = [pd.factorize(m[c].to_numpy(), sort=True)[0] for c in ("type", "kind")]
+    codes = [pd.factorize(m[c], sort=True)[0] for c in ("type", "kind")]  # on the (Arrow) column: 3x faster than on objects
     # text, entity id and mention id only order mentions that tie on everything before them: sort those strings alone
     head = pd.DataFrame({"d": doc, "s": start, "e": end, "t": codes[0], "k": codes[1]})
     tied = np.flatnonzero(head.duplicated(keep=False).to_numpy())

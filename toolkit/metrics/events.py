@@ -81,12 +81,12 @@ class EventMatch:
 
 
 def _trigger_rank(ev: pd.DataFrame) -> np.ndarray:
-    codes = [pd.factorize(ev[c].to_numpy(), sort=True)[0] for c in ("type", "text", "event_id")]
+    codes = [pd.factorize(ev[c], sort=True)[0] for c in ("type", "text", "event_id")]
     return rank(ev["doc"].to_numpy(), ev["start"].to_numpy(), ev["end"].to_numpy(), *codes)
 
 
 def _argument_rank(a: pd.DataFrame) -> np.ndarray:
-    t, r = (pd.factorize(a[c].to_numpy(), sort=True)[0] for c in ("type", "role"))
+    t, r = (pd.factorize(a[c], sort=True)[0] for c in ("type", "role"))
     return rank(a["doc"].to_numpy(), t, a["trigger_start"].to_numpy(), a["trigger_end"].to_numpy(), r,
                 a["start"].to_numpy(), a["end"].to_numpy())
 

@@ -94,11 +94,10 @@ def _text_level(gold: Tables, pred: Tables, records: Mapping, doc_ids: list[str]
     def keys(frame, ncodes, tcodes):
         return (frame["doc"].to_numpy(np.int64) * n_norm + ncodes) * n_type + tcodes
 
-    gk, g_n = np.unique(keys(g, norm_codes[: len(g)], type_codes[: len(g)]), return_counts=True)
-    pk, p_n = np.unique(keys(p, norm_codes[len(g):], type_codes[len(g):]), return_counts=True)
-    allk = np.union1d(gk, pk)
-    gc = np.zeros(len(allk)); gc[np.searchsorted(allk, gk)] = g_n
-    pc = np.zeros(len(allk)); pc[np.searchsorted(allk, pk)] = p_n
+    both = np.concatenate([keys(g, norm_codes[: len(g)], type_codes[: len(g)]), keys(p, norm_codes[len(g):], type_codes[len(g):])])
+    allk, inverse = np.unique(both, return_inverse=True)  # one sort for both sides
+    gc = np.bincount(inverse[: len(g)], minlength=len(allk)).astype(float)
+    pc = np.bincount(inverse[len(g):], minlength=len(allk)).astype(float)
     tp = np.minimum(gc, pc)
     docs, tcode = allk // (n_norm * n_type), allk % n_type
     labels = types[tcode].astype(object)
