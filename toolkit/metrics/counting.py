@@ -20,6 +20,12 @@ class Coded:
     codes: np.ndarray
     cats: np.ndarray
 
+    def __post_init__(self) -> None:
+        # the narrowest integer type for the codes: counts tables have millions of rows, and every
+        # concatenation and reordering moves each column through memory
+        dtype = np.int16 if len(self.cats) < 2**15 else np.int32 if len(self.cats) < 2**31 else np.int64
+        self.codes = np.asarray(self.codes).astype(dtype, copy=False)
+
     @staticmethod
     def of(value, n: int) -> "Coded":
         """From an array of strings, one string for all ``n`` rows, or a :class:`Coded` (as it is)."""
@@ -32,7 +38,7 @@ class Coded:
             rank = np.empty(len(order), dtype=np.int64)
             rank[order] = np.arange(len(order))
             return Coded(rank[codes], cats[order])
-        return Coded(np.zeros(n, dtype=np.int64), np.array([value], dtype=object))
+        return Coded(np.zeros(n, dtype=np.int16), np.array([value], dtype=object))
 
     def take(self, index) -> "Coded":
         """The rows at ``index`` (the code book kept: :meth:`compact` drops what they do not use)."""
@@ -56,7 +62,8 @@ class Coded:
             return parts[0]
         cats = np.asarray(sorted(set().union(*(p.cats.tolist() for p in parts)), key=lambda c: (c is None, str(c))), dtype=object)
         at = {c: i for i, c in enumerate(cats.tolist())}
-        codes = [np.asarray([at[c] for c in p.cats.tolist()], dtype=np.int64)[p.codes] if len(p.cats) else p.codes for p in parts]
+        codes = [np.asarray([at[c] for c in p.cats.tolist()], dtype=np.int64).astype(np.int16 if len(cats) < 2**15 else np.int64)[p.codes]
+                 if len(p.cats) else p.codes for p in parts]
         return Coded(np.concatenate(codes), cats)
 
     def categorical(self) -> pd.Categorical:
