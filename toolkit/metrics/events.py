@@ -48,7 +48,7 @@ def _codes(*columns: np.ndarray) -> list[np.ndarray]:
 
 
 def _coded(column: pd.Series) -> Coded:
-    return Coded.of(column.to_numpy(), len(column))
+    return Coded.of(column, len(column))
 
 
 def argument_view(t: Tables) -> pd.DataFrame:
