@@ -24,8 +24,8 @@ weights stay exact: integers below 2^62). A component of one gold item, one pred
 edge, by far the most common, is that pair without any solver. The tangled components (nested or
 repeated spans) are grouped by shape and each group is solved at once by enumerating every
 one-to-one map of the smaller side into the larger (:func:`optimal_cells`; at most
-:data:`_MAX_ASSIGNMENTS` maps, which covers every component of the gold, the recorded runs and
-the synthetic corpora): **among alignments of equal value, the items of the component's smaller
+:data:`_MAX_ASSIGNMENTS` maps, which covers every component of the gold against the baseline
+and of the synthetic corpora): **among alignments of equal value, the items of the component's smaller
 side (gold when equal), in canonical order, each take the earliest-ranked partner they can** — the
 lexicographically first optimal assignment. A larger component goes to
 :func:`scipy.optimize.linear_sum_assignment`, which returns one of the optimal alignments (a
