@@ -389,25 +389,17 @@ def _ceaf_terms(K, R, n, kK, rR, o_doc):
     docs = [o_doc[simple]]
     tangled = np.flatnonzero(~simple)
     if len(tangled):
-        from toolkit.metrics.matching import _local_positions, components, optimal_cells
+        from toolkit.metrics.matching import components, optimal_cells, shape_groups
 
         nk, nr = int(k_inv.max()) + 1, int(r_inv.max()) + 1
         tk, tr = k_inv[tangled], r_inv[tangled]
-        comp = components(nk + nr, tk, nk + tr)
-        tc = comp[tk]
-        row, n_rows = _local_positions(np.unique(tk), comp, 0, None, nk + nr)
-        col, n_cols = _local_positions(np.unique(tr), comp, nk, None, nk + nr)
-        rows_of, cols_of = n_rows[tc], n_cols[tc]
-        for r, c in np.unique(np.stack([rows_of, cols_of], axis=1), axis=0).tolist():
-            sel = tangled[(rows_of == r) & (cols_of == c)]
-            sub = (rows_of == r) & (cols_of == c)
-            comps, slot = np.unique(tc[sub], return_inverse=True)
-            cell = (slot, row[tk[sub]], col[tr[sub]])
-            comp_doc = np.zeros(len(comps), dtype=np.int64)
-            comp_doc[slot] = o_doc[sel]
+        for r, c, sel, n_comps, slot, i_of, j_of in shape_groups(tk, tr, components(nk + nr, tk, nk + tr), nk):
+            edges = tangled[sel]
+            comp_doc = np.zeros(n_comps, dtype=np.int64)
+            comp_doc[slot] = o_doc[edges]
             for mention_based in (False, True):
-                phi = np.zeros((len(comps), r, c))
-                phi[cell] = n[sel] if mention_based else 2 * n[sel] / (kK[sel] + rR[sel])
+                phi = np.zeros((n_comps, r, c))
+                phi[slot, i_of, j_of] = n[edges] if mention_based else 2 * n[edges] / (kK[edges] + rR[edges])
                 k, i, j = optimal_cells(phi)
                 (phi_m if mention_based else phi_e).append(phi[k, i, j])
             docs.append(comp_doc[k])

@@ -107,21 +107,14 @@ def match_edges(n_gold: int, n_pred: int, eg, ep, level, tiebreak=None, gold_ran
     out_g, out_p, out_l = [eg[simple]], [ep[simple]], [level[simple]]
     tangled = np.flatnonzero(~simple)
     if len(tangled):
-        tg, tp, tl, tt, tc = eg[tangled], ep[tangled], level[tangled], tiebreak[tangled], edge_comp[tangled]
-        row, n_rows = _local_positions(np.unique(tg), comp, 0, gold_rank, n_gold + n_pred)
-        col, n_cols = _local_positions(np.unique(tp), comp, n_gold, pred_rank, n_gold + n_pred)
-        r_of, c_of = row[tg], col[tp]
-        rows_of, cols_of = n_rows[tc], n_cols[tc]
-        shapes = np.unique(np.stack([rows_of, cols_of], axis=1), axis=0)
-        for r, c in shapes.tolist():
-            sel = np.flatnonzero((rows_of == r) & (cols_of == c))
-            comps, slot = np.unique(tc[sel], return_inverse=True)
-            levels = np.zeros((len(comps), r, c), dtype=np.int64)
+        tg, tp, tl, tt = eg[tangled], ep[tangled], level[tangled], tiebreak[tangled]
+        for r, c, sel, n, slot, i_of, j_of in shape_groups(tg, tp, comp, n_gold, gold_rank, pred_rank):
+            levels = np.zeros((n, r, c), dtype=np.int64)
             ties = np.zeros_like(levels)
-            levels[slot, r_of[sel], c_of[sel]] = tl[sel]
-            ties[slot, r_of[sel], c_of[sel]] = tt[sel]
-            members_g = _members(tg[sel], slot, r_of[sel], len(comps), r)
-            members_p = _members(tp[sel], slot, c_of[sel], len(comps), c)
+            levels[slot, i_of, j_of] = tl[sel]
+            ties[slot, i_of, j_of] = tt[sel]
+            members_g = _members(tg[sel], slot, i_of, n, r)
+            members_p = _members(tp[sel], slot, j_of, n, c)
             k, i, j = _solve(levels, ties)
             ok = levels[k, i, j] > 0
             k, i, j = k[ok], i[ok], j[ok]
@@ -155,6 +148,24 @@ def _local_positions(items: np.ndarray, comp: np.ndarray, offset: int, rank, n_v
     position = np.empty(int(items.max()) + 1 if len(items) else 0, dtype=np.int64)
     position[items] = np.arange(len(items)) - np.repeat(starts, sizes)
     return position, np.bincount(c, minlength=n_vertices)
+
+
+def shape_groups(row_items: np.ndarray, col_items: np.ndarray, comp: np.ndarray, col_offset: int, row_rank=None, col_rank=None):
+    """The edges ``row_items[e] -- col_items[e]`` of tangled components, grouped by the shape of their
+    component. ``comp`` labels every vertex (row items first, column items from ``col_offset``).
+
+    For each shape (r rows, c columns) yields ``(r, c, sel, n, slot, row, col)``: the edges ``sel``
+    (indices into the arrays given) of the ``n`` components of that shape, each edge's component
+    (``slot``, 0..n-1) and its row and column inside the component, in canonical order (by
+    ``row_rank`` / ``col_rank``, ties by index: see :func:`match_edges`)."""
+    row_pos, n_rows = _local_positions(np.unique(row_items), comp, 0, row_rank, len(comp))
+    col_pos, n_cols = _local_positions(np.unique(col_items), comp, col_offset, col_rank, len(comp))
+    edge_comp = comp[row_items]
+    rows_of, cols_of = n_rows[edge_comp], n_cols[edge_comp]
+    for r, c in np.unique(np.stack([rows_of, cols_of], axis=1), axis=0).tolist():
+        sel = np.flatnonzero((rows_of == r) & (cols_of == c))
+        comps, slot = np.unique(edge_comp[sel], return_inverse=True)
+        yield r, c, sel, len(comps), slot, row_pos[row_items[sel]], col_pos[col_items[sel]]
 
 
 def _members(items: np.ndarray, slot: np.ndarray, position: np.ndarray, n: int, size: int) -> np.ndarray:
