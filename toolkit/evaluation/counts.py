@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.metrics import formulas
+from toolkit.metrics.counting import ascending
 from toolkit.metrics.coreference import COUNT_KEYS
 from toolkit.metrics.entities import SCHEMES
 from toolkit.metrics.events import METRICS as EVENT_METRICS
@@ -43,10 +44,6 @@ COREF_METRICS = ("muc", "b3", "ceafe", "ceafm", "lea")
 SCHEME_OUTCOMES = ("correct", "incorrect", "partial", "missed", "spurious")
 RATIO_FIELDS = ("r_num", "r_den", "p_num", "p_den")
 KEY = ["task", "measure", "label", "outcome"]
-
-
-def _ascending(a: np.ndarray) -> bool:
-    return len(a) < 2 or bool((a[1:] >= a[:-1]).all())
 
 
 def _codes(column: pd.Series) -> tuple[np.ndarray, list]:
@@ -82,7 +79,7 @@ class CountsTable:
             return dict(cached[1])
         df = self.frame
         docs = df["doc"].to_numpy()
-        order = None if _ascending(docs) else np.argsort(docs, kind="stable")
+        order = None if ascending(docs) else np.argsort(docs, kind="stable")
         codes, uniques = [], []
         for c in KEY:
             k, u = _codes(df[c])

@@ -13,6 +13,21 @@ import numpy as np
 import pandas as pd
 
 
+def code_dtype(n_cats: int):
+    """The narrowest integer type for codes into ``n_cats`` categories."""
+    return np.int16 if n_cats < 2**15 else np.int32 if n_cats < 2**31 else np.int64
+
+
+def _cat_key(c):
+    """The order of a code book: as strings, None last."""
+    return (c is None, str(c))
+
+
+def ascending(a: np.ndarray) -> bool:
+    """Whether ``a`` never decreases."""
+    return len(a) < 2 or bool((a[1:] >= a[:-1]).all())
+
+
 @dataclass
 class Coded:
     """A column of a few distinct strings: an integer code per row into ``cats`` (unique, sorted)."""
@@ -23,8 +38,7 @@ class Coded:
     def __post_init__(self) -> None:
         # the narrowest integer type for the codes: counts tables have millions of rows, and every
         # concatenation and reordering moves each column through memory
-        dtype = np.int16 if len(self.cats) < 2**15 else np.int32 if len(self.cats) < 2**31 else np.int64
-        self.codes = np.asarray(self.codes).astype(dtype, copy=False)
+        self.codes = np.asarray(self.codes).astype(code_dtype(len(self.cats)), copy=False)
 
     @staticmethod
     def of(value, n: int) -> "Coded":
@@ -33,19 +47,15 @@ class Coded:
             return value
         if isinstance(value, pd.Series) and not value.hasnans:  # a table's (Arrow) column: hashed 3x faster than objects
             codes, cats = pd.factorize(value)
-            cats = np.asarray(cats, dtype=object)
-            order = np.array(sorted(range(len(cats)), key=lambda i: str(cats[i])), dtype=np.int64)
-            rank = np.empty(len(order), dtype=np.int64)
-            rank[order] = np.arange(len(order))
-            return Coded(rank[codes], cats[order])
-        if np.ndim(value):
+        elif np.ndim(value):
             codes, cats = pd.factorize(np.asarray(value, dtype=object), use_na_sentinel=False)
-            cats = np.asarray(cats, dtype=object)
-            order = np.array(sorted(range(len(cats)), key=lambda i: (cats[i] is None, str(cats[i]))), dtype=np.int64)
-            rank = np.empty(len(order), dtype=np.int64)
-            rank[order] = np.arange(len(order))
-            return Coded(rank[codes], cats[order])
-        return Coded(np.zeros(n, dtype=np.int16), np.array([value], dtype=object))
+        else:
+            return Coded(np.zeros(n, dtype=np.int16), np.array([value], dtype=object))
+        cats = np.asarray(cats, dtype=object)
+        order = np.array(sorted(range(len(cats)), key=lambda i: _cat_key(cats[i])), dtype=np.int64)
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        return Coded(rank[codes], cats[order])
 
     def take(self, index) -> "Coded":
         """The rows at ``index`` (the code book kept: :meth:`compact` drops what they do not use)."""
@@ -67,10 +77,10 @@ class Coded:
     def concat(parts: list["Coded"]) -> "Coded":
         if len(parts) == 1:
             return parts[0]
-        cats = np.asarray(sorted(set().union(*(p.cats.tolist() for p in parts)), key=lambda c: (c is None, str(c))), dtype=object)
+        cats = np.asarray(sorted(set().union(*(p.cats.tolist() for p in parts)), key=_cat_key), dtype=object)
         at = {c: i for i, c in enumerate(cats.tolist())}
-        codes = [np.asarray([at[c] for c in p.cats.tolist()], dtype=np.int64).astype(np.int16 if len(cats) < 2**15 else np.int64)[p.codes]
-                 if len(p.cats) else p.codes for p in parts]
+        codes = [np.asarray([at[c] for c in p.cats.tolist()], dtype=code_dtype(len(cats)))[p.codes] if len(p.cats) else p.codes
+                 for p in parts]
         return Coded(np.concatenate(codes), cats)
 
     def categorical(self) -> pd.Categorical:
@@ -104,14 +114,11 @@ class Rows:
 
     def sorted_by_doc(self) -> "Rows":
         """The same rows ordered by document (stable: rows of one document keep their order)."""
-        if len(self.doc) < 2 or bool((self.doc[1:] >= self.doc[:-1]).all()):
+        if ascending(self.doc):
             return self
         o = np.argsort(self.doc, kind="stable")
-
-        def take(c: Coded | None) -> Coded | None:
-            return None if c is None else Coded(c.codes[o], c.cats)
-
-        return Rows(self.doc[o], take(self.measure), take(self.label), take(self.outcome), self.count[o], take(self.task))
+        return Rows(self.doc[o], self.measure.take(o), self.label.take(o), self.outcome.take(o), self.count[o],
+                    None if self.task is None else self.task.take(o))
 
     @staticmethod
     def empty() -> "Rows":

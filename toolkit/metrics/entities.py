@@ -41,8 +41,8 @@ _OUTCOMES = np.array([
 ], dtype=object)
 
 
-_OUTCOME_CATS = np.array(sorted({str(x) for x in _OUTCOMES.ravel() if x is not None}), dtype=object)
-_OUTCOME_CODES = np.array([[(-1 if x is None else _OUTCOME_CATS.tolist().index(x)) for x in row] for row in _OUTCOMES], dtype=np.int64)
+_OUTCOME_CATS = np.array(sorted(set(_OUTCOMES.ravel().tolist())), dtype=object)
+_OUTCOME_CODES = np.searchsorted(_OUTCOME_CATS, _OUTCOMES)  # _OUTCOMES as codes into the sorted outcome names
 
 
 def kept(mentions: pd.DataFrame, kinds) -> pd.DataFrame:
