@@ -176,6 +176,10 @@ SELECT_SAID = """(function(){
   return false; })()"""
 """Select the first "said" outside any highlight, as a mouse drag does (the editor turns it into a region)."""
 
+HIGHLIGHTS_NAMED = """(function(){ var h = Array.from(document.querySelectorAll('.htx-highlight'));
+  return h.length > 0 && h.every(function(e){
+    return Array.from(e.classList).some(function(x){ return x.indexOf('htx-highlight-') === 0; }); }); })()"""
+
 SHOWN = """(function(){ var out = {};
   document.querySelectorAll('.htx-highlight').forEach(function(e){
     var c = Array.from(e.classList).find(function(x){ return x.indexOf('htx-highlight-') === 0; });
@@ -234,7 +238,9 @@ def test_editor_counts_code_points_and_every_annotation_is_a_pass(server, projec
     word = text.index(" said ") + 1  # "said", after three characters beyond the BMP
     with Browser(timeout=120) as browser:
         browser.open(f"{server.base}/projects/{pid}/data?task={task['id']}", server.cookies())
-        browser.wait_until("document.querySelectorAll('.htx-highlight').length > 0", 120)
+        # drawn and named: the editor gives each highlight its region's class a moment after drawing it (on a
+        # loaded machine the page was once read in between, and every highlight was still unnamed)
+        browser.wait_until(HIGHLIGHTS_NAMED, 120)
         # the text the editor highlights for each pre-annotated region, pieces of split highlights joined
         shown = browser.evaluate(SHOWN)
         expected = {m.id: m.span.text for m in astral.mentions()} | {f"trigger-{v.id}": v.trigger.text for v in astral.events}
