@@ -258,3 +258,22 @@ def test_predictions_load_and_score_as_row_wise(corpus, variant, tmp_path, monke
     assert _pred_report(gold, fast) == _pred_report(slow_gold, slow)
     if variant == "as-generated":
         assert fast.statuses is not None and len(fast.statuses)  # the fast path took them
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.none() | st.text(alphabet=st.characters(max_codepoint=0x7F)) | st.text(), max_size=12), st.integers(0, 3),
+       st.booleans())
+def test_codepoints_decodes_utf8_as_python_does(values, cut, large):
+    """The numpy UTF-8 decoder gives the code points Python's own encoding does, for every kind of
+    character (ASCII, 2-, 3- and 4-byte sequences), nulls, sliced arrays and large strings."""
+    import numpy as np
+    import pyarrow as pa
+
+    from toolkit.io.arrow import codepoints
+
+    array = pa.array(values, pa.large_string() if large else pa.string()).slice(min(cut, len(values)))
+    kept = [v or "" for v in values[min(cut, len(values)):]]
+    cp, bounds = codepoints(array)
+    assert cp.dtype == np.uint32 and bounds.dtype == np.int64
+    assert cp.tolist() == [ord(c) for c in "".join(kept)]
+    assert np.diff(bounds).tolist() == [len(v) for v in kept] and bounds[0] == 0

@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from toolkit.io.arrow import children, ints
+from toolkit.io.arrow import children, codepoints, ints
 from toolkit.model.labels import inventory
 from toolkit.model.tables import Tables, frame
 
@@ -101,32 +101,31 @@ class SeedTexts:
         self.length = np.diff(self.bounds)
         self.length[np.fromiter((t is None for t in texts), dtype=bool, count=len(texts))] = -1  # no text: no span fits
 
-    def spans_ok(self, starts: np.ndarray, ends: np.ndarray, quoted: list, owner: np.ndarray, strip: bool = True) -> np.ndarray:
-        """Per span: ``0 <= start < end <= len(text)`` and, where a quote is given, ``text[start:end] == quote``
-        (and, with ``strip``, the quote has no whitespace at either end)."""
+    def spans_ok(self, starts: np.ndarray, ends: np.ndarray, quoted, owner: np.ndarray, strip: bool = True) -> np.ndarray:
+        """Per span: ``0 <= start < end <= len(text)`` and, where a quote is given (``quoted``, an
+        Arrow string array), ``text[start:end] == quote`` (and, with ``strip``, the quote has no
+        whitespace at either end)."""
         ok = (starts >= 0) & (starts < ends) & (ends <= self.length[owner])
-        given = np.fromiter((q is not None for q in quoted), dtype=bool, count=len(quoted))
-        idx = np.flatnonzero(ok & given)
-        q_cp, q_bounds = _codepoints([quoted[k] for k in idx.tolist()])
+        given = np.asarray(pc.is_valid(quoted).to_numpy(zero_copy_only=False), dtype=bool)
+        q_cp, q_bounds = codepoints(quoted)
         q_len = np.diff(q_bounds)
-        fits = q_len == ends[idx] - starts[idx]
-        ok[idx[~fits]] = False
-        if not len(q_cp):
+        ok &= ~given | (q_len == ends - starts)
+        idx = np.flatnonzero(ok & given)
+        if not len(idx):
             return ok
-        item = np.repeat(np.arange(len(idx)), q_len)
-        within = np.arange(len(q_cp)) - q_bounds[:-1][item]
-        pos = self.bounds[owner[idx]][item] + starts[idx][item] + within
-        pos = np.minimum(pos, max(len(self.cp) - 1, 0))  # a quote longer than its span is already refused above
+        length = q_len[idx]
+        item = np.repeat(np.arange(len(idx)), length)
+        within = np.arange(len(item)) - np.repeat(np.cumsum(length) - length, length)
+        src = self.bounds[owner[idx]] + starts[idx]  # where each quote's span starts in the seeds' code points
+        mine = q_bounds[idx]  # and where the quote starts in its own
         wrong = np.zeros(len(idx), dtype=bool)
-        if len(self.cp):
-            wrong[np.unique(item[self.cp[pos] != q_cp])] = True
-        else:
-            wrong[:] = True
+        if len(item):
+            wrong[np.unique(item[self.cp[src[item] + within] != q_cp[mine[item] + within]])] = True
         if strip:
-            nonempty = q_len > 0
+            nonempty = length > 0
             first, last = np.zeros(len(idx), dtype=bool), np.zeros(len(idx), dtype=bool)
-            first[nonempty] = np.isin(q_cp[q_bounds[:-1][nonempty]], _WHITESPACE)
-            last[nonempty] = np.isin(q_cp[q_bounds[1:][nonempty] - 1], _WHITESPACE)
+            first[nonempty] = np.isin(q_cp[mine[nonempty]], _WHITESPACE)
+            last[nonempty] = np.isin(q_cp[mine[nonempty] + length[nonempty] - 1], _WHITESPACE)
             wrong |= first | last
         ok[idx[wrong]] = False
         return ok
@@ -146,32 +145,37 @@ def _lookup(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     return np.where(sk[at] == wanted, order[at], -1)
 
 
-def _id_codes(*columns: list) -> tuple[list[np.ndarray], int]:
-    """Integer codes of id strings over all the columns at once (None: -1), and the number of codes + 1."""
-    allv = pd.Series(np.concatenate([np.asarray(c, dtype=object) for c in columns]))
-    codes, uniques = pd.factorize(allv, use_na_sentinel=True)
-    codes = codes.astype(np.int64)
-    cuts = np.cumsum([0] + [len(c) for c in columns])
-    return [codes[cuts[i]:cuts[i + 1]] for i in range(len(columns))], len(uniques) + 1
+def _id_codes(*columns) -> tuple[list[np.ndarray], int]:
+    """Integer codes of string columns (Arrow arrays) over all of them at once (null: -1), and the
+    number of codes + 1, so that ``_keys`` of a null never equals one of a value."""
+    arrays = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in columns]
+    joined = pa.concat_arrays([a.cast(pa.string()) for a in arrays]) if arrays else pa.array([], pa.string())
+    encoded = pc.dictionary_encode(joined)
+    codes = ints(encoded.indices)
+    cuts = np.cumsum([0] + [len(a) for a in arrays])
+    return [codes[cuts[i]:cuts[i + 1]] for i in range(len(arrays))], len(encoded.dictionary) + 1
 
 
 def _allowed_arguments(inv) -> set[tuple[str, str, str]]:
     return {(vt, role, et) for vt, roles in inv.roles.items() for role, types in roles.items() for et in types}
 
 
-def _triples_ok(v_type: list, roles: list, m_type: list, allowed: set) -> np.ndarray:
-    """Per argument: (event type, role, entity type of its mention) is one the inventory allows."""
-    if not len(roles):
+def _combos_ok(columns: list, allowed: set) -> np.ndarray:
+    """Per row: the tuple of the rows' values in ``columns`` (Arrow string arrays of one length) is in
+    ``allowed``; each distinct tuple is looked up once."""
+    n = len(columns[0])
+    if not n:
         return np.zeros(0, dtype=bool)
-    key = np.zeros(len(roles), dtype=np.int64)
-    uniques = []
-    for col in (v_type, roles, m_type):
-        codes, u = pd.factorize(np.asarray(col, dtype=object), use_na_sentinel=False)
-        key = key * (len(u) + 1) + codes
-        uniques.append((np.asarray(u, dtype=object), len(u) + 1))
-    groups, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    v, r, m = np.asarray(v_type, dtype=object), np.asarray(roles, dtype=object), np.asarray(m_type, dtype=object)
-    ok = np.array([(v[i], r[i], m[i]) in allowed for i in first.tolist()], dtype=bool)
+    key = np.zeros(n, dtype=np.int64)
+    books, coded = [], []
+    for col in columns:
+        encoded = pc.dictionary_encode(col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col)
+        codes = ints(encoded.indices)  # null: -1, which reads the book's last entry, None
+        key = key * (len(encoded.dictionary) + 1) + codes + 1
+        books.append(encoded.dictionary.to_pylist() + [None])
+        coded.append(codes)
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    ok = np.array([tuple(book[codes[i]] for book, codes in zip(books, coded)) in allowed for i in first.tolist()], dtype=bool)
     return ok[inverse]
 
 
@@ -295,35 +299,32 @@ def check_gold(table: pa.Table, data: bytes, read_seeds) -> GoldPart:
     seeds = SeedTexts(texts)
     for starts, ends, quoted, owner in ((m_start, m_end, m_text, m_doc), (t_start, t_end, t_text, v_doc),
                                         (x_start, x_end, x_text, x_doc)):
-        _fail(bad, ~seeds.spans_ok(starts, ends, quoted.to_pylist(), owner), owner)
+        _fail(bad, ~seeds.spans_ok(starts, ends, quoted, owner), owner)
 
     # ids, references, roles
-    e_id, m_id = pc.struct_field(ents, "id").to_pylist(), pc.struct_field(ments, "id").to_pylist()
-    v_id, s_id = pc.struct_field(evs, "id").to_pylist(), pc.struct_field(sts, "id").to_pylist()
-    holders, tids = pc.struct_field(sts, "holder").to_pylist(), t_id.to_pylist()
-    a_mention = pc.struct_field(args, "mention").to_pylist()
-    (e_c, m_c, v_c, s_c, h_c, t_c, am_c), k = _id_codes(e_id, m_id, v_id, s_id, holders, tids, a_mention)
+    e_id, m_id, v_id, s_id = (pc.struct_field(x, "id") for x in (ents, ments, evs, sts))
+    roles = pc.struct_field(args, "role")
+    (e_c, m_c, v_c, s_c, h_c, t_c, am_c), k = _id_codes(e_id, m_id, v_id, s_id, pc.struct_field(sts, "holder"), t_id,
+                                                        pc.struct_field(args, "mention"))
     all_keys = _keys(np.concatenate([e_doc, m_doc, v_doc, s_doc]), np.concatenate([e_c, m_c, v_c, s_c]), k)
     doc_of = np.concatenate([e_doc, m_doc, v_doc, s_doc])
     _fail(bad, pd.Series(all_keys).duplicated(keep=False).to_numpy(), doc_of)
     e_keys, m_keys, v_keys = _keys(e_doc, e_c, k), _keys(m_doc, m_c, k), _keys(v_doc, v_c, k)
     # an argument names a mention of its document, with a role of its event type that allows the mention's entity type, once
     at = _lookup(m_keys, _keys(a_doc, am_c, k))
-    e_type = np.asarray(pc.struct_field(ents, "type").to_pylist(), dtype=object)
-    v_type = np.asarray(pc.struct_field(evs, "type").to_pylist(), dtype=object)
-    roles = pc.struct_field(args, "role").to_pylist()
     found = at >= 0
     _fail(bad, ~found, a_doc)
-    m_type = np.where(found, e_type[m_ent[np.maximum(at, 0)]] if len(m_ent) else "", "")
-    _fail(bad, ~_triples_ok(v_type[a_ev].tolist(), roles, list(m_type), _allowed_arguments(inv)), a_doc)
-    triple = pd.DataFrame({"ev": a_ev, "role": roles, "m": am_c})
+    m_type = pc.struct_field(ents, "type").take(pa.array(m_ent[np.maximum(at, 0)] if len(m_ent) else np.zeros(len(at), np.int64),
+                                                          mask=~found))
+    _fail(bad, ~_combos_ok([pc.struct_field(evs, "type").take(pa.array(a_ev)), roles, m_type], _allowed_arguments(inv)), a_doc)
+    (role_c,), _ = _id_codes(roles)
+    triple = pd.DataFrame({"ev": a_ev, "role": role_c, "m": am_c})
     _fail(bad, triple.duplicated(keep=False).to_numpy(), a_doc)
     # a stance's holder is an entity of its document; an event or entity target too
-    kinds = np.asarray(t_kind.to_pylist(), dtype=object)
     _fail(bad, _lookup(e_keys, _keys(s_doc, h_c, k)) < 0, s_doc)
     t_keys = _keys(s_doc, t_c, k)
-    _fail(bad, (kinds == "event") & (_lookup(v_keys, t_keys) < 0), s_doc)
-    _fail(bad, (kinds == "entity") & (_lookup(e_keys, t_keys) < 0), s_doc)
+    _fail(bad, _valid(t_kind, values=["event"]) & (_lookup(v_keys, t_keys) < 0), s_doc)
+    _fail(bad, _valid(t_kind, values=["entity"]) & (_lookup(e_keys, t_keys) < 0), s_doc)
 
     # overlapping mentions: exact checks (duplicates, crossings) are the row-wise checker's
     order, overlap = _overlaps(m_doc, m_start, m_end)
@@ -389,14 +390,10 @@ def _tables(good, failed, col, texts, ents, e_doc, ments, m_ent, m_doc, evs, v_d
                               "text": _strings(pc.struct_field(trig, "text"), keep_v)})
 
     # ids as integer codes: (document, id) is one int64 key
-    m_ids = pc.struct_field(ments, "id").to_pylist()
-    e_ids = pc.struct_field(ents, "id").to_pylist()
-    v_ids = pc.struct_field(evs, "id").to_pylist()
-    a_mid = pc.struct_field(args, "mention").to_pylist()
     target = pc.struct_field(sts, "target")
-    holders = pc.struct_field(sts, "holder").to_pylist()
-    tids = pc.struct_field(target, "id").to_pylist()
-    (m_c, e_c, v_c, am_c, h_c, t_c), k = _id_codes(m_ids, e_ids, v_ids, a_mid, holders, tids)
+    a_mid = pc.struct_field(args, "mention")
+    (m_c, e_c, v_c, am_c, h_c, t_c), k = _id_codes(pc.struct_field(ments, "id"), pc.struct_field(ents, "id"), pc.struct_field(evs, "id"),
+                                                   a_mid, pc.struct_field(sts, "holder"), pc.struct_field(target, "id"))
 
     # arguments name a mention of their document: its span, text and entity
     # (a prediction's argument may give its own span instead: its entity is then -1)
@@ -404,7 +401,7 @@ def _tables(good, failed, col, texts, ents, e_doc, ments, m_ent, m_doc, evs, v_d
     keep_a = pos[a_doc] >= 0
     kept = np.flatnonzero(keep_a)
     by_span = (np.asarray(pc.is_valid(pc.struct_field(args, "start")).to_numpy(zero_copy_only=False), dtype=bool)
-               if "start" in [f.name for f in args.type] else np.zeros(len(a_mid), dtype=bool))
+               if "start" in [f.name for f in args.type] else np.zeros(len(args), dtype=bool))
     m_keys = _keys(m_doc, m_c, k)
     at = _lookup(m_keys, _keys(a_doc, am_c, k))[kept]
     at[by_span[kept]] = -1
@@ -427,12 +424,13 @@ def _tables(good, failed, col, texts, ents, e_doc, ments, m_ent, m_doc, evs, v_d
     # stances: holder and target as rows of the entities / events tables, the first evidence span
     keep_s = pos[s_doc] >= 0
     e_keys, v_keys = _keys(e_doc, e_c, k), _keys(v_doc, v_c, k)
-    kinds = np.asarray(pc.struct_field(target, "kind").to_pylist(), dtype=object)
+    t_kind = pc.struct_field(target, "kind")
+    is_event, is_entity = _valid(t_kind, values=["event"]), _valid(t_kind, values=["entity"])
     t_keys = _keys(s_doc, t_c, k)
     at_e, at_v = _lookup(e_keys, t_keys), _lookup(v_keys, t_keys)
     holder_at = _lookup(e_keys, _keys(s_doc, h_c, k))
-    target_row = np.where(kinds == "event", np.where(at_v >= 0, v_row[np.maximum(at_v, 0)] if len(v_row) else -1, -1),
-                          np.where(kinds == "entity", np.where(at_e >= 0, e_row[np.maximum(at_e, 0)] if len(e_row) else -1, -1), -1))
+    target_row = np.where(is_event, np.where(at_v >= 0, v_row[np.maximum(at_v, 0)] if len(v_row) else -1, -1),
+                          np.where(is_entity, np.where(at_e >= 0, e_row[np.maximum(at_e, 0)] if len(e_row) else -1, -1), -1))
     first_ev = np.full(len(s_doc), -1, dtype=np.int64)
     if len(x_st):
         uniq, first = np.unique(x_st, return_index=True)
@@ -442,11 +440,12 @@ def _tables(good, failed, col, texts, ents, e_doc, ments, m_ent, m_doc, evs, v_d
     ev_start = np.where(has_ev, x_start[np.maximum(first_ev, 0)] if len(x_start) else -1, -1)
     ev_end = np.where(has_ev, x_end[np.maximum(first_ev, 0)] if len(x_end) else -1, -1)
     n_s = int(keep_s.sum())
-    topic = np.where(kinds == "topic", np.asarray(tids, dtype=object), "")
+    topic = pc.if_else(_valid(t_kind, values=["topic"]), pc.struct_field(target, "id"), "")
     stances = frame("stances", {"doc": pos[s_doc[keep_s]], "stance_id": _strings(pc.struct_field(sts, "id"), keep_s),
                                 "holder": np.where(holder_at >= 0, e_row[np.maximum(holder_at, 0)] if len(e_row) else -1, -1)[keep_s],
                                 "holder_start": np.full(n_s, -1, dtype=np.int64), "holder_end": np.full(n_s, -1, dtype=np.int64),
-                                "holder_text": np.full(n_s, "", dtype=object), "target_kind": kinds[keep_s], "topic": topic[keep_s],
+                                "holder_text": _strings(pa.array(np.full(n_s, "", dtype=object), pa.string())),
+                                "target_kind": _strings(t_kind, keep_s), "topic": _strings(topic, keep_s),
                                 "target": target_row[keep_s], "label": _strings(pc.struct_field(sts, "label"), keep_s),
                                 "evidence_start": ev_start[keep_s], "evidence_end": ev_end[keep_s]})
     docs = frame("docs", {"doc_id": _strings(col["doc_id"], pos >= 0)})

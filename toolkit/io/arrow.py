@@ -102,6 +102,41 @@ def ints(array, fill: int = -1) -> np.ndarray:
     return np.asarray(array.fill_null(fill).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
+def codepoints(array) -> tuple[np.ndarray, np.ndarray]:
+    """The code points of a string array's values joined (uint32; a null counts as ""), and each
+    value's start in them plus the end (int64): what ``"".join(values).encode("utf-32-le")`` holds,
+    decoded from the array's UTF-8 buffer with numpy, without a Python string per value. The array
+    must hold valid UTF-8 (Arrow's strings do; :func:`read_jsonl` refuses a file that does not)."""
+    import pyarrow.compute as pc
+
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if array.null_count:
+        array = pc.fill_null(array, "")  # a null's slot may hold bytes: the filled array has none
+    n = len(array)
+    wide = pa.types.is_large_string(array.type)
+    _, off_buf, data_buf = array.buffers()
+    if off_buf is None or n == 0:
+        return np.zeros(0, dtype=np.uint32), np.zeros(n + 1, dtype=np.int64)
+    offsets = np.frombuffer(off_buf, dtype=np.int64 if wide else np.int32, count=n + 1, offset=array.offset * (8 if wide else 4))
+    offsets = offsets.astype(np.int64)
+    raw = np.frombuffer(data_buf, dtype=np.uint8)[offsets[0]:offsets[-1]] if data_buf is not None else np.zeros(0, np.uint8)
+    offsets -= offsets[0]
+    if not len(raw) or int(raw.max()) < 0x80:  # ASCII: one byte, one code point
+        return raw.astype(np.uint32), offsets
+    lead = (raw & 0xC0) != 0x80  # every byte but a continuation byte starts a code point
+    starts = np.zeros(len(raw) + 1, dtype=np.int64)
+    np.cumsum(lead, out=starts[1:])
+    at = np.flatnonzero(lead)
+    pad = np.concatenate([raw, np.zeros(3, dtype=np.uint8)]).astype(np.uint32)
+    b0, b1, b2, b3 = pad[at], pad[at + 1] & 0x3F, pad[at + 2] & 0x3F, pad[at + 3] & 0x3F
+    cp = np.where(b0 < 0x80, b0,
+                  np.where(b0 < 0xE0, ((b0 & 0x1F) << 6) | b1,
+                           np.where(b0 < 0xF0, ((b0 & 0x0F) << 12) | (b1 << 6) | b2,
+                                    ((b0 & 0x07) << 18) | (b1 << 12) | (b2 << 6) | b3)))
+    return cp.astype(np.uint32), starts[offsets]
+
+
 def children(list_array) -> tuple[pa.Array, np.ndarray, np.ndarray]:
     """(the flattened items, each item's parent row, which parents are null lists)."""
     import pyarrow.compute as pc

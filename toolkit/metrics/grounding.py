@@ -39,7 +39,8 @@ import numpy as np
 import pandas as pd
 
 from toolkit.metrics import formulas
-from toolkit.metrics.counting import concat, tally
+from toolkit.io.arrow import ints
+from toolkit.metrics.counting import Coded, Rows, concat, tally
 from toolkit.metrics.entities import SCHEMES
 from toolkit.metrics.events import METRICS as EVENT_METRICS
 from toolkit.model.tables import Tables
@@ -63,45 +64,43 @@ def _countable(refused, kinds: Collection[str] | None, tasks: Collection[str]) -
     return out
 
 
-def _text_level(gold: Tables, pred: Tables, records: Mapping, doc_ids: list[str], kinds) -> pd.DataFrame:
+def _text_level(gold: Tables, pred: Tables, records: Mapping, doc_ids: list[str], kinds) -> Rows:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     g = gold.mentions
     if kinds is not None:
         g = g[g["kind"].isin(list(kinds))]
-    p_doc, p_text, p_type, p_kind = [], [], [], []
     with_record = {i for i, d in enumerate(doc_ids) if d in records}
     pm = pred.mentions[~pred.mentions["doc"].isin(list(with_record))] if with_record else pred.mentions
-    p_doc += pm["doc"].tolist()
-    p_text += pm["text"].tolist()
-    p_type += pm["type"].tolist()
-    p_kind += pm["kind"].tolist()
-    for i in sorted(with_record):
-        for text, etype, kind in records[doc_ids[i]].mentions:
-            p_doc.append(i)
-            p_text.append(text)
-            p_type.append(etype)
-            p_kind.append(kind)
-    p = pd.DataFrame({"doc": np.asarray(p_doc, dtype=np.int64), "text": p_text, "type": p_type, "kind": p_kind})
     if kinds is not None:
-        p = p[(p["kind"] == "") | p["kind"].isin(list(kinds))]
-    if not len(g) and not len(p):
+        pm = pm[(pm["kind"] == "") | pm["kind"].isin(list(kinds))]
+    # a document with a record (a prediction read row by row) holds its mentions as it received them
+    extra = [(i, text, etype) for i in sorted(with_record) for text, etype, kind in records[doc_ids[i]].mentions
+             if kinds is None or kind == "" or kind in kinds]
+    if not len(g) and not len(pm) and not extra:
         return concat([])
-    norm = normalize_many(np.concatenate([g["text"].to_numpy(dtype=object), p["text"].to_numpy(dtype=object)]))
-    norm_codes, norm_uniques = pd.factorize(norm)
-    types, type_codes = np.unique(np.concatenate([g["type"].to_numpy(dtype=object), p["type"].to_numpy(dtype=object)]).astype(str),
-                                  return_inverse=True)
-    n_norm, n_type = len(norm_uniques), len(types)
-
-    def keys(frame, ncodes, tcodes):
-        return (frame["doc"].to_numpy(np.int64) * n_norm + ncodes) * n_type + tcodes
-
-    both = np.concatenate([keys(g, norm_codes[: len(g)], type_codes[: len(g)]), keys(p, norm_codes[len(g):], type_codes[len(g):])])
-    allk, inverse = np.unique(both, return_inverse=True)  # one sort for both sides
-    gc = np.bincount(inverse[: len(g)], minlength=len(allk)).astype(float)
-    pc = np.bincount(inverse[len(g):], minlength=len(allk)).astype(float)
-    tp = np.minimum(gc, pc)
-    docs, tcode = allk // (n_norm * n_type), allk % n_type
-    labels = types[tcode].astype(object)
-    return concat([tally(docs, "text_entities", labels, "tp", tp), tally(docs, "text_entities", labels, "fp", pc - tp),
+    texts = pa.concat_arrays([pa.array(g["text"], pa.string()), pa.array(pm["text"], pa.string()),
+                              pa.array([t for _, t, _ in extra], pa.string())])
+    types = pa.concat_arrays([pa.array(g["type"], pa.string()), pa.array(pm["type"], pa.string()),
+                              pa.array([t for _, _, t in extra], pa.string())])
+    docs = np.concatenate([g["doc"].to_numpy(np.int64), pm["doc"].to_numpy(np.int64), np.fromiter((i for i, _, _ in extra), np.int64, len(extra))])
+    norm = pc.dictionary_encode(normalize_many(texts))
+    type_enc = pc.dictionary_encode(types)
+    book = np.asarray(type_enc.dictionary.to_pylist(), dtype=object)
+    order = np.argsort(book.astype(str), kind="stable")  # the types in sorted order
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    n_norm, n_type = len(norm.dictionary), len(book)
+    key = (docs * n_norm + ints(norm.indices)) * n_type + rank[ints(type_enc.indices)]
+    allk, inverse = np.unique(key, return_inverse=True)  # one sort for both sides
+    n_g = len(g)
+    gc = np.bincount(inverse[:n_g], minlength=len(allk)).astype(float)
+    pc_ = np.bincount(inverse[n_g:], minlength=len(allk)).astype(float)
+    tp = np.minimum(gc, pc_)
+    labels = Coded(allk % n_type, book[order])
+    docs = allk // (n_norm * n_type)
+    return concat([tally(docs, "text_entities", labels, "tp", tp), tally(docs, "text_entities", labels, "fp", pc_ - tp),
                    tally(docs, "text_entities", labels, "fn", gc - tp)])
 
 

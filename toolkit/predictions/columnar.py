@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from toolkit.checks.columnar import SeedTexts, _fail, _valid
+from toolkit.checks.columnar import SeedTexts, _combos_ok, _fail, _id_codes, _keys, _lookup, _valid
 from toolkit.io.arrow import children, ints
 from toolkit.model.labels import inventory
 from toolkit.model.tables import Tables, frame
@@ -75,7 +75,7 @@ def fast_part(table: pa.Table, data: bytes, gold, ignore=()) -> PredictionPart:
     _fail(bad, ~_null(kind) & ~_valid(kind, values=inv.mention_kinds), m_doc)
     _fail(bad, ~_null(pc.struct_field(ments, "occurrence")) | ~_null(pc.struct_field(ments, "context")), m_doc)
     m_start, m_end = ints(pc.struct_field(ments, "start")), ints(pc.struct_field(ments, "end"))
-    m_text = pc.struct_field(ments, "text").to_pylist()
+    m_text = pc.struct_field(ments, "text")
 
     evs, v_doc, _ = children(col["events"])
     _fail(bad, _bad_id(pc.struct_field(evs, "id")), v_doc)
@@ -85,7 +85,7 @@ def fast_part(table: pa.Table, data: bytes, gold, ignore=()) -> PredictionPart:
     trig = pc.struct_field(evs, "trigger")
     _fail(bad, _null(trig) | ~_null(pc.struct_field(trig, "occurrence")) | ~_null(pc.struct_field(trig, "context")), v_doc)
     t_start, t_end = ints(pc.struct_field(trig, "start")), ints(pc.struct_field(trig, "end"))
-    t_text = pc.struct_field(trig, "text").to_pylist()
+    t_text = pc.struct_field(trig, "text")
     args, a_ev, _ = children(pc.struct_field(evs, "arguments"))
     a_doc = v_doc[a_ev]
     a_mention_col = pc.struct_field(args, "mention")
@@ -95,7 +95,7 @@ def fast_part(table: pa.Table, data: bytes, gold, ignore=()) -> PredictionPart:
     for name in ("occurrence", "context"):
         _fail(bad, ~_null(pc.struct_field(args, name)), a_doc)
     a_start, a_end = ints(pc.struct_field(args, "start")), ints(pc.struct_field(args, "end"))
-    a_text = pc.struct_field(args, "text").to_pylist()
+    a_text = pc.struct_field(args, "text")
 
     sts, s_doc, _ = children(col["stances"])
     _fail(bad, _bad_id(pc.struct_field(sts, "id")) | ~_valid(pc.struct_field(sts, "holder"), max_length=64, min_length=1), s_doc)
@@ -103,13 +103,12 @@ def fast_part(table: pa.Table, data: bytes, gold, ignore=()) -> PredictionPart:
     target = pc.struct_field(sts, "target")
     t_kind, t_id = pc.struct_field(target, "kind"), pc.struct_field(target, "id")
     _fail(bad, _null(target) | ~_valid(t_kind, values=["topic", "event", "entity"]) | ~_valid(t_id, min_length=1), s_doc)
-    kinds, tids = t_kind.to_pylist(), t_id.to_pylist()
-    _fail(bad, np.array([k == "topic" and t not in inv.topics for k, t in zip(kinds, tids)], dtype=bool), s_doc)
+    _fail(bad, _valid(t_kind, values=["topic"]) & ~_valid(t_id, values=list(inv.topics)), s_doc)
     evid, x_st, _ = children(pc.struct_field(sts, "evidence"))
     x_doc = s_doc[x_st]
     _fail(bad, ~_null(pc.struct_field(evid, "occurrence")) | ~_null(pc.struct_field(evid, "context")), x_doc)
     x_start, x_end = ints(pc.struct_field(evid, "start")), ints(pc.struct_field(evid, "end"))
-    x_text = pc.struct_field(evid, "text").to_pylist()
+    x_text = pc.struct_field(evid, "text")
 
     seeds = SeedTexts([t if not bad[r] else None for r, t in enumerate(texts)])
     for starts, ends, quoted, owner, which in ((m_start, m_end, m_text, m_doc, None), (t_start, t_end, t_text, v_doc, None),
@@ -117,27 +116,27 @@ def fast_part(table: pa.Table, data: bytes, gold, ignore=()) -> PredictionPart:
         ok = seeds.spans_ok(starts, ends, quoted, owner, strip=False)
         _fail(bad, ~ok if which is None else ~ok & which, owner)
 
-    e_id, m_id = pc.struct_field(ents, "id").to_pylist(), pc.struct_field(ments, "id").to_pylist()
-    v_id, s_id = pc.struct_field(evs, "id").to_pylist(), pc.struct_field(sts, "id").to_pylist()
-    ids = pd.DataFrame({"doc": np.concatenate([e_doc, m_doc, v_doc, s_doc]), "id": e_id + m_id + v_id + s_id})
-    ids = ids[ids["id"].notna()]
-    bad[np.unique(ids[ids.duplicated(["doc", "id"], keep=False)]["doc"].to_numpy())] = True
+    # ids (optional: a null one gets its default below) are unique in a document; references resolve
+    e_id, m_id, v_id, s_id = (pc.struct_field(x, "id") for x in (ents, ments, evs, sts))
+    holders, a_mention = pc.struct_field(sts, "holder"), pc.struct_field(args, "mention")
+    (e_c, m_c, v_c, s_c, h_c, t_c, am_c), k = _id_codes(e_id, m_id, v_id, s_id, holders, t_id, a_mention)
+    given = np.concatenate([e_c, m_c, v_c, s_c]) >= 0
+    doc_of = np.concatenate([e_doc, m_doc, v_doc, s_doc])
+    all_keys = _keys(doc_of, np.concatenate([e_c, m_c, v_c, s_c]), k)
+    _fail(bad, pd.Series(all_keys[given]).duplicated(keep=False).to_numpy(), doc_of[given])
     spans = pd.DataFrame({"doc": m_doc, "start": m_start, "end": m_end})
-    bad[np.unique(spans[spans.duplicated(keep=False)]["doc"].to_numpy())] = True  # a repeated span: a warning, row-wise
-    mention_ids = set(zip(m_doc.tolist(), m_id))
-    v_type, roles = pc.struct_field(evs, "type").to_pylist(), inv.roles
-    role_of, a_mention = pc.struct_field(args, "role").to_pylist(), pc.struct_field(args, "mention").to_pylist()
-    by_span = a_by_span.tolist()
-    for k in np.flatnonzero(~bad[a_doc]).tolist():
-        if role_of[k] not in roles.get(v_type[a_ev[k]], {}) or (not by_span[k] and (a_doc[k], a_mention[k]) not in mention_ids):
-            bad[a_doc[k]] = True
-    entity_ids, event_ids = set(zip(e_doc.tolist(), e_id)), set(zip(v_doc.tolist(), v_id))
-    holders = pc.struct_field(sts, "holder").to_pylist()
-    for k in np.flatnonzero(~bad[s_doc]).tolist():
-        d = s_doc[k]
-        if (d, holders[k]) not in entity_ids or (kinds[k] == "event" and (d, tids[k]) not in event_ids) \
-                or (kinds[k] == "entity" and (d, tids[k]) not in entity_ids):
-            bad[d] = True
+    _fail(bad, spans.duplicated(keep=False).to_numpy(), m_doc)  # a repeated span: a warning, row-wise
+
+    def known(keys, codes, wanted):  # per wanted key: an item with a given id has it
+        return _lookup(keys[codes >= 0], wanted) >= 0
+
+    e_keys, v_keys = _keys(e_doc, e_c, k), _keys(v_doc, v_c, k)
+    role_ok = _combos_ok([pc.struct_field(evs, "type").take(pa.array(a_ev)), pc.struct_field(args, "role")],
+                         {(vt, role) for vt, roles in inv.roles.items() for role in roles})
+    _fail(bad, ~role_ok | (~a_by_span & ~known(_keys(m_doc, m_c, k), m_c, _keys(a_doc, am_c, k))), a_doc)
+    t_keys = _keys(s_doc, t_c, k)
+    _fail(bad, ~known(e_keys, e_c, _keys(s_doc, h_c, k)) | (_valid(t_kind, values=["event"]) & ~known(v_keys, v_c, t_keys))
+          | (_valid(t_kind, values=["entity"]) & ~known(e_keys, e_c, t_keys)), s_doc)
 
     good = np.flatnonzero(~bad)
     from toolkit.checks.columnar import _tables
@@ -155,14 +154,17 @@ def fast_part(table: pa.Table, data: bytes, gold, ignore=()) -> PredictionPart:
     t.mentions["kind"] = t.mentions["kind"].fillna("")
     t.events["realis"] = t.events["realis"].fillna("")
     t.entities["name"] = t.entities["name"].fillna("")
-    kinds_per = []
+    rows, names, counts = [], [], []
     for name, owner, which in (("mention", m_doc, None), ("trigger", v_doc, None), ("evidence", x_doc, None), ("argument", a_doc, a_by_span)):
         keep = ~bad[owner] if which is None else ~bad[owner] & which
-        if keep.any():
-            c = np.bincount(owner[keep], minlength=n)
-            for r in np.flatnonzero(c).tolist():
-                kinds_per.append((doc_ids[r], name, int(c[r])))
-    statuses = pd.DataFrame(kinds_per, columns=["doc_id", "kind", "count"])
+        c = np.bincount(owner[keep], minlength=n)
+        at = np.flatnonzero(c)
+        rows.append(at)
+        names.append(np.full(len(at), name, dtype=object))
+        counts.append(c[at])
+    rows = np.concatenate(rows)
+    statuses = pd.DataFrame({"doc_id": col["doc_id"].take(pa.array(rows)).to_pandas() if len(rows) else pd.Series([], dtype=object),
+                             "kind": np.concatenate(names), "count": np.concatenate(counts).astype(np.int64)})
     return PredictionPart(t, part.texts, part.meta, good, part.failed, statuses)
 
 
@@ -195,20 +197,27 @@ def _index_within(owner: np.ndarray) -> np.ndarray:
     return np.arange(len(owner)) - np.repeat(first, np.diff(np.r_[first, len(owner)]))
 
 
-def _default_ids(ids: list, owner: np.ndarray, pattern: str) -> pa.Array:
-    """The ids with the row-wise loader's defaults (``~e1``, ``~v2``...) where none was given."""
-    pos = _index_within(owner).tolist()
+def _default_ids(ids: pa.Array, owner: np.ndarray, pattern: str) -> pa.Array:
+    """The ids with the row-wise loader's defaults (``~e1``, ``~v2``...) where none was given (None: every id is given)."""
+    if not ids.null_count:
+        return None
+    ids, pos = ids.to_pylist(), _index_within(owner).tolist()
     return pa.array([x if x is not None else pattern.format(pos[k] + 1) for k, x in enumerate(ids)], pa.string())
 
 
-def _default_mention_ids(ids: list, m_ent: np.ndarray, e_doc: np.ndarray) -> pa.Array:
-    """Mention ids with the default ``~m<entity position>.<mention position>`` where none was given."""
-    ent_pos, pos = _index_within(e_doc), _index_within(m_ent).tolist()
+def _default_mention_ids(ids: pa.Array, m_ent: np.ndarray, e_doc: np.ndarray) -> pa.Array:
+    """Mention ids with the default ``~m<entity position>.<mention position>`` where none was given (None: all given)."""
+    if not ids.null_count:
+        return None
+    ids, ent_pos, pos = ids.to_pylist(), _index_within(e_doc), _index_within(m_ent).tolist()
     return pa.array([x if x is not None else f"~m{ent_pos[m_ent[k]] + 1}.{pos[k] + 1}" for k, x in enumerate(ids)], pa.string())
 
 
 def _with(struct, **fields_):
-    """A struct array with some fields replaced."""
+    """A struct array with some fields replaced (a field given as None is kept)."""
+    fields_ = {k: v for k, v in fields_.items() if v is not None}
+    if not fields_:
+        return struct
     fields = {f.name: pc.struct_field(struct, f.name) for f in struct.type}
     fields.update(fields_)
     return pa.StructArray.from_arrays(list(fields.values()), names=list(fields))
@@ -216,7 +225,10 @@ def _with(struct, **fields_):
 
 def _with_text(ments, owner, starts, ends, texts):
     """The spans with ``text`` set to the slice where it was left out (items without a span keep none)."""
-    q = pc.struct_field(ments, "text").to_pylist()
+    q = pc.struct_field(ments, "text")
+    if not (_null(q) & (starts >= 0)).any():
+        return ments
+    q = q.to_pylist()
     filled = [x if x is not None or starts[k] < 0 else (texts[owner[k]][starts[k]:ends[k]] if texts[owner[k]] else "") for k, x in enumerate(q)]
     fields = {f.name: pc.struct_field(ments, f.name) for f in ments.type}
     fields["text"] = pa.array(filled, pa.string())
@@ -225,7 +237,10 @@ def _with_text(ments, owner, starts, ends, texts):
 
 def _with_text_trigger(evs, owner, starts, ends, texts):
     trig = pc.struct_field(evs, "trigger")
-    trig = _with_text(trig, owner, starts, ends, texts)
+    filled = _with_text(trig, owner, starts, ends, texts)
+    if filled is trig:
+        return evs
+    trig = filled
     fields = {f.name: pc.struct_field(evs, f.name) for f in evs.type}
     fields["trigger"] = trig
     return pa.StructArray.from_arrays(list(fields.values()), names=list(fields))

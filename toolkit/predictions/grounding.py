@@ -93,19 +93,24 @@ def normalize(text: str) -> str:
 _ASCII_SPACE = r"[ \t\n\r\x0b\x0c\x1c-\x1f]+"  # what str.split() splits an ASCII string at
 
 
-def normalize_many(texts) -> np.ndarray:
-    """:func:`normalize` of every text (an array of strings), the ASCII ones as Arrow string
-    operations (the same steps as normalize's ASCII branch), the others one by one."""
+def normalize_many(texts):
+    """:func:`normalize` of every text (an Arrow string array, or a sequence of strings), as an Arrow
+    string array: the ASCII ones as Arrow string operations (the same steps as normalize's ASCII
+    branch), the others one by one."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = pa.array(np.asarray(texts, dtype=object), pa.string())
-    is_ascii = np.asarray(pc.string_is_ascii(arr).to_numpy(zero_copy_only=False), dtype=bool)
+    arr = texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts
+    if not isinstance(arr, pa.Array):
+        arr = pa.array(np.asarray(texts, dtype=object), pa.string())
     folded = pc.ascii_lower(pc.utf8_trim(pc.replace_substring_regex(pc.replace_substring(arr, "`", "'"), _ASCII_SPACE, " "), " "))
-    out = np.asarray(folded.to_numpy(zero_copy_only=False), dtype=object)
-    for k in np.flatnonzero(~is_ascii).tolist():
-        out[k] = normalize(texts[k])
-    return out
+    other = np.flatnonzero(~np.asarray(pc.fill_null(pc.string_is_ascii(arr), True).to_numpy(zero_copy_only=False), dtype=bool))
+    if not len(other):
+        return folded
+    mask = np.zeros(len(arr), dtype=bool)
+    mask[other] = True
+    values = [normalize(t) for t in arr.take(pa.array(other)).to_pylist()]
+    return pc.replace_with_mask(folded, pa.array(mask), pa.array(values, pa.string()))
 
 
 class NormalizedText:
