@@ -463,7 +463,7 @@ def _columnar(path: Path, seeds: SeedFinder, select=None):
         line_of = np.asarray(select(path, table), dtype=np.int64)
         table, data = take_lines(table, data, line_of)
     part = check_gold(table, data, lambda seed_files: seeds.read_all(path.parent, seed_files))
-    lines = data.decode("utf-8").split("\n")
+    lines = data.decode("utf-8").split("\n") if len(part.failed) else []
     raws = []
     for r in part.failed.tolist():
         line = int(line_of[r]) if line_of is not None else r

@@ -277,8 +277,8 @@ def evaluate(gold_docs: Mapping[str, Document] | Iterable[Document] | Tables,
     if "entities" in tasks or "coreference" in tasks:
         gm, pm = entities.kept(gold.mentions, kinds), entities.kept(pred.mentions, kinds)
     if "entities" in tasks:
-        match = entities.match_mentions(gm, pm, gold.entities["entity_id"].to_numpy()[gm["entity"].to_numpy()],
-                                        pred.entities["entity_id"].to_numpy()[pm["entity"].to_numpy()])
+        match = entities.match_mentions(gm, pm, gold.entities["entity_id"].iloc[gm["entity"].to_numpy()],
+                                        pred.entities["entity_id"].iloc[pm["entity"].to_numpy()])
         frames.append(entities.entity_rows(match).assign("entities"))
         if errors:
             errs += entities.entity_errors(match, gold_ids)

@@ -137,6 +137,24 @@ def codepoints(array) -> tuple[np.ndarray, np.ndarray]:
     return cp.astype(np.uint32), starts[offsets]
 
 
+def joint_codes(*columns) -> tuple[list[np.ndarray], int]:
+    """Integer codes (int64) of string columns — Arrow arrays or pandas Series — over all of them at
+    once, so equal strings get equal codes across columns (first appearance first; null: -1), and
+    the number of distinct strings + 1 (so a key ``row * k + code`` of a null never equals one of a
+    value). Arrow's hashing, without a Python object per value."""
+    import pyarrow.compute as pc
+
+    arrays = []
+    for c in columns:
+        a = pa.array(c, pa.string()) if not isinstance(c, (pa.Array, pa.ChunkedArray)) else c
+        arrays.append((a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a).cast(pa.string()))
+    joined = pa.concat_arrays(arrays) if arrays else pa.array([], pa.string())
+    encoded = pc.dictionary_encode(joined)
+    codes = ints(encoded.indices)
+    cuts = np.cumsum([0] + [len(a) for a in arrays])
+    return [codes[cuts[i]:cuts[i + 1]] for i in range(len(arrays))], len(encoded.dictionary) + 1
+
+
 def children(list_array) -> tuple[pa.Array, np.ndarray, np.ndarray]:
     """(the flattened items, each item's parent row, which parents are null lists)."""
     import pyarrow.compute as pc

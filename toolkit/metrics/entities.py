@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from toolkit.io.arrow import joint_codes
 from toolkit.metrics.counting import Coded, concat, tally
 from toolkit.metrics.matching import Pairs, match_edges, overlap_edges, rank, unmatched
 
@@ -52,18 +53,20 @@ def kept(mentions: pd.DataFrame, kinds) -> pd.DataFrame:
     return mentions[mentions["kind"].isin(list(kinds)) | (mentions["kind"] == "")].reset_index(drop=True)
 
 
-def mention_rank(m: pd.DataFrame, entity_ids: np.ndarray) -> np.ndarray:
-    """The canonical order of mentions: document, offsets, type, kind, text, entity id, mention id."""
+def mention_rank(m: pd.DataFrame, entity_ids) -> np.ndarray:
+    """The canonical order of mentions: document, offsets, type, kind, text, entity id (a Series or
+    an array, one per mention), mention id."""
     doc, start, end = m["doc"].to_numpy(), m["start"].to_numpy(), m["end"].to_numpy()
     codes = [pd.factorize(m[c], sort=True)[0] for c in ("type", "kind")]  # on the (Arrow) column: 3x faster than on objects
     # text, entity id and mention id only order mentions that tie on everything before them: sort those strings alone
     head = pd.DataFrame({"d": doc, "s": start, "e": end, "t": codes[0], "k": codes[1]})
     tied = np.flatnonzero(head.duplicated(keep=False).to_numpy())
     tails = []
-    for values in (m["text"].to_numpy(), np.asarray(entity_ids), m["mention_id"].to_numpy()):
+    for values in (m["text"], entity_ids, m["mention_id"]):
         c = np.zeros(len(m), dtype=np.int64)
         if len(tied):
-            c[tied] = pd.factorize(np.asarray(values, dtype=object)[tied], sort=True)[0]
+            picked = values.iloc[tied] if isinstance(values, pd.Series) else np.asarray(values, dtype=object)[tied]
+            c[tied] = pd.factorize(picked, sort=True)[0]
         tails.append(c)
     return rank(doc, start, end, *codes, *tails)
 
@@ -82,8 +85,7 @@ def match_mentions(gold: pd.DataFrame, pred: pd.DataFrame, gold_entity_ids: np.n
     """Match two mention tables (documents numbered alike), overall and per type."""
     eg, ep = overlap_edges(gold["doc"], gold["start"], gold["end"], pred["doc"], pred["start"], pred["end"])
     gs, ge, ps, pe = gold["start"].to_numpy(), gold["end"].to_numpy(), pred["start"].to_numpy(), pred["end"].to_numpy()
-    codes, _ = pd.factorize(np.concatenate([gold["type"].to_numpy(), pred["type"].to_numpy()]))
-    gt, pt = codes[: len(gold)], codes[len(gold):]
+    (gt, pt), _ = joint_codes(gold["type"], pred["type"])
     same_span = (gs[eg] == ps[ep]) & (ge[eg] == pe[ep])
     same_type = gt[eg] == pt[ep]
     level = np.where(same_span, np.where(same_type, 4, 3), np.where(same_type, 2, 1))

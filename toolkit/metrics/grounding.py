@@ -42,7 +42,6 @@ from toolkit.metrics import formulas
 from toolkit.io.arrow import ints
 from toolkit.metrics.counting import Coded, Rows, concat, tally
 from toolkit.metrics.entities import SCHEMES
-from toolkit.metrics.events import METRICS as EVENT_METRICS
 from toolkit.model.tables import Tables
 from toolkit.predictions.grounding import SPAN_KIND_TASK, SPAN_KINDS, STATUSES, normalize_many
 

@@ -19,10 +19,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from toolkit.checks.columnar import SeedTexts, _combos_ok, _fail, _id_codes, _keys, _lookup, _valid
-from toolkit.io.arrow import children, ints
+from toolkit.checks.columnar import SeedTexts, _combos_ok, _fail, _keys, _lookup, _valid
+from toolkit.io.arrow import children, ints, joint_codes
 from toolkit.model.labels import inventory
-from toolkit.model.tables import Tables, frame
+from toolkit.model.tables import Tables
 
 
 @dataclass
@@ -119,7 +119,7 @@ def fast_part(table: pa.Table, data: bytes, gold, ignore=()) -> PredictionPart:
     # ids (optional: a null one gets its default below) are unique in a document; references resolve
     e_id, m_id, v_id, s_id = (pc.struct_field(x, "id") for x in (ents, ments, evs, sts))
     holders, a_mention = pc.struct_field(sts, "holder"), pc.struct_field(args, "mention")
-    (e_c, m_c, v_c, s_c, h_c, t_c, am_c), k = _id_codes(e_id, m_id, v_id, s_id, holders, t_id, a_mention)
+    (e_c, m_c, v_c, s_c, h_c, t_c, am_c), k = joint_codes(e_id, m_id, v_id, s_id, holders, t_id, a_mention)
     given = np.concatenate([e_c, m_c, v_c, s_c]) >= 0
     doc_of = np.concatenate([e_doc, m_doc, v_doc, s_doc])
     all_keys = _keys(doc_of, np.concatenate([e_c, m_c, v_c, s_c]), k)

@@ -640,7 +640,7 @@ def _columnar(file: Path, gold, ignore, select=None):
         line_of = np.asarray(select(file, table), dtype=np.int64)
         table, data = take_lines(table, data, line_of)
     part = fast_part(table, data, gold, ignore)
-    lines = data.decode("utf-8").split("\n")
+    lines = data.decode("utf-8").split("\n") if len(part.failed) else []
     rest = []
     for r in part.failed.tolist():
         line = int(line_of[r])
