@@ -163,3 +163,20 @@ def test_components_equal_scipys_connected_components(case):
     assert len(set(ours.tolist())) == len(set(theirs.tolist()))
     assert all((ours[i] == ours[j]) == (theirs[i] == theirs[j]) for i in range(n) for j in range(n))
     assert all(ours[i] == min(k for k in range(n) if ours[k] == ours[i]) for i in range(n))  # labelled by the smallest vertex
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 40).flatmap(lambda n: st.lists(
+    st.lists(st.integers(-3, 3) | st.integers(0, 10**6) | st.integers(-2**63, 2**63 - 1), min_size=n, max_size=n),
+    min_size=1, max_size=7)))
+def test_rank_packs_keys_into_the_lexicographic_order(columns):
+    """rank packs adjacent columns into one int64 key: the order is the plain stable lexicographic
+    one (numpy's lexsort), for small, wide and extreme values (where no packing is possible)."""
+    import numpy as np
+
+    from toolkit.metrics.matching import rank
+
+    arrays = [np.asarray(c, dtype=np.int64) for c in columns]
+    expected = np.empty(len(arrays[0]), dtype=np.int64)
+    expected[np.lexsort(tuple(reversed(arrays)))] = np.arange(len(arrays[0]))
+    assert rank(*arrays).tolist() == expected.tolist()

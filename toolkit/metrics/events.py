@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from toolkit.io.arrow import joint_codes
 from toolkit.metrics.counting import Coded, concat, tally
 from toolkit.metrics.matching import Pairs, equal_key_edges, match_edges, rank, unmatched
 from toolkit.model.tables import Tables
@@ -37,30 +38,23 @@ ARGUMENT_RULES = {
 }
 
 
-def _codes(*columns: np.ndarray) -> list[np.ndarray]:
-    """Integer codes of string columns, one code book shared by all of them."""
-    codes, _ = pd.factorize(np.concatenate([np.asarray(c, dtype=object) for c in columns]))
-    out, at = [], 0
-    for c in columns:
-        out.append(codes[at: at + len(c)])
-        at += len(c)
-    return out
-
-
 def _coded(column: pd.Series) -> Coded:
     return Coded.of(column, len(column))
 
 
 def argument_view(t: Tables) -> pd.DataFrame:
     """The arguments with their event's type and trigger span."""
-    ev = t.events
-    a = t.arguments
-    return pd.DataFrame({"doc": a["doc"].to_numpy(), "type": ev["type"].to_numpy()[a["event"].to_numpy()],
-                         "trigger_start": ev["start"].to_numpy()[a["event"].to_numpy()],
-                         "trigger_end": ev["end"].to_numpy()[a["event"].to_numpy()],
-                         "trigger_text": ev["text"].to_numpy()[a["event"].to_numpy()],
-                         "role": a["role"].to_numpy(), "start": a["start"].to_numpy(), "end": a["end"].to_numpy(),
-                         "text": a["text"].to_numpy(), "entity": a["entity"].to_numpy()})
+    ev, a = t.events, t.arguments
+    at = a["event"].to_numpy()
+
+    def of_event(c):  # a string column is taken as it is (an Arrow column stays one), not as Python objects
+        return ev[c].take(at).reset_index(drop=True)
+
+    return pd.DataFrame({"doc": a["doc"].to_numpy(), "type": of_event("type"),
+                         "trigger_start": ev["start"].to_numpy()[at], "trigger_end": ev["end"].to_numpy()[at],
+                         "trigger_text": of_event("text"), "role": a["role"].reset_index(drop=True),
+                         "start": a["start"].to_numpy(), "end": a["end"].to_numpy(),
+                         "text": a["text"].reset_index(drop=True), "entity": a["entity"].to_numpy()})
 
 
 @dataclass
@@ -95,7 +89,7 @@ def match_events(gold: Tables, pred: Tables, coref_args: bool = False) -> EventM
     """Match triggers and, under each argument rule, arguments (documents numbered alike)."""
     g, p = gold.events, pred.events
     eg, ep = equal_key_edges([g["doc"], g["start"], g["end"]], [p["doc"], p["start"], p["end"]])
-    gt, pt = _codes(g["type"].to_numpy(), p["type"].to_numpy())
+    (gt, pt), _ = joint_codes(g["type"], p["type"])
     level = np.where(gt[eg] == pt[ep], 2, 1)
     triggers = match_edges(len(g), len(p), eg, ep, level, None, _trigger_rank(g), _trigger_rank(p))
 
@@ -107,8 +101,8 @@ def match_events(gold: Tables, pred: Tables, coref_args: bool = False) -> EventM
         m = gold.mentions[["entity", "start", "end"]]
         extra = pd.DataFrame({"g": by_entity.index.to_numpy(), "entity": by_entity["entity"].to_numpy()}).merge(m, on="entity")
         accept = pd.concat([accept, extra[["g", "start", "end"]]], ignore_index=True).drop_duplicates()
-    type_codes = _codes(ga["type"].to_numpy(), pa["type"].to_numpy())
-    role_codes = _codes(ga["role"].to_numpy(), pa["role"].to_numpy())
+    type_codes, _ = joint_codes(ga["type"], pa["type"])
+    role_codes, _ = joint_codes(ga["role"], pa["role"])
     g_cols = {"doc": ga["doc"].to_numpy(), "type": type_codes[0], "role": role_codes[0],
               "trigger_start": ga["trigger_start"].to_numpy(), "trigger_end": ga["trigger_end"].to_numpy()}
     p_cols = {"doc": pa["doc"].to_numpy(), "type": type_codes[1], "role": role_codes[1],
@@ -124,30 +118,68 @@ def match_events(gold: Tables, pred: Tables, coref_args: bool = False) -> EventM
     return EventMatch(gold, pred, triggers, arguments, ga, pa)
 
 
-def _textee_sets(t: Tables, a: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    ev = t.events
-    return {
-        "trigger_identification": ev[["doc", "start", "end"]],
-        "trigger_classification": ev[["doc", "start", "end", "type"]],
-        "argument_identification": a[["doc", "type", "start", "end"]],
-        "argument_classification": a[["doc", "type", "start", "end", "role"]],
-        "argument_identification_attached": a[["doc", "trigger_start", "trigger_end", "type", "start", "end"]],
-        "argument_classification_attached": a[["doc", "trigger_start", "trigger_end", "type", "start", "end", "role"]],
-    }
+def _textee_sets(match: EventMatch) -> dict[str, tuple[list[np.ndarray], list[np.ndarray]]]:
+    """Per TextEE measure, the tuple columns of the gold and of the predicted items (document first;
+    types and roles as codes of one code book per column, shared by both sides)."""
+    (gv, pv), _ = joint_codes(match.gold.events["type"], match.pred.events["type"])
+    ga, pa = match.gold_args, match.pred_args
+    (gat, pat), _ = joint_codes(ga["type"], pa["type"])
+    (gar, par), _ = joint_codes(ga["role"], pa["role"])
+
+    def sides(ev, a, v_type, a_type, a_role):
+        e = [ev[c].to_numpy(np.int64) for c in ("doc", "start", "end")]
+        x = {c: a[c].to_numpy(np.int64) for c in ("doc", "trigger_start", "trigger_end", "start", "end")}
+        return {
+            "trigger_identification": e,
+            "trigger_classification": [*e, v_type],
+            "argument_identification": [x["doc"], a_type, x["start"], x["end"]],
+            "argument_classification": [x["doc"], a_type, x["start"], x["end"], a_role],
+            "argument_identification_attached": [x["doc"], x["trigger_start"], x["trigger_end"], a_type, x["start"], x["end"]],
+            "argument_classification_attached": [x["doc"], x["trigger_start"], x["trigger_end"], a_type, x["start"], x["end"], a_role],
+        }
+
+    g, p = sides(match.gold.events, ga, gv, gat, gar), sides(match.pred.events, pa, pv, pat, par)
+    return {m: (g[m], p[m]) for m in METRICS}
+
+
+def _tuple_ids(g_cols: list[np.ndarray], p_cols: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, int]:
+    """One id per distinct tuple of the integer columns, over both sides (equal tuples, equal ids;
+    ids 0..n-1), and n. The columns are packed into one int64 key by their ranges, re-coded densely
+    whenever the next column would overflow it, so the key is exact for any values."""
+    n_g = len(g_cols[0])
+    key, size = np.zeros(n_g + len(p_cols[0]), dtype=np.int64), 1
+    for a, b in zip(g_cols, p_cols):
+        col = np.concatenate([np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)])
+        if not len(col):
+            break
+        lo, span = int(col.min()), int(col.max()) - int(col.min()) + 1
+        if size * span >= 2**62:
+            key, uniques = pd.factorize(key)
+            size = max(len(uniques), 1)
+            if size * span >= 2**62:
+                col, uniques = pd.factorize(col)
+                lo, span = 0, max(len(uniques), 1)
+        key = key * span + (col - lo)
+        size *= span
+    ids, uniques = pd.factorize(key)
+    return ids[:n_g], ids[n_g:], len(uniques)
 
 
 def textee_rows(match: EventMatch) -> pd.DataFrame:
-    """Count rows of TextEE's six measures: measure ``textee.<metric>``, label "", outcome tp / fp / fn."""
+    """Count rows of TextEE's six measures: measure ``textee.<metric>``, label "", outcome tp / fp / fn.
+
+    Per document, tp = |gold tuples ∩ predicted tuples|, fp = |predicted tuples| − tp, fn = |gold
+    tuples| − tp, the tuples as sets (a repeated tuple counts once)."""
     frames = []
-    gold, pred = _textee_sets(match.gold, match.gold_args), _textee_sets(match.pred, match.pred_args)
-    for metric in METRICS:
-        g = gold[metric].drop_duplicates()
-        p = pred[metric].drop_duplicates()
-        both = g.merge(p, on=list(g.columns), how="inner")
-        n_docs = 1 + max(int(g["doc"].max()) if len(g) else -1, int(p["doc"].max()) if len(p) else -1)
-        tp = np.bincount(both["doc"].to_numpy(), minlength=n_docs)
-        n_g = np.bincount(g["doc"].to_numpy(), minlength=n_docs)
-        n_p = np.bincount(p["doc"].to_numpy(), minlength=n_docs)
+    for metric, (g_cols, p_cols) in _textee_sets(match).items():
+        gid, pid, n = _tuple_ids(g_cols, p_cols)
+        doc_of = np.zeros(n, dtype=np.int64)
+        doc_of[gid], doc_of[pid] = g_cols[0], p_cols[0]
+        in_g, in_p = np.bincount(gid, minlength=n) > 0, np.bincount(pid, minlength=n) > 0
+        n_docs = 1 + max(int(g_cols[0].max()) if len(gid) else -1, int(p_cols[0].max()) if len(pid) else -1)
+        tp = np.bincount(doc_of[in_g & in_p], minlength=n_docs)
+        n_g = np.bincount(doc_of[in_g], minlength=n_docs)
+        n_p = np.bincount(doc_of[in_p], minlength=n_docs)
         docs = np.arange(n_docs)
         for outcome, values in (("tp", tp), ("fp", n_p - tp), ("fn", n_g - tp)):
             nz = values > 0

@@ -341,8 +341,31 @@ def equal_key_edges(g_keys: Sequence[np.ndarray], p_keys: Sequence[np.ndarray]) 
 
 
 def rank(*columns) -> np.ndarray:
-    """The canonical rank of each item under the lexicographic order of ``columns`` (first most significant)."""
-    order = np.lexsort(tuple(np.asarray(c) for c in reversed(columns)))
+    """The canonical rank of each item under the lexicographic order of ``columns`` (integer
+    columns, first most significant; ties keep the items' order). Adjacent columns are packed into
+    one int64 key by their ranges while the key cannot overflow, so most orders are one stable
+    argsort of one key instead of a lexsort of many (the same order either way)."""
+    keys, key, size = [], None, 1
+    for c in columns:
+        c = np.asarray(c).astype(np.int64, copy=False)
+        if not len(c):
+            return np.zeros(0, dtype=np.int64)
+        lo = int(c.min())
+        span = int(c.max()) - lo + 1
+        if span >= 2**62:  # a column too wide to pack: a key of its own
+            keys += ([key] if key is not None else []) + [c]
+            key, size = None, 1
+            continue
+        if key is not None and size * span >= 2**62:
+            keys.append(key)
+            key, size = None, 1
+        key = c - lo if key is None else key * span + (c - lo)
+        size *= span
+    if key is not None:
+        keys.append(key)
+    if not keys:
+        return np.zeros(0, dtype=np.int64)
+    order = np.argsort(keys[0], kind="stable") if len(keys) == 1 else np.lexsort(tuple(reversed(keys)))
     out = np.empty(len(order), dtype=np.int64)
     out[order] = np.arange(len(order))
     return out
