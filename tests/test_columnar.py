@@ -153,7 +153,14 @@ def _damage_topic(d):
     d["stances"][0]["target"] = {"kind": "topic", "id": "no-such-topic"}
 
 
-DAMAGES = [_damage_text, _damage_type, _damage_duplicate_id, _damage_end, _damage_status_null, _damage_role, _damage_holder,
+def _damage_title_only_as_a_value(d):
+    """The required source.title left out while the string "title" is a value elsewhere on the line
+    (an entity's name): the key is missing, which a search for the bare string would not see."""
+    d["source"].pop("title", None)
+    d["entities"][0]["name"] = "title"
+
+
+DAMAGES = [_damage_title_only_as_a_value, _damage_text, _damage_type, _damage_duplicate_id, _damage_end, _damage_status_null, _damage_role, _damage_holder,
            _damage_overlap, _damage_doc_id, _damage_sha, _damage_no_mentions, _damage_space, _damage_topic]
 
 

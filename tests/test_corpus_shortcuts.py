@@ -14,6 +14,7 @@ import json
 import os
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from toolkit.io.read import MAX_DEPTH, SeedFinder, _parse, _too_deep, _too_deep_text, find_seed
@@ -111,3 +112,27 @@ def test_span_ok_is_no_span_issue(text, start, end, quoted):
         for s, e in ((start, end), (float(start), end), (start, float(end))):
             span = {"start": s, "end": e, "text": q}
             assert _span_ok(span, text) == (not list(span_issues(span, text, "f", "/x")))
+
+
+@pytest.mark.parametrize("cold", [False, True], ids=["one-by-one", "threads"])
+def test_read_many_reads_every_file_in_order_either_way(tmp_path, monkeypatch, cold):
+    """read_many gives each file's bytes in order, None for no path, a missing file or a folder,
+    whether it reads one by one or (the disk being slow) with threads, which is forced here."""
+    from toolkit.io import read
+
+    monkeypatch.setattr(read, "_PROBE", 3)
+    monkeypatch.setattr(read, "_COLD", -1.0 if cold else float("inf"))
+    paths, expected = [], []
+    for k in range(40):
+        if k % 7 == 3:
+            paths.append(None if k % 2 else str(tmp_path / f"missing{k}"))
+            expected.append(None)
+            continue
+        f = tmp_path / f"f{k}.txt"
+        data = (f"file {k} \u00e9 ".encode() * (k * 4000 + 1))  # some files larger than one read call
+        f.write_bytes(data)
+        paths.append(str(f))
+        expected.append(data)
+    paths.append(str(tmp_path))
+    expected.append(None)
+    assert read.read_many(paths) == expected

@@ -15,6 +15,7 @@ row-wise checker finds nothing in (tests/test_columnar.py checks this on random 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -91,7 +92,8 @@ def _key_present(lines: _Lines, rows: np.ndarray, key: bytes) -> np.ndarray:
     the whole file and mapping them to lines)."""
     if not len(rows) or key not in lines.data:
         return np.zeros(len(rows), dtype=bool)
-    return np.array([key in lines[r] for r in rows.tolist()], dtype=bool)
+    as_key = re.compile(re.escape(key) + rb"[ \t\r\n]*:").search  # the string as a key, not as a value (e.g. a name "title")
+    return np.array([key in line and as_key(line) is not None for line in (lines[r] for r in rows.tolist())], dtype=bool)
 
 
 _WHITESPACE = np.array([c for c in range(0x3001) if chr(c).isspace()], dtype=np.uint32)

@@ -347,6 +347,47 @@ def _read_bytes(path: str) -> bytes | None:
     return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
+_PROBE = 256  # files read one by one before deciding whether the disk, not the interpreter, is the bottleneck
+_COLD = 30e-6  # seconds per file above which the files are coming from the disk, not the page cache
+_READERS = 3
+
+
+def read_many(paths: list[str | None]) -> list[bytes | None]:
+    """The bytes of each file (None for a path that is None or a file that cannot be read), in order.
+
+    Files in the page cache are read one by one: that takes about 10 µs a file here, and threads
+    only add lock contention (measured: 4 threads 3x slower). When the first files take longer
+    than 30 µs each, they are being read from the disk; the rest are then read by 3 threads,
+    which keeps several requests in flight (measured on 50,000 seed files after dropping the page
+    cache: 3.9 s one by one, 2.5 s with 3 threads). The result is the same either way."""
+    import time
+
+    out: list[bytes | None] = [None] * len(paths)
+    head = min(len(paths), _PROBE)
+    began = time.perf_counter()
+    for k in range(head):
+        if paths[k] is not None:
+            out[k] = _read_bytes(paths[k])
+    rest = len(paths) - head
+    if rest and (time.perf_counter() - began) / max(head, 1) > _COLD:
+        from concurrent.futures import ThreadPoolExecutor
+
+        step = -(-rest // _READERS)
+
+        def read_range(lo: int) -> None:
+            for k in range(lo, min(lo + step, len(paths))):
+                if paths[k] is not None:
+                    out[k] = _read_bytes(paths[k])
+
+        with ThreadPoolExecutor(_READERS) as pool:
+            list(pool.map(read_range, range(head, len(paths), step)))
+    else:
+        for k in range(head, len(paths)):
+            if paths[k] is not None:
+                out[k] = _read_bytes(paths[k])
+    return out
+
+
 class SeedFinder:
     """:func:`locate_seed` for many documents of one run, with the folder lookups cached.
 
@@ -400,9 +441,10 @@ class SeedFinder:
         """The bytes of each seed :meth:`find` finds from ``start`` (None: none found, or unreadable).
 
         The common case, a plain name listed in the first candidate folder, is one ``open`` of a
-        string path; every other name goes through :meth:`find`.
+        string path; every other name goes through :meth:`find`. The files are read by
+        :func:`read_many`.
         """
-        out: list[bytes | None] = []
+        out: list[str | None] = []
         heads: dict[str, tuple[str, frozenset[str]] | None] = {}
         for seed_file in seed_files:
             sub, _, name = seed_file.partition("/") if isinstance(seed_file, str) else ("", "", "")
@@ -415,11 +457,8 @@ class SeedFinder:
             else:
                 found = self.find(start, seed_file)
                 path = os.fspath(found) if found is not None else None
-            if path is None:
-                out.append(None)
-                continue
-            out.append(_read_bytes(path))
-        return out
+            out.append(path)
+        return read_many(out)
 
     def locate(self, start: Path, seed_file: str) -> tuple[Path | None, Path | None]:
         if not isinstance(seed_file, str) or not _SIMPLE_SEED.fullmatch(seed_file) or _seed_parts(seed_file) is None:
