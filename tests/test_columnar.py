@@ -284,3 +284,31 @@ def test_codepoints_decodes_utf8_as_python_does(values, cut, large):
     assert cp.dtype == np.uint32 and bounds.dtype == np.int64
     assert cp.tolist() == [ord(c) for c in "".join(kept)]
     assert np.diff(bounds).tolist() == [len(v) for v in kept] and bounds[0] == 0
+
+
+@pytest.mark.parametrize("where", ["first", "middle"])
+@pytest.mark.parametrize("kind", ["pred", "gold"])
+def test_a_line_that_is_not_an_object_goes_to_the_line_reader(corpus, tmp_path, where, kind):
+    """A JSONL line `null` crashed the whole process inside pyarrow's JSON reader (26.0) when it was
+    the first line (found by tests/test_fuzz_eval.py); elsewhere it was read as a row of nulls. Such
+    a file now goes to the line reader, which reports the line: run in a subprocess, so that a crash
+    is a failure of this test and not the end of the test run."""
+    import subprocess
+
+    out, gold, pred = corpus
+    docs = [json.dumps(d, ensure_ascii=False) for d in (pred if kind == "pred" else gold)]
+    docs.insert(0 if where == "first" else 5, "null")
+    if kind == "pred":
+        target = tmp_path / "pred.jsonl"
+        args = ["eval", "--gold", str(out / "annotations"), "--pred", str(target), "--tasks", "entities"]
+    else:
+        shutil.copytree(out / "seeds", tmp_path / "seeds")
+        target = tmp_path / "annotations" / "gold.jsonl"
+        target.parent.mkdir()
+        args = ["validate", str(target.parent)]
+    target.write_text("\n".join(docs) + "\n", encoding="utf-8")
+    line = 0 if where == "first" else 5
+    run = subprocess.run([sys.executable, "-c", "from toolkit.cli import main; main()", *args], capture_output=True, text=True,
+                         cwd=tmp_path)
+    assert run.returncode in (1, 3), (run.returncode, run.stderr[-2000:])
+    assert f"{target}:/{line}" in run.stderr and "Traceback" not in run.stderr, run.stderr[-2000:]

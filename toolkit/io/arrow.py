@@ -69,13 +69,20 @@ def read_jsonl(path: Path | str, schema: pa.Schema) -> tuple[pa.Table, bytes] | 
         data.decode("utf-8")
     except UnicodeDecodeError:
         return None
+    # every line must start an object: pyarrow's reader (26.0) crashes the process on a first line
+    # `null`, and reads a `null` line elsewhere as a row of nulls; a line that is no object is the
+    # line reader's to report
+    arr = np.frombuffer(data, dtype=np.uint8)
+    breaks = np.flatnonzero(arr == 10)
+    starts = np.concatenate([[0], breaks[breaks + 1 < len(arr)] + 1])
+    if (arr[starts] != ord("{")).any():
+        return None
     try:
         table = pj.read_json(pa.BufferReader(data), parse_options=pj.ParseOptions(explicit_schema=schema,
                                                                                   unexpected_field_behavior="error"))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, OverflowError, ValueError):
         return None
-    n_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    if table.num_rows != n_lines:
+    if table.num_rows != len(starts):
         return None
     return table, data
 

@@ -129,7 +129,8 @@ def grounding_rows(gold: Tables, pred: Tables, pred_doc_ids: Collection[str], re
     parts = []
     if statuses is not None and len(statuses):  # the span counts of documents the columnar path loaded: all match_exact
         st = statuses[statuses["kind"].isin(list(wanted)) & ~statuses["doc_id"].isin(list(records))]
-        at = index.get_indexer(st["doc_id"])
+        codes, uniques = pd.factorize(st["doc_id"])  # a few rows per document: look each document up once
+        at = index.get_indexer(uniques)[codes] if len(st) else np.zeros(0, dtype=np.int64)
         keep = at >= 0
         parts.append(tally(at[keep], "spans", st["kind"].to_numpy(dtype=object)[keep], "match_exact", st["count"].to_numpy(float)[keep]))
     has_record = np.fromiter((d in records for d in doc_ids), dtype=bool, count=len(doc_ids))
