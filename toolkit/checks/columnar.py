@@ -75,8 +75,8 @@ class GoldPart:
 class _Lines:
     """A JSONL file's lines, split only when a line must be looked at."""
 
-    def __init__(self, data: bytes):
-        self.data = data
+    def __init__(self, data: bytes, count: int):
+        self.data, self.count = data, count
         self._lines: list[bytes] | None = None
 
     def __getitem__(self, r: int) -> bytes:
@@ -87,11 +87,15 @@ class _Lines:
 
 def _key_present(lines: _Lines, rows: np.ndarray, key: bytes) -> np.ndarray:
     """Per row: whether the line holds ``"key"`` at all (a null value that is written, not missing).
-    A key the file never holds is found in one search of the file; otherwise one substring test
-    per row (measured: 0.03 s for 50,000 lines, against 0.43 s for finding every occurrence in
+    A key the file never holds, or holds on every line, is found in one search of the file;
+    otherwise one substring test per row (measured: 0.03 s for 50,000 lines, against 0.43 s for finding every occurrence in
     the whole file and mapping them to lines)."""
     if not len(rows) or key not in lines.data:
         return np.zeros(len(rows), dtype=bool)
+    if lines.data.count(key + b":") == lines.count:
+        # written on every line: pyarrow refuses an object with a key twice, and the annotation
+        # schema has each of these names in one kind of object, so n exact matches are n lines
+        return np.ones(len(rows), dtype=bool)
     as_key = re.compile(re.escape(key) + rb"[ \t\r\n]*:").search  # the string as a key, not as a value (e.g. a name "title")
     return np.array([key in line and as_key(line) is not None for line in (lines[r] for r in rows.tolist())], dtype=bool)
 
@@ -206,7 +210,7 @@ def check_gold(table: pa.Table, data: bytes, read_seeds) -> GoldPart:
     inv = inventory()
     n = table.num_rows
     bad = np.zeros(n, dtype=bool)
-    lines = _Lines(data)
+    lines = _Lines(data, n)
     col = {name: table.column(name).combine_chunks() for name in table.column_names}
     bad |= ~_valid(col["schema_version"], values=["1.0"])
     bad |= ~_valid(col["doc_id"], DOC_ID)
