@@ -180,3 +180,21 @@ def test_rank_packs_keys_into_the_lexicographic_order(columns):
     expected = np.empty(len(arrays[0]), dtype=np.int64)
     expected[np.lexsort(tuple(reversed(arrays)))] = np.arange(len(arrays[0]))
     assert rank(*arrays).tolist() == expected.tolist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 40).flatmap(lambda n: st.lists(
+    st.lists(st.integers(0, 2) | st.integers(-10**6, 10**6) | st.integers(-2**63, 2**63 - 1), min_size=n, max_size=n),
+    min_size=1, max_size=7)))
+def test_joint_key_is_equal_exactly_when_the_rows_are(columns):
+    """joint_key packs the columns into one int64 (re-coding when a column would overflow it): two
+    rows get the same key exactly when all their values are equal."""
+    import numpy as np
+
+    from toolkit.metrics.matching import joint_key
+
+    key = joint_key(*(np.asarray(c, dtype=np.int64) for c in columns)).tolist()
+    rows = list(zip(*columns))
+    for i in range(len(rows)):
+        for j in range(len(rows)):
+            assert (key[i] == key[j]) == (rows[i] == rows[j])

@@ -19,7 +19,7 @@ import pandas as pd
 
 from toolkit.io.arrow import joint_codes
 from toolkit.metrics.counting import Coded, concat, tally
-from toolkit.metrics.matching import Pairs, equal_key_edges, match_edges, rank, unmatched
+from toolkit.metrics.matching import Pairs, equal_key_edges, joint_key, match_edges, rank, unmatched
 from toolkit.model.tables import Tables
 
 METRICS = (
@@ -144,23 +144,9 @@ def _textee_sets(match: EventMatch) -> dict[str, tuple[list[np.ndarray], list[np
 
 def _tuple_ids(g_cols: list[np.ndarray], p_cols: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, int]:
     """One id per distinct tuple of the integer columns, over both sides (equal tuples, equal ids;
-    ids 0..n-1), and n. The columns are packed into one int64 key by their ranges, re-coded densely
-    whenever the next column would overflow it, so the key is exact for any values."""
+    ids 0..n-1), and n (:func:`toolkit.metrics.matching.joint_key`)."""
     n_g = len(g_cols[0])
-    key, size = np.zeros(n_g + len(p_cols[0]), dtype=np.int64), 1
-    for a, b in zip(g_cols, p_cols):
-        col = np.concatenate([np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)])
-        if not len(col):
-            break
-        lo, span = int(col.min()), int(col.max()) - int(col.min()) + 1
-        if size * span >= 2**62:
-            key, uniques = pd.factorize(key)
-            size = max(len(uniques), 1)
-            if size * span >= 2**62:
-                col, uniques = pd.factorize(col)
-                lo, span = 0, max(len(uniques), 1)
-        key = key * span + (col - lo)
-        size *= span
+    key = joint_key(*(np.concatenate([np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)]) for a, b in zip(g_cols, p_cols)))
     ids, uniques = pd.factorize(key)
     return ids[:n_g], ids[n_g:], len(uniques)
 

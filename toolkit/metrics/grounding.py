@@ -84,14 +84,16 @@ def _text_level(gold: Tables, pred: Tables, records: Mapping, doc_ids: list[str]
     types = pa.concat_arrays([pa.array(g["type"], pa.string()), pa.array(pm["type"], pa.string()),
                               pa.array([t for _, _, t in extra], pa.string())])
     docs = np.concatenate([g["doc"].to_numpy(np.int64), pm["doc"].to_numpy(np.int64), np.fromiter((i for i, _, _ in extra), np.int64, len(extra))])
-    norm = pc.dictionary_encode(normalize_many(texts))
+    distinct = pc.dictionary_encode(texts)  # gold and predicted mentions share most texts: normalise each distinct one once
+    norm = pc.dictionary_encode(normalize_many(distinct.dictionary))
+    norm_codes = ints(norm.indices)[ints(distinct.indices)]
     type_enc = pc.dictionary_encode(types)
     book = np.asarray(type_enc.dictionary.to_pylist(), dtype=object)
     order = np.argsort(book.astype(str), kind="stable")  # the types in sorted order
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
     n_norm, n_type = len(norm.dictionary), len(book)
-    key = (docs * n_norm + ints(norm.indices)) * n_type + rank[ints(type_enc.indices)]
+    key = (docs * n_norm + norm_codes) * n_type + rank[ints(type_enc.indices)]
     allk, inverse = np.unique(key, return_inverse=True)  # one sort for both sides
     n_g = len(g)
     gc = np.bincount(inverse[:n_g], minlength=len(allk)).astype(float)

@@ -95,7 +95,7 @@ def match_edges(n_gold: int, n_pred: int, eg, ep, level, tiebreak=None, gold_ran
     if not len(eg):
         return Pairs(empty, empty, empty)
     # one edge per (gold, pred): the best (level, tiebreak)
-    order = np.lexsort((-tiebreak, -level, ep, eg))
+    order = lex_order(eg, ep, -level, -tiebreak)
     eg, ep, level, tiebreak = eg[order], ep[order], level[order], tiebreak[order]
     first = np.ones(len(eg), dtype=bool)
     first[1:] = (eg[1:] != eg[:-1]) | (ep[1:] != ep[:-1])
@@ -329,22 +329,49 @@ def overlap_edges(g_doc, g_start, g_end, p_doc, p_start, p_end) -> tuple[np.ndar
 
 
 def equal_key_edges(g_keys: Sequence[np.ndarray], p_keys: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Every (gold, pred) pair whose key columns are all equal (an equi-join on integer columns)."""
+    """Every (gold, pred) pair whose key columns are all equal (an equi-join on integer columns,
+    packed into one int64 key: :func:`joint_key`)."""
     import pandas as pd
 
-    g = pd.DataFrame({f"k{i}": np.asarray(k) for i, k in enumerate(g_keys)})
-    p = pd.DataFrame({f"k{i}": np.asarray(k) for i, k in enumerate(p_keys)})
-    g["_g"] = np.arange(len(g))
-    p["_p"] = np.arange(len(p))
-    joined = g.merge(p, on=[f"k{i}" for i in range(len(g_keys))], how="inner")
+    n_g = len(g_keys[0]) if len(g_keys) else 0
+    key = joint_key(*(np.concatenate([np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)]) for a, b in zip(g_keys, p_keys)))
+    g = pd.DataFrame({"k": key[:n_g], "_g": np.arange(n_g)})
+    p = pd.DataFrame({"k": key[n_g:], "_p": np.arange(len(key) - n_g)})
+    joined = g.merge(p, on="k", how="inner")
     return joined["_g"].to_numpy(np.int64), joined["_p"].to_numpy(np.int64)
 
 
-def rank(*columns) -> np.ndarray:
-    """The canonical rank of each item under the lexicographic order of ``columns`` (integer
-    columns, first most significant; ties keep the items' order). Adjacent columns are packed into
-    one int64 key by their ranges while the key cannot overflow, so most orders are one stable
-    argsort of one key instead of a lexsort of many (the same order either way)."""
+_PACKED = 2**62  # the largest key range packed into one int64
+
+
+def joint_key(*columns) -> np.ndarray:
+    """One int64 per row, equal for two rows exactly when every column is (integer columns of one
+    length): the columns packed by their ranges, re-coded densely (``pandas.factorize``) whenever
+    the next column would overflow the key."""
+    import pandas as pd
+
+    key, size = None, 1
+    for c in columns:
+        c = np.asarray(c).astype(np.int64, copy=False)
+        if not len(c):
+            return np.zeros(0, dtype=np.int64)
+        lo, span = int(c.min()), int(c.max()) - int(c.min()) + 1
+        if span >= _PACKED:
+            c, uniques = pd.factorize(c)
+            lo, span = 0, max(len(uniques), 1)
+        if key is not None and size * span >= _PACKED:
+            key, uniques = pd.factorize(key)
+            size = max(len(uniques), 1)
+        key = c - lo if key is None else key * span + (c - lo)
+        size *= span
+    return key if key is not None else np.zeros(0, dtype=np.int64)
+
+
+def lex_order(*columns) -> np.ndarray:
+    """The stable order of the rows under the lexicographic order of ``columns`` (integer columns,
+    first most significant), as ``numpy.lexsort`` of the reversed columns gives it. Adjacent columns
+    are packed into one int64 key by their ranges while the key cannot overflow, so most orders
+    are one stable argsort of one key instead of a lexsort of many."""
     keys, key, size = [], None, 1
     for c in columns:
         c = np.asarray(c).astype(np.int64, copy=False)
@@ -352,11 +379,11 @@ def rank(*columns) -> np.ndarray:
             return np.zeros(0, dtype=np.int64)
         lo = int(c.min())
         span = int(c.max()) - lo + 1
-        if span >= 2**62:  # a column too wide to pack: a key of its own
+        if span >= _PACKED:  # a column too wide to pack: a key of its own
             keys += ([key] if key is not None else []) + [c]
             key, size = None, 1
             continue
-        if key is not None and size * span >= 2**62:
+        if key is not None and size * span >= _PACKED:
             keys.append(key)
             key, size = None, 1
         key = c - lo if key is None else key * span + (c - lo)
@@ -365,7 +392,13 @@ def rank(*columns) -> np.ndarray:
         keys.append(key)
     if not keys:
         return np.zeros(0, dtype=np.int64)
-    order = np.argsort(keys[0], kind="stable") if len(keys) == 1 else np.lexsort(tuple(reversed(keys)))
+    return np.argsort(keys[0], kind="stable") if len(keys) == 1 else np.lexsort(tuple(reversed(keys)))
+
+
+def rank(*columns) -> np.ndarray:
+    """The canonical rank of each item under the lexicographic order of ``columns`` (integer
+    columns, first most significant; ties keep the items' order): :func:`lex_order`."""
+    order = lex_order(*columns)
     out = np.empty(len(order), dtype=np.int64)
     out[order] = np.arange(len(order))
     return out

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.metrics.counting import Coded, concat, tally
-from toolkit.metrics.matching import Pairs, equal_key_edges, match_edges, unmatched
+from toolkit.metrics.matching import Pairs, match_edges, unmatched
 from toolkit.model.tables import Tables
 
 
