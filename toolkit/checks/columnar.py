@@ -104,22 +104,14 @@ _WHITESPACE = np.array([c for c in range(0x3001) if chr(c).isspace()], dtype=np.
 """Every code point ``str.strip`` removes (none lies above U+3000)."""
 
 
-def _codepoints(strings: list) -> tuple[np.ndarray, np.ndarray]:
-    """The code points of the strings (None as "") joined, and each string's start in them (plus the end)."""
-    strings = [x if x is not None else "" for x in strings]
-    cp = np.frombuffer("".join(strings).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    bounds = np.zeros(len(strings) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, strings), dtype=np.int64, count=len(strings)), out=bounds[1:])
-    return cp, bounds
-
-
 class SeedTexts:
     """The seed texts of a file's documents as one array of code points, for checking every span at once."""
 
     def __init__(self, texts: list):
-        self.cp, self.bounds = _codepoints(texts)
+        array = pa.array(texts, pa.string())
+        self.cp, self.bounds = codepoints(array)
         self.length = np.diff(self.bounds)
-        self.length[np.fromiter((t is None for t in texts), dtype=bool, count=len(texts))] = -1  # no text: no span fits
+        self.length[np.asarray(array.is_null().to_numpy(zero_copy_only=False), dtype=bool)] = -1  # no text: no span fits
 
     def spans_ok(self, starts: np.ndarray, ends: np.ndarray, quoted, owner: np.ndarray, strip: bool = True) -> np.ndarray:
         """Per span: ``0 <= start < end <= len(text)`` and, where a quote is given (``quoted``, an
