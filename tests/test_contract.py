@@ -6,7 +6,7 @@ import re
 
 import jsonschema
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 from typer.testing import CliRunner
 
 from toolkit.dataset.gold import load_gold
@@ -118,16 +118,19 @@ DOC = GOLD["000_f9a79c641ca46a11"]
 
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.sampled_from(TASK_SETS).flatmap(lambda t: st.tuples(st.just(t), instances(structured_output_schema(t)))))
+@example((("entities",), {"doc_id": "0", "entities": [{"id": "0", "type": "PER", "mentions": [{"text": "3", "kind": "name"},
+                                                                                             {"text": "3", "kind": "name"}]}]}))
 def test_every_instance_of_the_contract_is_a_valid_prediction(case):
     tasks, answer = case
     assert list(jsonschema.Draft202012Validator(structured_output_schema(tasks)).iter_errors(answer)) == []
     assert list(schema_issues(answer, "llm.json", "prediction")) == []
-    # and it loads: nothing but grounding and reference issues, never a crash
+    # and it loads: nothing but grounding and reference issues, never a crash (a quote given twice
+    # anchors twice to one span: the duplicate-mention warning, as for any prediction)
     answer = dict(answer, doc_id=DOC.doc_id)
     doc, issues, record = prediction_from_dict(answer, DOC, "llm.json")
     assert doc is not None and record.valid and record.scored
     assert {i.code for i in issues} <= {"unanchored-quote", "ambiguous-quote", "normalized-quote", "dangling-reference",
-                                        "duplicate-id", "role-not-allowed", "span-text-mismatch"}
+                                        "duplicate-id", "role-not-allowed", "span-text-mismatch", "duplicate-mention"}
 
 
 def test_an_example_answer_validates_against_the_contract():
