@@ -19,7 +19,7 @@ import pandas as pd
 
 from toolkit.io.arrow import joint_codes
 from toolkit.metrics.counting import Coded, concat, tally
-from toolkit.metrics.matching import Pairs, equal_key_edges, joint_key, match_edges, rank, unmatched
+from toolkit.metrics.matching import Pairs, equal_key_edges, joint_keys, match_edges, rank, unmatched
 from toolkit.model.tables import Tables
 
 METRICS = (
@@ -144,11 +144,10 @@ def _textee_sets(match: EventMatch) -> dict[str, tuple[list[np.ndarray], list[np
 
 def _tuple_ids(g_cols: list[np.ndarray], p_cols: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, int]:
     """One id per distinct tuple of the integer columns, over both sides (equal tuples, equal ids;
-    ids 0..n-1), and n (:func:`toolkit.metrics.matching.joint_key`)."""
-    n_g = len(g_cols[0])
-    key = joint_key(*(np.concatenate([np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)]) for a, b in zip(g_cols, p_cols)))
-    ids, uniques = pd.factorize(key)
-    return ids[:n_g], ids[n_g:], len(uniques)
+    ids 0..n-1), and n (:func:`toolkit.metrics.matching.joint_keys`)."""
+    gk, pk = joint_keys(g_cols, p_cols)
+    ids, uniques = pd.factorize(np.concatenate([gk, pk]))
+    return ids[:len(gk)], ids[len(gk):], len(uniques)
 
 
 def textee_rows(match: EventMatch) -> pd.DataFrame:

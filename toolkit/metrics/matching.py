@@ -330,56 +330,29 @@ def overlap_edges(g_doc, g_start, g_end, p_doc, p_start, p_end) -> tuple[np.ndar
 
 def equal_key_edges(g_keys: Sequence[np.ndarray], p_keys: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Every (gold, pred) pair whose key columns are all equal (an equi-join on integer columns,
-    packed into one int64 key: :func:`joint_key`)."""
+    packed into one int64 key: :func:`joint_keys`)."""
     import pandas as pd
 
-    n_g = len(g_keys[0]) if len(g_keys) else 0
-    key = joint_key(*(np.concatenate([np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)]) for a, b in zip(g_keys, p_keys)))
-    g = pd.DataFrame({"k": key[:n_g], "_g": np.arange(n_g)})
-    p = pd.DataFrame({"k": key[n_g:], "_p": np.arange(len(key) - n_g)})
-    joined = g.merge(p, on="k", how="inner")
+    gk, pk = joint_keys(g_keys, p_keys)
+    joined = pd.DataFrame({"k": gk, "_g": np.arange(len(gk))}).merge(pd.DataFrame({"k": pk, "_p": np.arange(len(pk))}), on="k", how="inner")
     return joined["_g"].to_numpy(np.int64), joined["_p"].to_numpy(np.int64)
 
 
 _PACKED = 2**62  # the largest key range packed into one int64
 
 
-def joint_key(*columns) -> np.ndarray:
-    """One int64 per row, equal for two rows exactly when every column is (integer columns of one
-    length): the columns packed by their ranges, re-coded densely (``pandas.factorize``) whenever
-    the next column would overflow the key."""
-    import pandas as pd
-
-    key, size = None, 1
-    for c in columns:
-        c = np.asarray(c).astype(np.int64, copy=False)
-        if not len(c):
-            return np.zeros(0, dtype=np.int64)
-        lo, span = int(c.min()), int(c.max()) - int(c.min()) + 1
-        if span >= _PACKED:
-            c, uniques = pd.factorize(c)
-            lo, span = 0, max(len(uniques), 1)
-        if key is not None and size * span >= _PACKED:
-            key, uniques = pd.factorize(key)
-            size = max(len(uniques), 1)
-        key = c - lo if key is None else key * span + (c - lo)
-        size *= span
-    return key if key is not None else np.zeros(0, dtype=np.int64)
-
-
-def lex_order(*columns) -> np.ndarray:
-    """The stable order of the rows under the lexicographic order of ``columns`` (integer columns,
-    first most significant), as ``numpy.lexsort`` of the reversed columns gives it. Adjacent columns
-    are packed into one int64 key by their ranges while the key cannot overflow, so most orders
-    are one stable argsort of one key instead of a lexsort of many."""
+def _packed(columns) -> list[np.ndarray]:
+    """The integer columns (of one length, first most significant) packed by their ranges into as
+    few int64 keys as hold them without overflow, in the same order: the rows compare under the
+    keys as under the columns. A column too wide to pack is a key of its own."""
     keys, key, size = [], None, 1
     for c in columns:
         c = np.asarray(c).astype(np.int64, copy=False)
         if not len(c):
-            return np.zeros(0, dtype=np.int64)
+            return []
         lo = int(c.min())
         span = int(c.max()) - lo + 1
-        if span >= _PACKED:  # a column too wide to pack: a key of its own
+        if span >= _PACKED:
             keys += ([key] if key is not None else []) + [c]
             key, size = None, 1
             continue
@@ -388,10 +361,42 @@ def lex_order(*columns) -> np.ndarray:
             key, size = None, 1
         key = c - lo if key is None else key * span + (c - lo)
         size *= span
-    if key is not None:
-        keys.append(key)
+    return keys + ([key] if key is not None else [])
+
+
+def joint_key(*columns) -> np.ndarray:
+    """One int64 per row, equal for two rows exactly when every column is (integer columns of one
+    length): the :func:`_packed` keys, combined through their dense codes (``pandas.factorize``)
+    when there are several."""
+    import pandas as pd
+
+    keys = _packed(columns)
     if not keys:
-        return np.zeros(0, dtype=np.int64)
+        return np.zeros(len(columns[0]) if columns else 0, dtype=np.int64)
+    key = keys[0]
+    for nxt in keys[1:]:
+        a, _ = pd.factorize(key)
+        b, uniques = pd.factorize(nxt)
+        key = a.astype(np.int64) * len(uniques) + b  # both below the number of rows: no overflow
+    return key
+
+
+def joint_keys(g_cols: Sequence[np.ndarray], p_cols: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`joint_key` of gold and predicted rows together (the same columns on both sides), split
+    back into the gold's keys and the predictions'."""
+    n_g = len(g_cols[0]) if len(g_cols) else 0
+    key = joint_key(*(np.concatenate([np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)]) for a, b in zip(g_cols, p_cols)))
+    return key[:n_g], key[n_g:]
+
+
+def lex_order(*columns) -> np.ndarray:
+    """The stable order of the rows under the lexicographic order of ``columns`` (integer columns,
+    first most significant), as ``numpy.lexsort`` of the reversed columns gives it: one stable
+    argsort when the :func:`_packed` columns fit one int64 key, as they mostly do, instead of a
+    lexsort of many."""
+    keys = _packed(columns)
+    if not keys:
+        return np.zeros(len(columns[0]) if columns else 0, dtype=np.int64)
     return np.argsort(keys[0], kind="stable") if len(keys) == 1 else np.lexsort(tuple(reversed(keys)))
 
 
