@@ -65,6 +65,9 @@ class EventMatch:
     arguments: dict[str, Pairs]
     gold_args: pd.DataFrame
     pred_args: pd.DataFrame
+    codes: dict[str, tuple[np.ndarray, np.ndarray]]
+    """Gold's and predictions' codes, one code book per column: ``event_type`` (of the events),
+    ``type`` and ``role`` (of the arguments)."""
 
     def event_map(self) -> np.ndarray:
         """For each predicted event, the gold event it matched with the same span and type (−1 if none)."""
@@ -115,16 +118,15 @@ def match_events(gold: Tables, pred: Tables, coref_args: bool = False) -> EventM
         pk = [p_cols["doc"], pa["start"].to_numpy(), pa["end"].to_numpy(), *(p_cols[k] for k in keys)]
         ai, aj = equal_key_edges(gk, pk)
         arguments[metric] = match_edges(len(ga), len(pa), acc_g[ai], aj, np.ones(len(ai), dtype=np.int64), None, g_rank, p_rank)
-    return EventMatch(gold, pred, triggers, arguments, ga, pa)
+    return EventMatch(gold, pred, triggers, arguments, ga, pa,
+                      {"event_type": (gt, pt), "type": tuple(type_codes), "role": tuple(role_codes)})
 
 
 def _textee_sets(match: EventMatch) -> dict[str, tuple[list[np.ndarray], list[np.ndarray]]]:
     """Per TextEE measure, the tuple columns of the gold and of the predicted items (document first;
     types and roles as codes of one code book per column, shared by both sides)."""
-    (gv, pv), _ = joint_codes(match.gold.events["type"], match.pred.events["type"])
+    (gv, pv), (gat, pat), (gar, par) = (match.codes[c] for c in ("event_type", "type", "role"))
     ga, pa = match.gold_args, match.pred_args
-    (gat, pat), _ = joint_codes(ga["type"], pa["type"])
-    (gar, par), _ = joint_codes(ga["role"], pa["role"])
 
     def sides(ev, a, v_type, a_type, a_role):
         e = [ev[c].to_numpy(np.int64) for c in ("doc", "start", "end")]
