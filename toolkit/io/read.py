@@ -363,28 +363,24 @@ def read_many(paths: list[str | None]) -> list[bytes | None]:
     import time
 
     out: list[bytes | None] = [None] * len(paths)
+
+    def read_range(lo: int, hi: int) -> None:
+        for k in range(lo, min(hi, len(paths))):
+            if paths[k] is not None:
+                out[k] = _read_bytes(paths[k])
+
     head = min(len(paths), _PROBE)
     began = time.perf_counter()
-    for k in range(head):
-        if paths[k] is not None:
-            out[k] = _read_bytes(paths[k])
+    read_range(0, head)
     rest = len(paths) - head
     if rest and (time.perf_counter() - began) / max(head, 1) > _COLD:
         from concurrent.futures import ThreadPoolExecutor
 
         step = -(-rest // _READERS)
-
-        def read_range(lo: int) -> None:
-            for k in range(lo, min(lo + step, len(paths))):
-                if paths[k] is not None:
-                    out[k] = _read_bytes(paths[k])
-
         with ThreadPoolExecutor(_READERS) as pool:
-            list(pool.map(read_range, range(head, len(paths), step)))
+            list(pool.map(lambda lo: read_range(lo, lo + step), range(head, len(paths), step)))
     else:
-        for k in range(head, len(paths)):
-            if paths[k] is not None:
-                out[k] = _read_bytes(paths[k])
+        read_range(head, len(paths))
     return out
 
 
