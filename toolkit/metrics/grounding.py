@@ -87,19 +87,15 @@ def _text_level(gold: Tables, pred: Tables, records: Mapping, doc_ids: list[str]
     distinct = pc.dictionary_encode(texts)  # gold and predicted mentions share most texts: normalise each distinct one once
     norm = pc.dictionary_encode(normalize_many(distinct.dictionary))
     norm_codes = ints(norm.indices)[ints(distinct.indices)]
-    type_enc = pc.dictionary_encode(types)
-    book = np.asarray(type_enc.dictionary.to_pylist(), dtype=object)
-    order = np.argsort(book.astype(str), kind="stable")  # the types in sorted order
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    n_norm, n_type = len(norm.dictionary), len(book)
-    key = (docs * n_norm + norm_codes) * n_type + rank[ints(type_enc.indices)]
+    type_codes = Coded.of(pd.Series(pd.arrays.ArrowStringArray(types)), len(types))  # codes into the sorted types
+    n_norm, n_type = len(norm.dictionary), len(type_codes.cats)
+    key = (docs * n_norm + norm_codes) * n_type + type_codes.codes
     allk, inverse = np.unique(key, return_inverse=True)  # one sort for both sides
     n_g = len(g)
     gc = np.bincount(inverse[:n_g], minlength=len(allk)).astype(float)
     pc_ = np.bincount(inverse[n_g:], minlength=len(allk)).astype(float)
     tp = np.minimum(gc, pc_)
-    labels = Coded(allk % n_type, book[order])
+    labels = Coded(allk % n_type, type_codes.cats)
     docs = allk // (n_norm * n_type)
     return concat([tally(docs, "text_entities", labels, "tp", tp), tally(docs, "text_entities", labels, "fp", pc_ - tp),
                    tally(docs, "text_entities", labels, "fn", gc - tp)])
