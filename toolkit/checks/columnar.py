@@ -1,12 +1,13 @@
 """Checking a JSONL corpus as columns: the happy path of validation and loading.
 
-:func:`check_gold` takes a gold file read into Arrow (:func:`toolkit.io.arrow.read_jsonl`) and
+:func:`check_gold` takes a gold JSONL file read into Arrow (:func:`toolkit.io.arrow.read_jsonl`), or a
+folder's JSON files read into one table (:func:`toolkit.io.arrow.read_json_files`), and
 checks, as vectorised operations over all its documents at once, what ``annotation.schema.json``
 and the semantic checks of :mod:`toolkit.checks.validate` check: required fields, label sets, id
 patterns, ranges, ``text == seed[start:end]``, whitespace at span edges, the seed's checksum,
 unique ids, references, roles and the role's entity types, duplicate arguments. A document that
 passes becomes rows of the corpus's item tables; a document that does not, or that this module
-cannot judge alone (overlapping mentions, an optional field written as ``null``), is handed back
+cannot judge alone (an optional field written as ``null``), is handed back
 to the row-wise checker, which reports its located issues exactly as before. So the columnar
 check may be stricter than the row-wise one, never looser: a document it passes is one the
 row-wise checker finds nothing in (tests/test_columnar.py checks this on random documents).
@@ -17,13 +18,14 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from typing import Collection
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from toolkit.io.arrow import children, codepoints, ints, joint_codes
+from toolkit.io.arrow import children, codepoints, ints, joint_codes, one_array
 from toolkit.model.labels import inventory
 from toolkit.model.tables import Tables, frame
 
@@ -36,8 +38,7 @@ DATE = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
 
 def _valid(array, pattern: str | None = None, values=None, max_length: int | None = None, min_length: int = 0) -> np.ndarray:
     """Per row: not null, and matching ``pattern`` / in ``values`` / within the lengths."""
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
+    array = one_array(array)
     ok = pc.is_valid(array)
     if pattern is not None:
         ok = pc.and_(ok, pc.fill_null(pc.match_substring_regex(array, pattern), False))
@@ -143,6 +144,18 @@ class SeedTexts:
         return ok
 
 
+def repeated(ids: pa.Array, claimed: Collection[str] = ()) -> np.ndarray:
+    """Per value of a string column: it is given twice in it, or it is one of ``claimed``."""
+    codes = np.asarray(pc.fill_null(pc.dictionary_encode(ids).indices, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    given = codes >= 0
+    out = np.zeros(len(codes), dtype=bool)
+    out[given] = np.bincount(codes[given])[codes[given]] > 1
+    if claimed:
+        out |= np.asarray(pc.fill_null(pc.is_in(ids, value_set=pa.array(list(claimed), pa.string())), False)
+                          .to_numpy(zero_copy_only=False), dtype=bool)
+    return out
+
+
 def _keys(doc: np.ndarray, codes: np.ndarray, k: int) -> np.ndarray:
     return doc.astype(np.int64) * k + codes
 
@@ -170,7 +183,7 @@ def _combos_ok(columns: list, allowed: set) -> np.ndarray:
     key = np.zeros(n, dtype=np.int64)
     books, coded = [], []
     for col in columns:
-        encoded = pc.dictionary_encode(col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col)
+        encoded = pc.dictionary_encode(one_array(col))
         codes = ints(encoded.indices)  # null: -1, which reads the book's last entry, None
         key = key * (len(encoded.dictionary) + 1) + codes + 1
         books.append(encoded.dictionary.to_pylist() + [None])
@@ -180,30 +193,62 @@ def _combos_ok(columns: list, allowed: set) -> np.ndarray:
     return ok[inverse]
 
 
-def _overlaps(m_doc: np.ndarray, m_start: np.ndarray, m_end: np.ndarray) -> np.ndarray:
-    """Per mention (in sorted order, with that order): whether an earlier mention of its document
-    (by start, then longest first) ends after it starts."""
-    order = np.lexsort((-m_end, m_start, m_doc))
-    sd, ss, se = m_doc[order], m_start[order], m_end[order]
-    if not len(sd):
-        return order, np.zeros(0, dtype=bool)
-    big = int(se.max()) + 1
-    shifted = sd * big + se  # documents ascend, so a running maximum never crosses into the next document
-    running = np.maximum.accumulate(shifted)
-    prev = np.full(len(sd), -1, dtype=np.int64)
-    prev[1:] = running[:-1]
-    same = np.zeros(len(sd), dtype=bool)
-    same[1:] = sd[1:] == sd[:-1]
-    return order, same & (prev - sd * big > ss)
+def _nesting_broken(m_doc: np.ndarray, m_start: np.ndarray, m_end: np.ndarray) -> np.ndarray:
+    """Per mention: it has the same span as another mention of its document, or is the end of a
+    crossing; a document has such a mention exactly when the row-wise checker reports a
+    ``duplicate-mention`` or ``crossing-mentions`` in it (nesting is allowed).
+
+    Mentions nest without crossing exactly when their starts and ends, read left to right, are
+    well-nested brackets: each end closes the innermost span still open. The brackets are sorted
+    by document, offset, ends before starts at one offset (spans are end-exclusive, so one that
+    ends where another starts does not overlap it), longer spans opening first and inner spans
+    closing first. The depth after each bracket is a running sum; the span an end closes is then
+    the last start before it that opened the same depth (a later start at that depth would have
+    been closed before). An end whose span is not that one marks a crossing. Identical spans are
+    found as neighbours in sorted order (brackets cannot tell them apart)."""
+    n = len(m_doc)
+    out = np.zeros(n, dtype=bool)
+    if not n:
+        return out
+    order = np.lexsort((m_end, m_start, m_doc))
+    same = (np.diff(m_doc[order]) == 0) & (np.diff(m_start[order]) == 0) & (np.diff(m_end[order]) == 0)
+    out[order[1:][same]] = True
+    out[order[:-1][same]] = True
+    out |= m_end <= m_start  # not a span: its own check fails the document, and brackets need start < end
+    span = np.concatenate([np.arange(n), np.arange(n)])
+    opens = np.concatenate([np.ones(n, dtype=np.int64), np.zeros(n, dtype=np.int64)])
+    pos = np.concatenate([m_start, m_end])
+    inner = np.concatenate([-m_end, -m_start])  # starts: longer first; ends: the later start (the inner span) first
+    seq = np.lexsort((inner, opens, pos, np.concatenate([m_doc, m_doc])))
+    is_open = opens[seq] == 1
+    depth = np.cumsum(np.where(is_open, 1, -1))
+    level = np.where(is_open, depth, depth + 1)
+    width = 2 * n + 1
+    keys = level * width + np.arange(2 * n)
+    open_keys = keys[is_open]  # ascending within a level, levels ascending: sort once
+    open_order = np.argsort(open_keys, kind="stable")
+    sorted_keys, sorted_span = open_keys[open_order], span[seq][is_open][open_order]
+    close_keys = keys[~is_open]
+    at = np.searchsorted(sorted_keys, close_keys) - 1
+    found = (at >= 0) & (sorted_keys[np.maximum(at, 0)] // width == close_keys // width)
+    closes = span[seq][~is_open]
+    out[closes[~found | (sorted_span[np.maximum(at, 0)] != closes)]] = True
+    return out
 
 
-def check_gold(table: pa.Table, data: bytes, read_seeds) -> GoldPart:
-    """Check a gold table (module docstring). ``read_seeds(seed_files)`` gives each seed's bytes (None: not found)."""
+def check_gold(table: pa.Table, data: bytes, read_seeds, claimed: Collection[str] | None = None) -> GoldPart:
+    """Check a gold table (module docstring). ``read_seeds(seed_files)`` gives each seed's bytes (None: not found).
+
+    ``claimed``: when a doc id may be given once only, the doc ids earlier files hold; a document
+    with one of them, or whose doc id the table holds twice, is left to the row-wise checker, which
+    reports the ``duplicate-document`` where it is."""
     inv = inventory()
     n = table.num_rows
     bad = np.zeros(n, dtype=bool)
     lines = _Lines(data, n)
     col = {name: table.column(name).combine_chunks() for name in table.column_names}
+    if claimed is not None:
+        bad |= repeated(col["doc_id"], claimed)
     bad |= ~_valid(col["schema_version"], values=["1.0"])
     bad |= ~_valid(col["doc_id"], DOC_ID)
     bad |= ~_valid(col["seed_file"], SEED_FILE)
@@ -330,9 +375,8 @@ def check_gold(table: pa.Table, data: bytes, read_seeds) -> GoldPart:
     _fail(bad, _valid(t_kind, values=["event"]) & (_lookup(v_keys, t_keys) < 0), s_doc)
     _fail(bad, _valid(t_kind, values=["entity"]) & (_lookup(e_keys, t_keys) < 0), s_doc)
 
-    # overlapping mentions: exact checks (duplicates, crossings) are the row-wise checker's
-    order, overlap = _overlaps(m_doc, m_start, m_end)
-    _fail(bad, overlap, m_doc[order])
+    # mentions may nest, never cross nor repeat a span
+    _fail(bad, _nesting_broken(m_doc, m_start, m_end), m_doc)
 
     good = np.flatnonzero(~bad)
     return _tables(good, np.flatnonzero(bad), col, texts, ents, e_doc, ments, m_ent, m_doc, evs, v_doc, args, a_ev, sts, s_doc, evid, x_st)
@@ -356,8 +400,7 @@ def part_of(table: pa.Table, texts: list[str]) -> GoldPart:
 
 def _strings(array, keep: np.ndarray | None = None, fill: str | None = None) -> pd.Series:
     """A string column (kept rows only) as the tables' pandas string column, without a Python object per value."""
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
+    array = one_array(array)
     if fill is not None:
         array = pc.fill_null(array, fill)
     if keep is not None:

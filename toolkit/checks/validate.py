@@ -317,6 +317,9 @@ class FileResult:
     file: str
     document: Document | None
     issues: list[Issue] = field(default_factory=list)
+    passed: tuple[int, str] | None = None
+    """For a document the columnar path passed (``document`` is then None): (its part's index in
+    :attr:`ValidationReport.parts`, its doc id)."""
 
 
 @dataclass
@@ -335,7 +338,22 @@ class ValidationReport:
 
     @property
     def documents(self) -> list[Document]:
-        return [r.document for r in self.results if r.document is not None]
+        """Every valid document, in the order of the files (a document the columnar path passed is
+        built from its part's tables)."""
+        from toolkit.model.corpus import Corpus
+
+        corpora: dict[int, Corpus] = {}
+        out = []
+        for r in self.results:
+            if r.document is not None:
+                out.append(r.document)
+            elif r.passed is not None:
+                k, doc_id = r.passed
+                if k not in corpora:
+                    part = self.parts[k]
+                    corpora[k] = Corpus({}, part.tables, part.texts, part.meta)
+                out.append(corpora[k][doc_id])
+        return out
 
 
 _SEED_FILE = re.compile(r"seeds/[A-Za-z0-9_.-]+\.txt")  # = the seed_file pattern of schema/annotation.schema.json
@@ -408,50 +426,98 @@ def validate_paths(paths: Iterable[Path | str], recursive: bool = True, select=N
     report = ValidationReport(issues=list(issues))
     seen: dict[str, str] = {}
     seeds = SeedFinder()
-    for path in files:
-        raws, fast = None, _columnar(path, seeds, select)
+    for unit in file_units(files):
+        fast = _columnar(unit, seeds, select, None if recursive else seen)
         if fast is None and select is not None:
             from toolkit.io.arrow import NotColumnar
 
-            raise NotColumnar(str(path))
-        if fast is not None:  # the columnar happy path: only the documents it does not pass are read row by row
-            part, raws = fast
-            report.parts.append(part)
-            for doc_id in part.tables.doc_ids:
-                report.results.append(FileResult(str(path), None, []))
-                if recursive is False:
+            raise NotColumnar(str(unit[0]))
+        parts, per_file = fast if fast is not None else ([], [None] * len(unit))
+        first = len(report.parts)
+        report.parts.extend(parts)  # the columnar happy path: only the documents it does not pass are read row by row
+        for path, got in zip(unit, per_file):
+            if got is None:
+                raws, read_issues = read_documents(path)
+            else:
+                passed, raws = got
+                for k, doc_id in passed:  # never one of `seen`: the columnar check leaves those to the row-wise one
+                    report.results.append(FileResult(str(path), None, [], (first + k, doc_id)))
+                    if recursive is False:
+                        seen[doc_id] = str(path)
+                read_issues = []
+            report.issues.extend(read_issues)
+            if read_issues and not raws:
+                report.results.append(FileResult(str(path), None, read_issues))
+            for raw in raws:
+                result = check_raw(raw, seeds=seeds)
+                doc_id = raw.data.get("doc_id") if isinstance(raw.data, dict) else None
+                if isinstance(doc_id, str) and recursive is False:
                     if doc_id in seen:
-                        report.issues.append(Issue("duplicate-document", str(path), "", f"doc_id '{doc_id}' is also in {seen[doc_id]}"))
-                    seen[doc_id] = str(path)
-            read_issues = []
-        else:
-            raws, read_issues = read_documents(path)
-        report.issues.extend(read_issues)
-        if read_issues and not raws:
-            report.results.append(FileResult(str(path), None, read_issues))
-        for raw in raws:
-            result = check_raw(raw, seeds=seeds)
-            doc_id = raw.data.get("doc_id") if isinstance(raw.data, dict) else None
-            if isinstance(doc_id, str) and recursive is False:
-                if doc_id in seen:
-                    result.issues.append(Issue("duplicate-document", raw.file, raw.prefix + "/doc_id",
-                                               f"doc_id '{doc_id}' is also in {seen[doc_id]}"))
-                    result.document = None
-                seen[doc_id] = raw.file
-            report.results.append(result)
-            report.issues.extend(result.issues)
+                        result.issues.append(Issue("duplicate-document", raw.file, raw.prefix + "/doc_id",
+                                                   f"doc_id '{doc_id}' is also in {seen[doc_id]}"))
+                        result.document = None
+                    seen[doc_id] = raw.file
+                report.results.append(result)
+                report.issues.extend(result.issues)
     return report
 
 
-def _columnar(path: Path, seeds: SeedFinder, select=None):
-    """(the documents of a JSONL file that pass the columnar checks, the raw documents of the
-    others) — or None when the file is not one the columnar path can read at all."""
-    if path.suffix != ".jsonl":
-        return None
+def file_units(files: list[Path]) -> list[list[Path]]:
+    """The files in order, as the units the columnar path reads: a ``.jsonl`` file alone, a run of
+    ``.json`` files in one folder together (one table of all of them)."""
+    units: list[list[Path]] = []
+    for f in files:
+        if f.suffix == ".json" and units and units[-1][-1].suffix == ".json" and units[-1][-1].parent == f.parent:
+            units[-1].append(f)
+        else:
+            units.append([f])
+    return units
+
+
+def _unit_ids(unit: list[Path], groups, read) -> set[str]:
+    """The doc ids of the files of a unit that no group of :func:`~toolkit.io.arrow.read_json_files`
+    holds, read by ``read(file)`` (their raw documents). A document of a group with one of them goes
+    row-wise: whichever comes first then keeps it, as when every file is read row-wise."""
+    grouped = {int(k) for index, _, _ in groups for k in index}
+    ids = set()
+    for k, f in enumerate(unit):
+        if k not in grouped:
+            ids |= {raw.data["doc_id"] for raw in read(f) if isinstance(raw.data, dict) and isinstance(raw.data.get("doc_id"), str)}
+    return ids
+
+
+MIN_JSON_FILES = 1
+"""A run of JSON files shorter than this is read row-wise (the row-wise reader is cheaper for a few)."""
+
+
+def _columnar(unit: list[Path], seeds: SeedFinder, select=None, claimed=None):
+    """What the columnar path makes of a unit of files (:func:`file_units`): None when it reads none
+    of them; else (its parts, per file: None for a file to read row-wise whole, or (the (index of
+    its part, doc id) of each document passed, the raw documents of the others)). ``claimed``: the doc ids
+    earlier files hold, when a doc id may be given once only (see :func:`~toolkit.checks.columnar.check_gold`)."""
     from toolkit.checks.columnar import check_gold
-    from toolkit.io.arrow import ANNOTATION, read_jsonl
+    from toolkit.io.arrow import ANNOTATION, read_json_files, read_jsonl
     from toolkit.io.read import _parse
 
+    path = unit[0]
+    if path.suffix != ".jsonl":
+        if select is not None or len(unit) < MIN_JSON_FILES:
+            return None
+        groups = read_json_files(unit, ANNOTATION)
+        if not groups:
+            return None
+        parts, per_file = [], [None] * len(unit)
+        if claimed is not None:  # the doc ids of the files read row-wise count as claimed, wherever they are in the unit
+            claimed = set(claimed) | _unit_ids(unit, groups, lambda f: read_documents(f)[0])
+        while groups:
+            index, table, data = groups.pop(0)  # its bytes are let go once it is checked
+            part = check_gold(table, data, lambda seed_files: seeds.read_all(path.parent, seed_files), claimed)
+            for r, doc_id in zip(part.rows.tolist(), part.tables.doc_ids):
+                per_file[int(index[r])] = ([(len(parts), doc_id)], [])
+            parts.append(part)
+            if claimed is not None:
+                claimed |= {d for d in table.column("doc_id").to_pylist() if d is not None}
+        return parts, per_file
     read = read_jsonl(path, ANNOTATION)
     if read is None:
         return None
@@ -462,14 +528,14 @@ def _columnar(path: Path, seeds: SeedFinder, select=None):
 
         line_of = np.asarray(select(path, table), dtype=np.int64)
         table, data = take_lines(table, data, line_of)
-    part = check_gold(table, data, lambda seed_files: seeds.read_all(path.parent, seed_files))
+    part = check_gold(table, data, lambda seed_files: seeds.read_all(path.parent, seed_files), claimed)
     lines = data.decode("utf-8").split("\n") if len(part.failed) else []
+    line = (lambda r: int(line_of[r])) if line_of is not None else int
     raws = []
     for r in part.failed.tolist():
-        line = int(line_of[r]) if line_of is not None else r
-        value, _ = _parse(lines[r], str(path), pointer(line))
-        raws.append(RawDoc(value, str(path), pointer(line), path))
-    return part, raws
+        value, _ = _parse(lines[r], str(path), pointer(line(r)))
+        raws.append(RawDoc(value, str(path), pointer(line(r)), path))
+    return [part], [([(0, doc_id) for doc_id in part.tables.doc_ids], raws)]
 
 
 class InvalidData(Exception):

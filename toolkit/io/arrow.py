@@ -56,8 +56,6 @@ file is read line by line)."""
 
 def read_jsonl(path: Path | str, schema: pa.Schema) -> tuple[pa.Table, bytes] | None:
     """The table of a JSONL file that fits ``schema`` exactly, with the file's bytes; None otherwise."""
-    import pyarrow.json as pj
-
     try:
         data = Path(path).read_bytes()
     except OSError:
@@ -65,6 +63,17 @@ def read_jsonl(path: Path | str, schema: pa.Schema) -> tuple[pa.Table, bytes] | 
     # blank lines (also with CRLF endings), a byte-order mark, a file of whitespace: the line reader says what they are
     if not data or data.isspace() or b"\n\n" in data or b"\n\r\n" in data or re.match(rb"\s*\xef\xbb\xbf", data):
         return None
+    arr = np.frombuffer(data, dtype=np.uint8)
+    breaks = np.flatnonzero(arr == 10)
+    starts = np.concatenate([[0], breaks[breaks + 1 < len(arr)] + 1])
+    table = _table_of_lines(data, arr[starts], schema)
+    return None if table is None else (table, data)
+
+
+def _table_of_lines(data: bytes, first_bytes: np.ndarray, schema: pa.Schema) -> pa.Table | None:
+    """The table of JSONL ``data`` whose lines begin with ``first_bytes``: one row per line, or None."""
+    import pyarrow.json as pj
+
     try:  # pyarrow passes some invalid UTF-8 through; the line-by-line reader locates it
         data.decode("utf-8")
     except UnicodeDecodeError:
@@ -72,19 +81,66 @@ def read_jsonl(path: Path | str, schema: pa.Schema) -> tuple[pa.Table, bytes] | 
     # every line must start an object: pyarrow's reader (26.0) crashes the process on a first line
     # `null`, and reads a `null` line elsewhere as a row of nulls; a line that is no object is the
     # line reader's to report
-    arr = np.frombuffer(data, dtype=np.uint8)
-    breaks = np.flatnonzero(arr == 10)
-    starts = np.concatenate([[0], breaks[breaks + 1 < len(arr)] + 1])
-    if (arr[starts] != ord("{")).any():
+    if (first_bytes != ord("{")).any():
         return None
     try:
         table = pj.read_json(pa.BufferReader(data), parse_options=pj.ParseOptions(explicit_schema=schema,
                                                                                   unexpected_field_behavior="error"))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, OverflowError, ValueError):
         return None
-    if table.num_rows != len(starts):
-        return None
-    return table, data
+    return table if table.num_rows == len(first_bytes) else None
+
+
+_SMALLEST_SPLIT = 16
+"""A group of JSON files that fails to parse is split in two and each half tried again, down to
+this many files: those go to the row-wise reader together."""
+
+
+def read_json_files(paths: list, schema: pa.Schema) -> list[tuple[np.ndarray, pa.Table, bytes]]:
+    """The files among ``paths`` that each hold one JSON object fitting ``schema``, as tables: a list
+    of (the indices in ``paths`` of the files, their table with a row per file, the same objects as
+    JSONL lines). Every file not in a group is the row-wise reader's (it may still be valid: the
+    group it was tried in had a file that is not).
+
+    A file becomes one line: its JSON whitespace stripped at both ends, and every line break in it
+    made a tab. Both are whitespace between JSON tokens, so a valid object stays the same object;
+    inside a string a raw line break is invalid JSON, and so is a raw tab, so an invalid file stays
+    invalid (pyarrow refuses both). A file must begin with ``{`` and end with ``}`` (an array, a code
+    fence, a byte-order mark, ``null`` go row-wise). The files are parsed together; a group that fails
+    is split in halves (:data:`_SMALLEST_SPLIT`), so one bad file costs about two more parses of the
+    files, not the fast path of all of them.
+    """
+    from toolkit.io.read import read_many
+
+    blobs = read_many([str(p) for p in paths])
+    index, lines = [], []
+    for k, blob in enumerate(blobs):
+        blobs[k] = None  # one copy of the files at a time
+        line = blob.strip(b" \t\r\n") if blob else b""
+        if line[:1] == b"{" and line[-1:] == b"}":
+            index.append(k)
+            lines.append(line.replace(b"\n", b"\t").replace(b"\r", b"\t") if b"\n" in line or b"\r" in line else line)
+    if not lines:
+        return []
+    ends = np.cumsum([len(line) + 1 for line in lines])
+    data = b"\n".join(lines) + b"\n"
+    del lines
+    starts = np.concatenate([[0], ends[:-1]])
+    out: list[tuple[np.ndarray, pa.Table, bytes]] = []
+    brace = np.full(len(index), ord("{"), dtype=np.uint8)  # every line begins with "{" (checked above)
+
+    def parse(lo: int, hi: int) -> None:
+        part = data if (lo, hi) == (0, len(index)) else data[starts[lo]:ends[hi - 1]]
+        table = _table_of_lines(part, brace[lo:hi], schema)
+        if table is not None:
+            out.append((np.asarray(index[lo:hi], dtype=np.int64), table, part))
+        elif hi - lo > _SMALLEST_SPLIT:
+            mid = (lo + hi) // 2
+            parse(lo, mid)
+            parse(mid, hi)
+
+    parse(0, len(index))
+    return out
 
 
 class NotColumnar(Exception):
@@ -97,6 +153,17 @@ def take_lines(table: pa.Table, data: bytes, rows) -> tuple[pa.Table, bytes]:
     lines = data.split(b"\n")
     rows = np.asarray(rows, dtype=np.int64)
     return table.take(pa.array(rows)), b"".join(lines[r] + b"\n" for r in rows.tolist())
+
+
+def one_array(values, type: pa.DataType | None = None) -> pa.Array:
+    """``values`` as one Arrow array: an array as it is, a chunked array (what a concatenated
+    Arrow-backed pandas column gives) with its chunks combined, anything else (a pandas Series, a
+    list) through ``pa.array``, which may itself give a chunked array."""
+    if not isinstance(values, (pa.Array, pa.ChunkedArray)):
+        values = pa.array(values, type)
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    return values
 
 
 def strings(array) -> list:
@@ -116,8 +183,7 @@ def codepoints(array) -> tuple[np.ndarray, np.ndarray]:
     must hold valid UTF-8 (Arrow's strings do; :func:`read_jsonl` refuses a file that does not)."""
     import pyarrow.compute as pc
 
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
+    array = one_array(array)
     if array.null_count:
         array = pc.fill_null(array, "")  # a null's slot may hold bytes: the filled array has none
     n = len(array)
@@ -153,8 +219,7 @@ def joint_codes(*columns) -> tuple[list[np.ndarray], int]:
 
     arrays = []
     for c in columns:
-        a = pa.array(c, pa.string()) if not isinstance(c, (pa.Array, pa.ChunkedArray)) else c
-        arrays.append((a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a).cast(pa.string()))
+        arrays.append(one_array(c, pa.string()).cast(pa.string()))
     joined = pa.concat_arrays(arrays) if arrays else pa.array([], pa.string())
     encoded = pc.dictionary_encode(joined)
     codes = ints(encoded.indices)
@@ -166,8 +231,7 @@ def children(list_array) -> tuple[pa.Array, np.ndarray, np.ndarray]:
     """(the flattened items, each item's parent row, which parents are null lists)."""
     import pyarrow.compute as pc
 
-    if isinstance(list_array, pa.ChunkedArray):
-        list_array = list_array.combine_chunks()
+    list_array = one_array(list_array)
     nulls = np.asarray(list_array.is_null().to_numpy(zero_copy_only=False), dtype=bool)
     parents = np.asarray(pc.list_parent_indices(list_array).to_numpy(zero_copy_only=False), dtype=np.int64)
     return pc.list_flatten(list_array), parents, nulls

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.metrics import formulas
-from toolkit.io.arrow import ints
+from toolkit.io.arrow import ints, one_array
 from toolkit.metrics.counting import Coded, Rows, concat, tally
 from toolkit.metrics.entities import SCHEMES
 from toolkit.model.tables import Tables
@@ -79,9 +79,9 @@ def _text_level(gold: Tables, pred: Tables, records: Mapping, doc_ids: list[str]
              if kinds is None or kind == "" or kind in kinds]
     if not len(g) and not len(pm) and not extra:
         return concat([])
-    texts = pa.concat_arrays([pa.array(g["text"], pa.string()), pa.array(pm["text"], pa.string()),
+    texts = pa.concat_arrays([one_array(g["text"], pa.string()), one_array(pm["text"], pa.string()),
                               pa.array([t for _, t, _ in extra], pa.string())])
-    types = pa.concat_arrays([pa.array(g["type"], pa.string()), pa.array(pm["type"], pa.string()),
+    types = pa.concat_arrays([one_array(g["type"], pa.string()), one_array(pm["type"], pa.string()),
                               pa.array([t for _, _, t in extra], pa.string())])
     docs = np.concatenate([g["doc"].to_numpy(np.int64), pm["doc"].to_numpy(np.int64), np.fromiter((i for i, _, _ in extra), np.int64, len(extra))])
     distinct = pc.dictionary_encode(texts)  # gold and predicted mentions share most texts: normalise each distinct one once

@@ -1,4 +1,4 @@
-"""Loading a JSONL prediction file as columns: the happy path of ``toolkit eval --pred FILE.jsonl``.
+"""Loading a JSONL prediction file, or a folder of JSON ones, as columns: the happy path of ``toolkit eval --pred``.
 
 A system that writes complete predictions — offsets on every span, ids on every item, labels of
 the inventory, references that resolve — needs none of the per-span work of
@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from toolkit.checks.columnar import SeedTexts, _combos_ok, _fail, _keys, _lookup, _valid
+from toolkit.checks.columnar import SeedTexts, _combos_ok, _fail, _keys, _lookup, _valid, repeated
 from toolkit.io.arrow import children, ints, joint_codes
 from toolkit.model.labels import inventory
 from toolkit.model.tables import Tables
@@ -42,8 +42,10 @@ def _null(array) -> np.ndarray:
     return np.asarray(array.is_null().to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def fast_part(table: pa.Table, data: bytes, gold, ignore=()) -> PredictionPart:
-    """Check a prediction table against the gold corpus (module docstring)."""
+def fast_part(table: pa.Table, data: bytes, gold, ignore=(), claimed=()) -> PredictionPart:
+    """Check a prediction table against the gold corpus (module docstring). A document whose doc id
+    is in ``ignore`` or ``claimed`` (earlier files predict it), or is given twice in the table, is
+    the row-wise loader's."""
     inv = inventory()
     text_of = gold.text if hasattr(gold, "text") else (lambda d: gold[d].text)
     sha_of = gold.sha256 if hasattr(gold, "sha256") else (lambda d: gold[d].sha256)
@@ -51,10 +53,9 @@ def fast_part(table: pa.Table, data: bytes, gold, ignore=()) -> PredictionPart:
     bad = _written_nulls(data, n)  # a written null: the row-wise loader judges it
     col = {name: table.column(name).combine_chunks() for name in table.column_names}
     doc_ids = col["doc_id"].to_pylist()
-    repeated = pd.Series(doc_ids).duplicated(keep=False).tolist()
-    ignore = set(ignore)
+    bad |= repeated(col["doc_id"], set(claimed) | set(ignore))
     for r, d in enumerate(doc_ids):
-        if d is None or repeated[r] or d not in gold or d in ignore:
+        if d is None or d not in gold:
             bad[r] = True
     bad |= ~_null(col["schema_version"]) & ~_valid(col["schema_version"], values=["1.0"])
     sha = col["sha256"].to_pylist()

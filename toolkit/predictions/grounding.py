@@ -100,9 +100,9 @@ def normalize_many(texts):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts
-    if not isinstance(arr, pa.Array):
-        arr = pa.array(np.asarray(texts, dtype=object), pa.string())
+    from toolkit.io.arrow import one_array
+
+    arr = one_array(texts if isinstance(texts, (pa.Array, pa.ChunkedArray)) else np.asarray(texts, dtype=object), pa.string())
     folded = pc.ascii_lower(pc.utf8_trim(pc.replace_substring_regex(pc.replace_substring(arr, "`", "'"), _ASCII_SPACE, " "), " "))
     other = np.flatnonzero(~np.asarray(pc.fill_null(pc.string_is_ascii(arr), True).to_numpy(zero_copy_only=False), dtype=bool))
     if not len(other):

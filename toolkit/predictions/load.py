@@ -69,7 +69,7 @@ from toolkit.model.document import Argument, Document, Entity, Event, Mention, P
 from toolkit.model.labels import inventory
 from toolkit.model.issues import Issue, has_errors, pointer
 from toolkit.io.perf import gc_paused
-from toolkit.checks.validate import schema_issues
+from toolkit.checks.validate import file_units, schema_issues
 
 
 def argument_span(arg: Argument, mentions: Mapping[str, Mention]) -> Span | None:
@@ -588,24 +588,28 @@ def load_predictions(path: Path | str, gold: Mapping[str, Document], fuzzy: floa
     unreadable: list[Unreadable] = []
     fenced: set[tuple[str, str]] = set()
     parts, taken = [], {}
-    for file in files:
-        fast = _columnar(file, gold, ignore, select) if fuzzy is None else None
+    claimed: set[str] = set()  # the doc ids of the files read so far: a later file's document with one goes row-wise
+    for unit in file_units(files):
+        fast = _columnar(unit, gold, ignore, select, claimed) if fuzzy is None else None
         if fast is None and select is not None:
             from toolkit.io.arrow import NotColumnar
 
-            raise NotColumnar(str(file))
-        if fast is not None:  # the columnar happy path; only the documents it does not pass are read row by row
-            part, rest, line_of = fast
-            parts.append(part)
-            for r, doc_id in zip(part.rows.tolist(), part.tables.doc_ids):
-                taken.setdefault(doc_id, f"{file} (line {int(line_of[r]) + 1})")
-            raws.extend(rest)
-            continue
-        found, broken, read_issues, in_fence = read_predictions(file, gold)
-        raws.extend(found)
-        unreadable.extend(broken)
-        issues.extend(read_issues)
-        fenced |= in_fence
+            raise NotColumnar(str(unit[0]))
+        unit_parts, per_file = fast if fast is not None else ([], [None] * len(unit))
+        parts.extend(unit_parts)  # the columnar happy path; only the documents it does not pass are read row by row
+        for file, got in zip(unit, per_file):
+            if got is None:
+                found, broken, read_issues, in_fence = read_predictions(file, gold)
+                unreadable.extend(broken)
+                issues.extend(read_issues)
+                fenced |= in_fence
+            else:
+                passed, found = got
+                for doc_id, where in passed:
+                    taken.setdefault(doc_id, where)
+                    claimed.add(doc_id)
+            raws.extend(found)
+            claimed |= _claims(found, gold)
     result = predictions_from_raw(raws, gold, str(path), fuzzy, unreadable, fenced, ignore, taken, known)
     result.issues[:0] = issues
     result.files = [str(f) for f in files]
@@ -620,15 +624,49 @@ def load_predictions(path: Path | str, gold: Mapping[str, Document], fuzzy: floa
     return result
 
 
-def _columnar(file: Path, gold, ignore, select=None):
-    """(the documents of a JSONL prediction file that pass the columnar checks, the raw documents of
-    the others), or None when the file is not one the columnar path reads at all."""
-    if file.suffix != ".jsonl":
-        return None
-    from toolkit.io.arrow import PREDICTION, read_jsonl
+def _claims(raws: Iterable[RawDoc], gold) -> set[str]:
+    """The doc ids these raw documents claim in :func:`predictions_from_raw`: their ``doc_id``, or
+    for a file without one, the gold document the file is named for."""
+    out = set()
+    for raw in raws:
+        doc_id = raw.data.get("doc_id") if isinstance(raw.data, dict) else None
+        if isinstance(doc_id, str) and doc_id:
+            out.add(doc_id)
+        elif raw.path is not None and raw.path.stem in gold and not raw.prefix:
+            out.add(raw.path.stem)
+    return out
+
+
+def _columnar(unit: list[Path], gold, ignore, select=None, claimed: Collection[str] = ()):
+    """What the columnar path makes of a unit of files (:func:`~toolkit.checks.validate.file_units`):
+    None when it reads none of them; else (its parts, per file: None for a file to read row-wise
+    whole, or (the (doc id, where) of each document passed, the raw documents of the others)).
+    ``claimed``: the doc ids of earlier files; a document with one of them goes row-wise, which
+    reports the ``duplicate-document`` (whichever comes first keeps it, as when every file is read
+    row-wise)."""
+    from toolkit.io.arrow import PREDICTION, read_json_files, read_jsonl
     from toolkit.io.read import _parse
     from toolkit.predictions.columnar import fast_part
 
+    file = unit[0]
+    if file.suffix != ".jsonl":
+        if select is not None or len(unit) < MIN_JSON_FILES:
+            return None
+        groups = read_json_files(unit, PREDICTION)
+        if not groups:
+            return None
+        from toolkit.checks.validate import _unit_ids
+
+        claimed = set(claimed) | _unit_ids(unit, groups, lambda f: read_predictions(f, gold)[0])
+        parts, per_file = [], [None] * len(unit)
+        while groups:
+            index, table, data = groups.pop(0)  # its bytes are let go once it is checked
+            part = fast_part(table, data, gold, ignore, claimed)
+            for r, doc_id in zip(part.rows.tolist(), part.tables.doc_ids):
+                per_file[int(index[r])] = ([(doc_id, str(unit[int(index[r])]))], [])
+            parts.append(part)
+            claimed |= {d for d in table.column("doc_id").to_pylist() if d is not None}
+        return parts, per_file
     read = read_jsonl(file, PREDICTION)
     if read is None:
         return None
@@ -639,14 +677,19 @@ def _columnar(file: Path, gold, ignore, select=None):
 
         line_of = np.asarray(select(file, table), dtype=np.int64)
         table, data = take_lines(table, data, line_of)
-    part = fast_part(table, data, gold, ignore)
+    part = fast_part(table, data, gold, ignore, claimed)
     lines = data.decode("utf-8").split("\n") if len(part.failed) else []
     rest = []
     for r in part.failed.tolist():
         line = int(line_of[r])
         value, _ = _parse(lines[r], str(file), pointer(line))
         rest.append(RawDoc(value, str(file), pointer(line), file))
-    return part, rest, line_of
+    passed = [(doc_id, f"{file} (line {int(line_of[r]) + 1})") for r, doc_id in zip(part.rows.tolist(), part.tables.doc_ids)]
+    return [part], [(passed, rest)]
+
+
+MIN_JSON_FILES = 1
+"""A run of JSON files shorter than this is read row-wise."""
 
 
 IOB2_SUFFIXES = (".iob2", ".iob", ".bio", ".conll")
