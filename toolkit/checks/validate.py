@@ -486,10 +486,6 @@ def _unit_ids(unit: list[Path], groups, read) -> set[str]:
     return ids
 
 
-MIN_JSON_FILES = 1
-"""A run of JSON files shorter than this is read row-wise (the row-wise reader is cheaper for a few)."""
-
-
 def _columnar(unit: list[Path], seeds: SeedFinder, select=None, claimed=None):
     """What the columnar path makes of a unit of files (:func:`file_units`): None when it reads none
     of them; else (its parts, per file: None for a file to read row-wise whole, or (the (index of
@@ -501,7 +497,7 @@ def _columnar(unit: list[Path], seeds: SeedFinder, select=None, claimed=None):
 
     path = unit[0]
     if path.suffix != ".jsonl":
-        if select is not None or len(unit) < MIN_JSON_FILES:
+        if select is not None:
             return None
         groups = read_json_files(unit, ANNOTATION)
         if not groups:

@@ -1,14 +1,14 @@
-"""Reading JSONL corpora straight into Arrow: the happy path of loading, without a Python object per item.
+"""Reading corpora straight into Arrow: the happy path of loading, without a Python object per item.
 
 :func:`read_jsonl` parses a whole JSONL file with ``pyarrow.json`` against an explicit schema
-(:data:`ANNOTATION` or :data:`PREDICTION`): a file that does not fit it — malformed JSON, a value
-of another type, a field the schema does not have, blank lines — is refused (None), and the caller
-reads it line by line instead, where every problem gets its located issue. So this module never
-decides that data is valid: it only makes valid data fast (:mod:`toolkit.checks.columnar` checks
-what the schema types cannot).
+(:data:`ANNOTATION` or :data:`PREDICTION`), and :func:`read_json_files` a folder's ``<doc_id>.json``
+files as one table: a file that does not fit it — malformed JSON, a value of another type, a field
+the schema does not have, blank lines — is refused, and the caller reads it row by row instead,
+where every problem gets its located issue. So this module never decides that data is valid: it
+only makes valid data fast (:mod:`toolkit.checks.columnar` checks what the schema types cannot).
 
-:func:`flatten` turns the nested lists into flat columns with their parent rows (``list_flatten``
-and ``list_parent_indices``), as numpy arrays and Python lists.
+:func:`children` turns the nested lists into flat items with their parent rows (``list_flatten``
+and ``list_parent_indices``); :func:`codepoints` and :func:`joint_codes` give strings as numbers.
 """
 
 from __future__ import annotations

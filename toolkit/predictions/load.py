@@ -650,7 +650,7 @@ def _columnar(unit: list[Path], gold, ignore, select=None, claimed: Collection[s
 
     file = unit[0]
     if file.suffix != ".jsonl":
-        if select is not None or len(unit) < MIN_JSON_FILES:
+        if select is not None:
             return None
         groups = read_json_files(unit, PREDICTION)
         if not groups:
@@ -686,10 +686,6 @@ def _columnar(unit: list[Path], gold, ignore, select=None, claimed: Collection[s
         rest.append(RawDoc(value, str(file), pointer(line), file))
     passed = [(doc_id, f"{file} (line {int(line_of[r]) + 1})") for r, doc_id in zip(part.rows.tolist(), part.tables.doc_ids)]
     return [part], [(passed, rest)]
-
-
-MIN_JSON_FILES = 1
-"""A run of JSON files shorter than this is read row-wise."""
 
 
 IOB2_SUFFIXES = (".iob2", ".iob", ".bio", ".conll")
