@@ -552,7 +552,7 @@ def load_corpus(path: Path | str = "annotations", select=None) -> dict[str, Docu
     report = validate_paths([path], recursive=False, select=select)
     if not report.ok:
         raise InvalidData(report.issues)
-    documents = {d.doc_id: d for d in report.documents}
+    documents = {r.document.doc_id: r.document for r in report.results if r.document is not None}  # the rest stay tables
     if not report.parts:
         return Corpus(documents)
     part = concat_tables([p.tables for p in report.parts])
