@@ -210,6 +210,19 @@ def _nesting_broken(m_doc: np.ndarray, m_start: np.ndarray, m_end: np.ndarray) -
     out = np.zeros(n, dtype=bool)
     if not n:
         return out
+    # only a document where some mention starts before an earlier one (by start) ends can break the
+    # rule: one sort and a running maximum find them, and only their mentions are bracketed
+    order = np.lexsort((-m_end, m_start, m_doc))
+    sd, ss, se = m_doc[order], m_start[order], m_end[order]
+    reach = np.maximum.accumulate(sd * (int(se.max()) + 1) + se)  # documents ascend: a maximum never crosses into the next one
+    overlapping = np.zeros(n, dtype=bool)
+    overlapping[1:] = (sd[1:] == sd[:-1]) & (reach[:-1] - sd[1:] * (int(se.max()) + 1) > ss[1:])
+    if not overlapping.any():
+        return out | (m_end <= m_start)
+    keep = np.isin(m_doc, np.unique(sd[overlapping]))
+    if not keep.all():
+        out[keep] = _nesting_broken(m_doc[keep], m_start[keep], m_end[keep])
+        return out | (m_end <= m_start)
     order = np.lexsort((m_end, m_start, m_doc))
     same = (np.diff(m_doc[order]) == 0) & (np.diff(m_start[order]) == 0) & (np.diff(m_end[order]) == 0)
     out[order[1:][same]] = True
