@@ -170,7 +170,7 @@ def test_predictions_as_generated_in_json_files_are_all_columns(corpus, tmp_path
     assert fast.ok and not fast.records and set(fast.statuses["doc_id"]) == set(gold)  # no document went row by row
 
 
-@pytest.mark.parametrize("layout", ["two-jsonl", "json-then-jsonl", "fenced-json-first", "jsonl-then-json"])
+@pytest.mark.parametrize("layout", ["two-jsonl", "json-then-jsonl", "fenced-json-first", "jsonl-then-json", "named-for-it"])
 def test_a_document_predicted_in_two_files_is_scored_once(corpus, tmp_path, monkeypatch, layout):
     """The same document in two files is a ``duplicate-document``, whichever files hold it; the first
     one (in file order) is kept. The columnar path checked for this within a file only: a document in
@@ -189,9 +189,14 @@ def test_a_document_predicted_in_two_files_is_scored_once(corpus, tmp_path, monk
     elif layout == "fenced-json-first":
         (folder / "a.json").write_text("```json\n" + json.dumps(doc) + "\n```", encoding="utf-8")
         _write_folder(folder, pred[:10])  # their names sort after a.json; one of them is the same document
-    else:
+    elif layout == "jsonl-then-json":
         (folder / "a.jsonl").write_text(line, encoding="utf-8")
         _write_folder(folder, pred[5:10])
+    else:  # a file without a doc_id counts for the document it is named for, which a later file predicts too
+        _write_folder(folder, pred[5:10])
+        nameless = {k: v for k, v in doc.items() if k != "doc_id"}
+        (folder / f"{doc['doc_id']}.json").write_text(json.dumps(nameless), encoding="utf-8")
+        (folder / "zz.json").write_text(json.dumps(doc), encoding="utf-8")
     gold = load_corpus(out / "annotations")
     fast = load_predictions(folder, gold)
     with _RowWise(monkeypatch):

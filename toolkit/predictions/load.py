@@ -658,6 +658,10 @@ def _columnar(unit: list[Path], gold, ignore, select=None, claimed: Collection[s
         from toolkit.checks.validate import _unit_ids
 
         claimed = set(claimed) | _unit_ids(unit, groups, lambda f: read_predictions(f, gold)[0])
+        # a file without a doc_id is attributed to the gold document it is named for: such a name counts as claimed too
+        grouped = {int(k) for index, _, _ in groups for k in index}
+        claimed |= {f.stem for k, f in enumerate(unit) if k not in grouped}
+        claimed |= {unit[int(k)].stem for index, table, _ in groups for k, d in zip(index, table.column("doc_id").to_pylist()) if d is None}
         parts, per_file = [], [None] * len(unit)
         while groups:
             index, table, data = groups.pop(0)  # its bytes are let go once it is checked
