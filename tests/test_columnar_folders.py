@@ -282,3 +282,18 @@ def test_loading_builds_no_document_object(corpus, tmp_path, monkeypatch, layout
     corpus_ = load_corpus(ann)
     assert len(corpus_) == N_DOCS and corpus_.tables is not None and built == []
     assert corpus_[gold[0]["doc_id"]].doc_id == gold[0]["doc_id"] and built == [gold[0]["doc_id"]]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.binary(max_size=40) | st.text().map(lambda t: t.encode("utf-8", "surrogatepass")))
+def test_the_utf8_check_agrees_with_python(data):
+    """The columnar readers check UTF-8 with Arrow, in place; Python's decoder is the reference
+    (encoded lone surrogates included, which UTF-8 forbids)."""
+    from toolkit.io.arrow import valid_utf8
+
+    try:
+        data.decode("utf-8")
+        ok = True
+    except UnicodeDecodeError:
+        ok = False
+    assert valid_utf8(data) == ok
