@@ -142,3 +142,34 @@ def test_invalid_gold_exits_1_with_every_issue(corpus, tmp_path):
     one, two = _run(base, root), _run(base + ["--workers", "2"], root)
     assert one.exit_code == two.exit_code == 1
     assert one.stderr == two.stderr
+
+
+def test_a_partition_parses_only_its_lines_and_checks_what_the_search_found(corpus, tmp_path):
+    """A worker parses only its own lines (toolkit.io.arrow.read_jsonl_rows): the same table as the
+    whole file parsed and those rows taken; a doc id the byte search cannot read as written (an
+    escape) makes the partition refuse, so that one process scores the corpus."""
+    import pyarrow as pa
+
+    from toolkit.io.arrow import PREDICTION, NotColumnar, read_jsonl, read_jsonl_rows
+
+    path = corpus / "damaged.jsonl"
+    whole, _ = read_jsonl(path, PREDICTION)
+    wanted = [3, 4, 90, 117]
+    seen = {}
+
+    def select(p, found):
+        seen["ids"] = found.column("doc_id").to_pylist()
+        return wanted
+
+    table, lines, rows = read_jsonl_rows(path, PREDICTION, select, ("doc_id",))
+    assert rows.tolist() == wanted and table.equals(whole.take(pa.array(wanted)))
+    assert seen["ids"] == whole.column("doc_id").to_pylist()  # the search found every line's doc id
+    assert lines.count(b"\n") == len(wanted)
+    docs = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+    escaped = json.dumps(docs[4]).replace('"doc_id": "' + docs[4]["doc_id"], '"doc_id": "\\u0073' + docs[4]["doc_id"][1:], 1)
+    assert escaped != json.dumps(docs[4]) and json.loads(escaped)["doc_id"] == docs[4]["doc_id"]
+    odd = tmp_path / "odd.jsonl"
+    odd.write_text("\n".join([json.dumps(d) for d in docs[:4]] + [escaped]) + "\n", encoding="utf-8")
+    with pytest.raises(NotColumnar):
+        read_jsonl_rows(odd, PREDICTION, lambda p, found: [4], ("doc_id",))
+    assert read_jsonl_rows(odd, PREDICTION, lambda p, found: [0, 1], ("doc_id",))[2].tolist() == [0, 1]  # not its line: not its check

@@ -514,16 +514,19 @@ def _columnar(unit: list[Path], seeds: SeedFinder, select=None, claimed=None):
             if claimed is not None:
                 claimed |= {d for d in table.column("doc_id").to_pylist() if d is not None}
         return parts, per_file
-    read = read_jsonl(path, ANNOTATION)
-    if read is None:
-        return None
-    table, data = read
-    line_of = None
-    if select is not None:
-        from toolkit.io.arrow import take_lines
+    if select is not None:  # a partition: only its lines are parsed
+        from toolkit.io.arrow import read_jsonl_rows
 
-        line_of = np.asarray(select(path, table), dtype=np.int64)
-        table, data = take_lines(table, data, line_of)
+        read = read_jsonl_rows(path, ANNOTATION, select, ("doc_id", "status"))
+        if read is None:
+            return None
+        table, data, line_of = read
+    else:
+        read = read_jsonl(path, ANNOTATION)
+        if read is None:
+            return None
+        table, data = read
+        line_of = None
     part = check_gold(table, data, lambda seed_files: seeds.read_all(path.parent, seed_files), claimed)
     lines = data.decode("utf-8").split("\n") if len(part.failed) else []
     line = (lambda r: int(line_of[r])) if line_of is not None else int

@@ -2,8 +2,10 @@
 
 A partition is a contiguous run of the gold documents in doc-id order (the sorted ids cut into
 ``count`` runs of nearly equal size) with the predictions for them. Each partition is loaded and
-scored on its own, by :func:`score_partition`, in a worker: it reads the gold JSONL file and the
-prediction JSONL file whole into Arrow (cheap), but checks, anchors and scores only its own rows.
+scored on its own, by :func:`score_partition`, in a worker: it finds every line's doc id (and the
+gold's status) by a search of the two JSONL files' bytes, which is all the partitions are cut by,
+then parses, checks, anchors and scores only its own lines (:func:`toolkit.io.arrow.read_jsonl_rows`;
+the parse checks what the search found, and a difference means one process scores the corpus).
 A prediction for a document the gold does not have goes to partition 0 (which reports it). The
 reduce is :meth:`~toolkit.evaluation.evaluate.EvalReport.merge` of the partitions' reports, in
 order: their counts tables are concatenated, in document order, so every sum is taken in the

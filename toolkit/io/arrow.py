@@ -56,6 +56,17 @@ file is read line by line)."""
 
 def read_jsonl(path: Path | str, schema: pa.Schema) -> tuple[pa.Table, bytes] | None:
     """The table of a JSONL file that fits ``schema`` exactly, with the file's bytes; None otherwise."""
+    read = _jsonl_lines(path)
+    if read is None:
+        return None
+    data, starts, _ = read
+    table = _table_of_lines(data, np.frombuffer(data, dtype=np.uint8)[starts], schema)
+    return None if table is None else (table, data)
+
+
+def _jsonl_lines(path: Path | str) -> tuple[bytes, np.ndarray, np.ndarray] | None:
+    """A JSONL file's bytes with the start and end (after its line break, if any) of every line;
+    None for a file the line reader must read (unreadable, blank lines, a byte-order mark)."""
     try:
         data = Path(path).read_bytes()
     except OSError:
@@ -66,9 +77,50 @@ def read_jsonl(path: Path | str, schema: pa.Schema) -> tuple[pa.Table, bytes] | 
     arr = np.frombuffer(data, dtype=np.uint8)
     step = 1 << 24  # the line breaks found 16 MB at a time: no byte-sized mask of the whole file
     breaks = np.concatenate([np.flatnonzero(arr[at:at + step] == 10) + at for at in range(0, len(arr), step)])
-    starts = np.concatenate([[0], breaks[breaks + 1 < len(arr)] + 1]).astype(np.int64)
-    table = _table_of_lines(data, arr[starts], schema)
-    return None if table is None else (table, data)
+    ends = breaks[breaks + 1 < len(arr)] + 1
+    starts = np.concatenate([[0], ends]).astype(np.int64)
+    return data, starts, np.concatenate([ends, [len(arr)]]).astype(np.int64)
+
+
+def read_jsonl_rows(path: Path | str, schema: pa.Schema, select, keys: tuple[str, ...]) -> tuple[pa.Table, bytes, np.ndarray] | None:
+    """The lines ``select(path, found)`` chooses of a JSONL file, parsed alone (a partition of a corpus
+    is parsed by its worker only): (their table, their lines, their line indices), or None where
+    :func:`read_jsonl` gives None for them.
+
+    ``found`` is a table with, per line, each of ``keys`` as the line writes it: the string value of
+    the first ``"key": "..."`` without escapes in it (null where there is none), found by a search of
+    the bytes, without parsing. Parsing then checks it: a chosen line whose parsed value differs (an
+    escape, a key written twice) raises :class:`NotColumnar`, and the corpus is scored in one
+    process. Every line is chosen by exactly one partition, so each line is checked by one worker."""
+    if not isinstance(path, Path):
+        path = Path(path)
+    read = _jsonl_lines(path)
+    if read is None or not valid_utf8(read[0]):
+        return None
+    data, starts, ends = read
+    found = {}
+    for key in keys:
+        values: list = [None] * len(starts)
+        hits = [(m.start(), m.group(1)) for m in re.finditer(b'"' + re.escape(key.encode()) + rb'"[ \t]*:[ \t]*"([^"\\]*)"', data)]
+        if hits:
+            at = np.searchsorted(starts, np.array([h[0] for h in hits], dtype=np.int64), side="right") - 1
+            lines_hit, first = np.unique(at, return_index=True)  # the first hit of each line
+            for line, k in zip(lines_hit.tolist(), first.tolist()):
+                values[line] = hits[k][1].decode("utf-8")
+        found[key] = pa.array(values, pa.string())
+    rows = np.asarray(select(path, pa.table(found)), dtype=np.int64)
+    if not len(rows):
+        return schema.empty_table(), b"", rows
+    lines = b"".join(data[starts[r]:ends[r]] for r in rows.tolist())
+    if not lines.endswith(b"\n"):
+        lines += b"\n"
+    table = _table_of_lines(lines, np.frombuffer(data, dtype=np.uint8)[starts[rows]], schema)
+    if table is None:
+        return None
+    for key in keys:
+        if table.column(key).to_pylist() != found[key].take(pa.array(rows)).to_pylist():
+            raise NotColumnar(f"{path}: a {key} the search of its lines did not find as written")
+    return table, lines, rows
 
 
 def valid_utf8(data: bytes) -> bool:
@@ -154,15 +206,8 @@ def read_json_files(paths: list, schema: pa.Schema) -> list[tuple[np.ndarray, pa
 
 
 class NotColumnar(Exception):
-    """A file that a partition of a corpus cannot be cut from (see :func:`take_lines`): it is not
-    JSONL that :func:`read_jsonl` reads whole; the caller scores in one process instead."""
-
-
-def take_lines(table: pa.Table, data: bytes, rows) -> tuple[pa.Table, bytes]:
-    """The rows ``rows`` (sorted line indices) of a table :func:`read_jsonl` read, with their lines."""
-    lines = data.split(b"\n")
-    rows = np.asarray(rows, dtype=np.int64)
-    return table.take(pa.array(rows)), b"".join(lines[r] + b"\n" for r in rows.tolist())
+    """A file that a partition of a corpus cannot be cut from (see :func:`read_jsonl_rows`): it is
+    not JSONL that is read as columns; the caller scores in one process instead."""
 
 
 def one_array(values, type: pa.DataType | None = None) -> pa.Array:

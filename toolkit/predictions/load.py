@@ -671,16 +671,19 @@ def _columnar(unit: list[Path], gold, ignore, select=None, claimed: Collection[s
             parts.append(part)
             claimed |= {d for d in table.column("doc_id").to_pylist() if d is not None}
         return parts, per_file
-    read = read_jsonl(file, PREDICTION)
-    if read is None:
-        return None
-    table, data = read
-    line_of = np.arange(table.num_rows)
-    if select is not None:
-        from toolkit.io.arrow import take_lines
+    if select is not None:  # a partition: only its lines are parsed
+        from toolkit.io.arrow import read_jsonl_rows
 
-        line_of = np.asarray(select(file, table), dtype=np.int64)
-        table, data = take_lines(table, data, line_of)
+        read = read_jsonl_rows(file, PREDICTION, select, ("doc_id",))
+        if read is None:
+            return None
+        table, data, line_of = read
+    else:
+        read = read_jsonl(file, PREDICTION)
+        if read is None:
+            return None
+        table, data = read
+        line_of = np.arange(table.num_rows)
     part = fast_part(table, data, gold, ignore, claimed)
     lines = data.decode("utf-8").split("\n") if len(part.failed) else []
     rest = []
