@@ -24,8 +24,6 @@ import re
 from functools import cache
 from typing import Any, Callable
 
-from jsonschema._utils import equal
-
 from toolkit.model.labels import load_schema
 
 _ANNOTATIONS = {"$schema", "$id", "$comment", "$defs", "title", "description", "default", "examples",
@@ -55,7 +53,16 @@ class _Compiler:
         self.names: dict[int, str] = {}
         self.keep: list[object] = []  # schemas whose id() names a function
         self.lines: list[str] = []
-        self.consts: dict[str, object] = {"_Number": numbers.Number, "_equal": equal, "_MISSING": _MISSING}
+        self.consts: dict[str, object] = {"_Number": numbers.Number, "_MISSING": _MISSING}
+
+    def equal(self) -> str:
+        """The name of jsonschema's own equality (true and 1 differ), for a const or enum that is not
+        all strings; imported only then (strings compare with ``==``, exactly as it does)."""
+        if "_equal" not in self.consts:
+            from jsonschema._utils import equal
+
+            self.consts["_equal"] = equal
+        return "_equal"
 
     # -- helpers
     def const(self, value: object) -> str:
@@ -235,13 +242,13 @@ class _Compiler:
             if isinstance(c, str):
                 out.append(f"if x != {self.const(c)}: return False")
             else:
-                out.append(f"if not _equal(x, {self.const(c)}): return False")
+                out.append(f"if not {self.equal()}(x, {self.const(c)}): return False")
         if "enum" in s:
             values = s["enum"]
             if all(isinstance(v, str) for v in values):
                 out.append(f"if not (isinstance(x, str) and x in {self.const(frozenset(values))}): return False")
             else:
-                out.append(f"if not any(_equal(x, v) for v in {self.const(tuple(values))}): return False")
+                out.append(f"if not any({self.equal()}(x, v) for v in {self.const(tuple(values))}): return False")
 
         def guarded(kind: str, lines: list[str]) -> None:
             if not lines:

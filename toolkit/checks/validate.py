@@ -16,9 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Iterable, Iterator
 
-import jsonschema
 import numpy as np
-from referencing import Registry, Resource
 
 from toolkit.io.read import RawDoc, SeedFinder, list_files, locate_seed, read_documents
 from toolkit.model.document import Document
@@ -39,8 +37,12 @@ _LABEL_DEFS = {
 
 
 @cache
-def validator(kind: str = "annotation") -> jsonschema.Draft202012Validator:
-    """The compiled validator of ``annotation`` or ``prediction`` documents."""
+def validator(kind: str = "annotation") -> "jsonschema.Draft202012Validator":
+    """The compiled validator of ``annotation`` or ``prediction`` documents (jsonschema is imported
+    here, when a document fails the compiled check or a caller asks: 0.1 s no valid input pays)."""
+    import jsonschema
+    from referencing import Registry, Resource
+
     registry = Registry().with_resources(
         (name, Resource.from_contents(load_schema(name))) for name in SCHEMA_FILES
     )
@@ -100,7 +102,9 @@ def _issues_from_error(err: jsonschema.ValidationError, file: str, prefix: str, 
         yield Issue("unknown-label", file, where, f"unknown {human} {_short(err.instance)}", hint)
     elif err.validator in ("oneOf", "anyOf") and err.context:
         # Pick the most specific sub-error (jsonschema's relevance heuristic).
-        best = jsonschema.exceptions.best_match(err.context)
+        from jsonschema.exceptions import best_match
+
+        best = best_match(err.context)
         if best is not None and best.validator not in ("oneOf", "anyOf"):
             yield from _issues_from_error(best, file, prefix, kind)
         else:
