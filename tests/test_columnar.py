@@ -281,7 +281,8 @@ def test_codepoints_decodes_utf8_as_python_does(values, cut, large):
     array = pa.array(values, pa.large_string() if large else pa.string()).slice(min(cut, len(values)))
     kept = [v or "" for v in values[min(cut, len(values)):]]
     cp, bounds = codepoints(array)
-    assert cp.dtype == np.uint32 and bounds.dtype == np.int64
+    ascii_only = all(ord(c) < 0x80 for c in "".join(kept))
+    assert cp.dtype == (np.uint8 if ascii_only else np.uint32) and bounds.dtype == np.int64
     assert cp.tolist() == [ord(c) for c in "".join(kept)]
     assert np.diff(bounds).tolist() == [len(v) for v in kept] and bounds[0] == 0
 
@@ -312,3 +313,42 @@ def test_a_line_that_is_not_an_object_goes_to_the_line_reader(corpus, tmp_path, 
                          cwd=tmp_path)
     assert run.returncode in (1, 3), (run.returncode, run.stderr[-2000:])
     assert f"{target}:/{line}" in run.stderr and "Traceback" not in run.stderr, run.stderr[-2000:]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="ab \u00e9\u4e2d\U0001f600", max_size=8) | st.none(), min_size=1, max_size=4),
+       st.lists(st.tuples(st.integers(0, 3), st.integers(-1, 9), st.integers(-1, 9), st.sampled_from(["none", "slice", "changed", "other"]),
+                          st.text(alphabet="ab \u00e9\u4e2d\U0001f600", max_size=4)), max_size=10),
+       st.sampled_from([1, 2, 3, 1 << 22]), st.booleans())
+def test_spans_ok_is_the_plain_slice_comparison(texts, raw_spans, block, strip):
+    """``SeedTexts.spans_ok`` answers, for every span, what Python's own slicing says: in range, the
+    quote (if given) equal to the slice, and with ``strip`` no whitespace at either end of it; for
+    any size of the blocks it compares the quotes in (so a block boundary can fall anywhere)."""
+    import numpy as np
+    import pyarrow as pa
+
+    from toolkit.checks.columnar import SeedTexts
+
+    spans = []
+    for o, s, e, how, other in raw_spans:  # a quote: none, the slice itself, the slice with one character changed, any text
+        o = o % len(texts)
+        piece = (texts[o] or "")[max(s, 0):max(e, 0)]
+        if how == "changed" and piece:
+            piece = piece[:-1] + ("a" if piece[-1] != "a" else "b")
+        spans.append((o, s, e, None if how == "none" else other if how == "other" else piece))
+    seeds = SeedTexts(texts)
+    seeds.SPAN_BLOCK = block
+    owner = np.array([o for o, *_ in spans], dtype=np.int64)
+    starts = np.array([s for _, s, _, _ in spans], dtype=np.int64)
+    ends = np.array([e for _, _, e, _ in spans], dtype=np.int64)
+    got = seeds.spans_ok(starts, ends, pa.array([q for *_, q in spans], pa.string()), owner, strip)
+
+    def expected(o, s, e, q):
+        text = texts[o]
+        if text is None or not (0 <= s < e <= len(text)):
+            return False
+        if q is None:
+            return True
+        return text[s:e] == q and not (strip and q and (q[0].isspace() or q[-1].isspace()))
+
+    assert got.tolist() == [expected(*span) for span in spans]

@@ -47,15 +47,16 @@ KEY = ["task", "measure", "label", "outcome"]
 
 
 def _codes(column: pd.Series) -> tuple[np.ndarray, list]:
-    """Integer codes of a string column and the values they stand for (a categorical's own codes)."""
+    """Integer codes of a string column and the values they stand for (a categorical's own codes,
+    in their own narrow type)."""
     if isinstance(column.dtype, pd.CategoricalDtype):
-        codes = column.cat.codes.to_numpy().astype(np.int64)
+        codes = column.cat.codes.to_numpy()
         if (codes < 0).any():
             codes, cats = pd.factorize(column.to_numpy(dtype=object))
-            return codes.astype(np.int64), list(cats)
+            return codes, list(cats)
         return codes, column.cat.categories.tolist()
     codes, cats = pd.factorize(column.to_numpy(dtype=object))
-    return codes.astype(np.int64), list(cats)
+    return codes, list(cats)
 
 
 def empty_frame() -> pd.DataFrame:
@@ -83,14 +84,19 @@ class CountsTable:
         codes, uniques = [], []
         for c in KEY:
             k, u = _codes(df[c])
-            codes.append(k if order is None else k[order])
+            codes.append(k)
             uniques.append(u)
-        key = codes[0]
-        for k, u in zip(codes[1:], uniques[1:]):
-            key = key * len(u) + k
         space = 1
         for u in uniques:
             space *= max(len(u), 1)
+        # one key per row, in the narrowest type that holds every key: the table can have tens of
+        # millions of rows, and each int64 column of them is hundreds of megabytes
+        key = codes[0].astype(np.int32 if space < 2**31 else np.int64)
+        for k, u in zip(codes[1:], uniques[1:]):
+            key *= len(u)
+            key += k
+        if order is not None:
+            key = key[order]
         if space <= 4 * len(key) + 1024:  # a dense key space (the usual case): no sort at all
             inverse, n_groups = key, space
         else:
@@ -104,7 +110,7 @@ class CountsTable:
         present = np.flatnonzero(first < len(inverse))
         out: dict[tuple[str, str, str, str], float] = {}
         for g in present[np.argsort(first[present], kind="stable")].tolist():  # groups in the order they first appear
-            r = int(first[g])
+            r = int(first[g]) if order is None else int(order[first[g]])
             out[(uniques[0][codes[0][r]], uniques[1][codes[1][r]], uniques[2][codes[2][r]], uniques[3][codes[3][r]])] = float(sums[g])
         self.__dict__["_totals"] = (self.frame, out)
         return dict(out)

@@ -25,7 +25,7 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 
 from toolkit.evaluation.counts import CountsTable, concat, empty_frame, from_per_document, scores as scores_of
-from toolkit.metrics.counting import ErrorItem, concat as concat_rows, sorted_errors
+from toolkit.metrics.counting import ErrorItem, concat as concat_rows, frame_by_doc, sorted_errors
 from toolkit.metrics.entities import SCHEMES
 from toolkit.metrics.events import METRICS as EVENT_METRICS
 from toolkit.model.document import Document
@@ -258,7 +258,7 @@ def evaluate(gold_docs: Mapping[str, Document] | Iterable[Document] | Tables,
     prediction set) the span statuses of documents loaded without a record. ``errors`` lists every error of
     the system (False skips building them). Raises ValueError for an unknown task name.
     """
-    from toolkit.metrics import coreference, entities, events, grounding, stances
+    from toolkit.metrics import coreference, entities, grounding
 
     unknown = [t for t in tasks if t not in TASKS]
     if unknown:
@@ -274,39 +274,57 @@ def evaluate(gold_docs: Mapping[str, Document] | Iterable[Document] | Tables,
     n = len(gold_ids)
     frames, errs = [], []
     kinds = options.mention_kinds
+    # each task's matching lives only in its helper: its rows are kept, its pairs dropped
     if "entities" in tasks or "coreference" in tasks:
         gm, pm = entities.kept(gold.mentions, kinds), entities.kept(pred.mentions, kinds)
-    if "entities" in tasks:
-        match = entities.match_mentions(gm, pm, gold.entities["entity_id"].iloc[gm["entity"].to_numpy()],
-                                        pred.entities["entity_id"].iloc[pm["entity"].to_numpy()])
-        frames.append(entities.entity_rows(match).assign("entities"))
-        if errors:
-            errs += entities.entity_errors(match, gold_ids)
-    if "coreference" in tasks:
-        frames.append(_coref_frame(coreference.coref_tables(gm, pm, n), n))
+        if "entities" in tasks:
+            _entity_part(gold, pred, gm, pm, gold_ids, errors, frames, errs)
+        if "coreference" in tasks:
+            frames.append(_coref_frame(coreference.coref_tables(gm, pm, n), n))
+        del gm, pm
     if "events" in tasks or "stances" in tasks:
-        ematch = events.match_events(gold, pred, options.coref_args)
-        if "events" in tasks:
-            frames.append(concat_rows([events.textee_rows(ematch), events.item_rows(ematch)]).assign("events"))
-            if errors:
-                errs += events.event_errors(ematch, gold_ids)
-    if "stances" in tasks:
-        smatch = stances.match_stances(gold, pred, ematch.event_map())
-        frames.append(stances.stance_rows(smatch).assign("stances"))
-        if errors:
-            errs += stances.stance_errors(smatch, gold_ids)
+        _event_stance_part(gold, pred, tasks, options, gold_ids, errors, frames, errs)
     records = records or {}
     refused, refused_errors = grounding.refused_rows(records, gold_ids, tasks, kinds)
     frames.append(refused)
     if errors:
         errs += refused_errors
     frames.append(grounding.grounding_rows(gold, pred, pred_ids, records, gold_ids, kinds, tasks, statuses))
-    frames = [f for f in frames if len(f)]
-
-    rows = concat_rows(frames)
-    frame = rows.sorted_by_doc().frame() if len(rows) else empty_frame()
+    frame = frame_by_doc(frames)  # frames is emptied: the rows are in the table now
+    if frame is None:
+        frame = empty_frame()
     return EvalReport(tasks, options, CountsTable(list(gold_ids), frame), sorted_errors([ErrorItem(**e) for e in errs]),
                       missing=sorted(set(gold_ids) - set(pred_ids) - set(records)), unmatched=sorted(set(pred_ids) - set(gold_ids)))
+
+
+def _entity_part(gold: Tables, pred: Tables, gm, pm, gold_ids, errors: bool, frames: list, errs: list) -> None:
+    """Match the kept mentions and add their rows (and errors) to ``frames`` (and ``errs``)."""
+    from toolkit.metrics import entities
+
+    match = entities.match_mentions(gm, pm, gold.entities["entity_id"].iloc[gm["entity"].to_numpy()],
+                                    pred.entities["entity_id"].iloc[pm["entity"].to_numpy()])
+    frames.append(entities.entity_rows(match).assign("entities"))
+    if errors:
+        errs += entities.entity_errors(match, gold_ids)
+
+
+def _event_stance_part(gold: Tables, pred: Tables, tasks, options: EvalOptions, gold_ids, errors: bool, frames: list,
+                       errs: list) -> None:
+    """Match the events (and, on them, the stances) and add their rows (and errors)."""
+    from toolkit.metrics import events, stances
+
+    ematch = events.match_events(gold, pred, options.coref_args)
+    if "events" in tasks:
+        frames.append(concat_rows([events.textee_rows(ematch), events.item_rows(ematch)]).assign("events"))
+        if errors:
+            errs += events.event_errors(ematch, gold_ids)
+    if "stances" in tasks:
+        event_map = ematch.event_map()
+        del ematch
+        smatch = stances.match_stances(gold, pred, event_map)
+        frames.append(stances.stance_rows(smatch).assign("stances"))
+        if errors:
+            errs += stances.stance_errors(smatch, gold_ids)
 
 
 def _coref_frame(arrays: dict[str, np.ndarray], n: int):

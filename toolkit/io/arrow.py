@@ -232,10 +232,14 @@ def ints(array, fill: int = -1) -> np.ndarray:
 
 
 def codepoints(array) -> tuple[np.ndarray, np.ndarray]:
-    """The code points of a string array's values joined (uint32; a null counts as ""), and each
-    value's start in them plus the end (int64): what ``"".join(values).encode("utf-32-le")`` holds,
-    decoded from the array's UTF-8 buffer with numpy, without a Python string per value. The array
-    must hold valid UTF-8 (Arrow's strings do; :func:`read_jsonl` refuses a file that does not)."""
+    """The code points of a string array's values joined (a null counts as ""), and each value's
+    start in them plus the end (int64): what ``"".join(values).encode("utf-32-le")`` holds, decoded
+    from the array's UTF-8 buffer with numpy, without a Python string per value. The array must hold
+    valid UTF-8 (Arrow's strings do; :func:`read_jsonl` refuses a file that does not).
+
+    The code points are uint32, or, when every value is ASCII, the UTF-8 bytes themselves as uint8
+    (read-only, the array's own buffer: the same numbers without a copy four times their size; the
+    seed texts of 200,000 documents are 40 million of them)."""
     import pyarrow.compute as pc
 
     array = one_array(array)
@@ -245,13 +249,13 @@ def codepoints(array) -> tuple[np.ndarray, np.ndarray]:
     wide = pa.types.is_large_string(array.type)
     _, off_buf, data_buf = array.buffers()
     if off_buf is None or n == 0:
-        return np.zeros(0, dtype=np.uint32), np.zeros(n + 1, dtype=np.int64)
+        return np.zeros(0, dtype=np.uint8), np.zeros(n + 1, dtype=np.int64)
     offsets = np.frombuffer(off_buf, dtype=np.int64 if wide else np.int32, count=n + 1, offset=array.offset * (8 if wide else 4))
     offsets = offsets.astype(np.int64)
     raw = np.frombuffer(data_buf, dtype=np.uint8)[offsets[0]:offsets[-1]] if data_buf is not None else np.zeros(0, np.uint8)
     offsets -= offsets[0]
     if not len(raw) or int(raw.max()) < 0x80:  # ASCII: one byte, one code point
-        return raw.astype(np.uint32), offsets
+        return raw, offsets
     lead = (raw & 0xC0) != 0x80  # every byte but a continuation byte starts a code point
     starts = np.zeros(len(raw) + 1, dtype=np.int64)
     np.cumsum(lead, out=starts[1:])

@@ -171,6 +171,53 @@ def concat(parts: list[Rows]) -> Rows:
                 np.concatenate([r.count for r in parts]), task)
 
 
+def frame_by_doc(parts: list[Rows]) -> pd.DataFrame | None:
+    """The counts table's DataFrame of all these rows, or None if there are none: the same table as
+    ``concat(parts).sorted_by_doc().frame()`` (rows ordered by document; a document's rows in the
+    order of the parts, and within a part in its own order), built without either intermediate. It
+    **consumes** ``parts`` (the list is emptied, and each part's arrays are dropped once placed).
+
+    Each part's rows go straight to their final positions: a document's rows start where the rows
+    of the documents before it end, and a part's rows of that document follow those of the parts
+    before it. So the table costs its own size and one part's index at a time, where concatenating
+    and then sorting held the parts, their concatenation, its order and its sorted copy at once (all
+    tasks on 200,000 documents: 13.9 million rows, 340 MB a copy)."""
+    rows = [r for r in parts if len(r)]
+    parts.clear()
+    if not rows:
+        return None
+    n_docs = max(int(r.doc.max()) for r in rows) + 1
+    per_part = [np.bincount(r.doc, minlength=n_docs) for r in rows]
+    per_doc = np.sum(per_part, axis=0)
+    n = int(per_doc.sum())
+    place = np.concatenate([[0], np.cumsum(per_doc)[:-1]]).astype(np.int64)  # where a document's next row goes
+    names = ("task", "measure", "label", "outcome") if all(r.task is not None for r in rows) else ("measure", "label", "outcome")
+    books = {}
+    for name in names:
+        cats = np.asarray(sorted(set().union(*(getattr(r, name).cats.tolist() for r in rows)), key=_cat_key), dtype=object)
+        books[name] = (cats, {c: i for i, c in enumerate(cats.tolist())}, np.zeros(n, dtype=code_dtype(len(cats))))
+    count = np.zeros(n)
+    for r, mine in zip(rows, per_part):
+        order = None if ascending(r.doc) else np.argsort(r.doc, kind="stable")
+        doc = r.doc if order is None else r.doc[order]
+        first = np.cumsum(mine) - mine  # where each document's rows begin in this part (ordered)
+        dest = place[doc] + (np.arange(len(doc)) - first[doc])
+        place += mine
+        count[dest] = r.count if order is None else r.count[order]
+        for name in names:
+            coded = getattr(r, name)
+            cats, at, out = books[name]
+            remap = np.asarray([at[c] for c in coded.cats.tolist()], dtype=out.dtype)
+            out[dest] = remap[coded.codes if order is None else coded.codes[order]]
+        r.doc = r.count = r.measure = r.label = r.outcome = r.task = None  # placed: its arrays can go
+    columns = {"doc": np.repeat(np.arange(n_docs, dtype=np.int64), per_doc)}
+    columns["task"] = (Coded(books["task"][2], books["task"][0]) if "task" in books else Coded.of("", n)).categorical()
+    for name in ("measure", "label", "outcome"):
+        columns[name] = Coded(books[name][2], books[name][0]).categorical()
+    columns["count"] = count
+    return pd.DataFrame(columns, copy=False)
+
+
 @dataclass(frozen=True)
 class ErrorItem:
     """One error of a system, for error analysis (``toolkit eval --errors``).

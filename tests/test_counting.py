@@ -1,0 +1,46 @@
+"""Count rows (toolkit.metrics.counting): the counts table built in place equals the concatenation
+of the scorers' rows ordered by document, which is what it replaced (property test)."""
+
+import copy
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from toolkit.metrics.counting import Rows, concat, frame_by_doc
+
+_WORDS = st.sampled_from(["", "ALL", "PER", "b3", "muc", "tp", "fp", "fn", "strict", "zeta"])
+
+
+@st.composite
+def parts(draw):
+    """A list of Rows as the scorers give them: some ordered by document, some not (a part made of
+    several concatenated), with or without a task, on code books of different sizes."""
+    out = []
+    with_task = draw(st.booleans())
+    for _ in range(draw(st.integers(0, 5))):
+        n = draw(st.integers(0, 12))
+        doc = draw(st.lists(st.integers(0, 6), min_size=n, max_size=n))
+        if draw(st.booleans()):
+            doc = sorted(doc)
+        cols = [draw(st.lists(_WORDS, min_size=n, max_size=n)) for _ in range(3)]
+        count = draw(st.lists(st.integers(1, 5) | st.floats(0.125, 4, width=32), min_size=n, max_size=n))
+        task = draw(st.sampled_from(["entities", "events", "stances"])) if with_task or draw(st.booleans()) else None
+        out.append(Rows.of(doc, *cols, count, task))
+    return out
+
+
+@settings(max_examples=400, deadline=None)
+@given(parts())
+def test_the_table_built_in_place_is_the_ordered_concatenation(rows):
+    expected_rows = concat(copy.deepcopy(rows))
+    given_parts = list(rows)
+    got = frame_by_doc(given_parts)
+    assert given_parts == []  # consumed
+    if not len(expected_rows):
+        assert got is None
+        return
+    expected = expected_rows.sorted_by_doc().frame()
+    pd.testing.assert_frame_equal(got, expected)
+    assert np.all(np.diff(got["doc"].to_numpy()) >= 0)
