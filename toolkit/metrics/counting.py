@@ -105,21 +105,6 @@ class Rows:
     def assign(self, task: str) -> "Rows":
         return Rows(self.doc, self.measure, self.label, self.outcome, self.count, Coded.of(task, len(self.doc)))
 
-    def frame(self) -> pd.DataFrame:
-        """The rows as the counts table's DataFrame (``doc``, ``task``, ``measure``, ``label``, ``outcome``, ``count``);
-        the string columns are categorical (sorted categories, so they sort as strings do)."""
-        task = self.task if self.task is not None else Coded.of("", len(self.doc))
-        return pd.DataFrame({"doc": self.doc, "task": task.categorical(), "measure": self.measure.categorical(),
-                             "label": self.label.categorical(), "outcome": self.outcome.categorical(), "count": self.count})
-
-    def sorted_by_doc(self) -> "Rows":
-        """The same rows ordered by document (stable: rows of one document keep their order)."""
-        if ascending(self.doc):
-            return self
-        o = np.argsort(self.doc, kind="stable")
-        return Rows(self.doc[o], self.measure.take(o), self.label.take(o), self.outcome.take(o), self.count[o],
-                    None if self.task is None else self.task.take(o))
-
     @staticmethod
     def empty() -> "Rows":
         o = Coded(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object))
