@@ -30,6 +30,7 @@ from toolkit.metrics.entities import SCHEMES
 from toolkit.metrics.events import METRICS as EVENT_METRICS
 from toolkit.model.document import Document
 from toolkit.model.tables import Tables, from_documents
+from toolkit.io.perf import release_free_memory
 
 TASKS = ("entities", "coreference", "events", "stances")
 FORMAT_VERSION = "toolkit-eval/2"
@@ -290,6 +291,7 @@ def evaluate(gold_docs: Mapping[str, Document] | Iterable[Document] | Tables,
     if errors:
         errs += refused_errors
     frames.append(grounding.grounding_rows(gold, pred, pred_ids, records, gold_ids, kinds, tasks, statuses))
+    release_free_memory()  # what the matching freed, before the largest allocation
     frame = frame_by_doc(frames)  # frames is emptied: the rows are in the table now
     if frame is None:
         frame = empty_frame()

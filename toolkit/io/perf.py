@@ -23,3 +23,25 @@ def gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def release_free_memory() -> None:
+    """Give the memory the process has freed back to the operating system: Arrow's pool
+    (``release_unused``) and, where the C library is glibc, its heap (``malloc_trim``). Both keep
+    freed memory for reuse; but the counts table is allocated by numpy after the matching has freed
+    hundreds of megabytes to both, so without this the table comes on top of them. Measured at
+    200,000 documents, all tasks: peak 2,073 MB -> 1,977 MB; the two calls take about 20 ms."""
+    import ctypes
+
+    try:
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        pass
+    try:
+        trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # the process's own symbols: glibc's, if it is glibc
+    except OSError:  # pragma: no cover
+        trim = None
+    if trim is not None:
+        trim(0)
