@@ -14,9 +14,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Iterable, Iterator
-
-import numpy as np
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from toolkit.io.read import RawDoc, SeedFinder, list_files, locate_seed, read_documents
 from toolkit.model.document import Document
@@ -25,6 +23,9 @@ from toolkit.model.labels import SCHEMA_FILES, inventory, load_schema
 from toolkit.model.issues import Issue, has_errors, pointer
 from toolkit.model.suggest import nearest
 from toolkit.io.perf import gc_paused
+
+if TYPE_CHECKING:
+    import jsonschema
 
 _LABEL_DEFS = {
     "EntityType": "entity type",
@@ -37,7 +38,7 @@ _LABEL_DEFS = {
 
 
 @cache
-def validator(kind: str = "annotation") -> "jsonschema.Draft202012Validator":
+def validator(kind: str = "annotation") -> jsonschema.Draft202012Validator:
     """The compiled validator of ``annotation`` or ``prediction`` documents (jsonschema is imported
     here, when a document fails the compiled check or a caller asks: 0.1 s no valid input pays)."""
     import jsonschema
@@ -533,6 +534,7 @@ def _columnar(unit: list[Path], seeds: SeedFinder, select=None, claimed=None):
         line_of = None
     part = check_gold(table, data, lambda seed_files: seeds.read_all(path.parent, seed_files), claimed)
     lines = data.decode("utf-8").split("\n") if len(part.failed) else []
+    del read, table, data  # the file's bytes and its parsed table: the part holds what is needed
     line = (lambda r: int(line_of[r])) if line_of is not None else int
     raws = []
     for r in part.failed.tolist():

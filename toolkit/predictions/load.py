@@ -686,6 +686,7 @@ def _columnar(unit: list[Path], gold, ignore, select=None, claimed: Collection[s
         line_of = np.arange(table.num_rows)
     part = fast_part(table, data, gold, ignore, claimed)
     lines = data.decode("utf-8").split("\n") if len(part.failed) else []
+    del read, table, data  # the file's bytes and its parsed table: the part holds what is needed
     rest = []
     for r in part.failed.tolist():
         line = int(line_of[r])
