@@ -99,14 +99,16 @@ def read_jsonl_rows(path: Path | str, schema: pa.Schema, select, keys: tuple[str
         return None
     data, starts, ends = read
     found = {}
+    bounds = list(zip(starts.tolist(), ends.tolist()))
     for key in keys:
-        values: list = [None] * len(starts)
-        hits = [(m.start(), m.group(1)) for m in re.finditer(b'"' + re.escape(key.encode()) + rb'"[ \t]*:[ \t]*"([^"\\]*)"', data)]
-        if hits:
-            at = np.searchsorted(starts, np.array([h[0] for h in hits], dtype=np.int64), side="right") - 1
-            lines_hit, first = np.unique(at, return_index=True)  # the first hit of each line
-            for line, k in zip(lines_hit.tolist(), first.tolist()):
-                values[line] = hits[k][1].decode("utf-8")
+        # searched line by line, each search stopping at the line's first hit (one search of the
+        # whole file stopped at every quote in it: 0.84 s for the doc ids of 200,000 gold lines,
+        # against 0.32 s)
+        if b'"' + key.encode() + b'"' not in data:  # a key no line writes (the gold's status, often): one search of the file
+            values: list = [None] * len(bounds)
+        else:
+            search = re.compile(b'"' + re.escape(key.encode()) + rb'"[ \t]*:[ \t]*"([^"\\]*)"').search
+            values = [m.group(1).decode("utf-8") if (m := search(data, a, b)) is not None else None for a, b in bounds]
         found[key] = pa.array(values, pa.string())
     rows = np.asarray(select(path, pa.table(found)), dtype=np.int64)
     if not len(rows):
