@@ -77,11 +77,18 @@ class Coded:
     def concat(parts: list["Coded"]) -> "Coded":
         if len(parts) == 1:
             return parts[0]
+        cats, remaps = Coded.common_book(parts)
+        codes = [remap[p.codes] if len(p.cats) else p.codes for p, remap in zip(parts, remaps)]
+        return Coded(np.concatenate(codes), cats)
+
+    @staticmethod
+    def common_book(parts: list["Coded"]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """The sorted union of these columns' code books, and for each column the map from its codes
+        to codes into the union."""
         cats = np.asarray(sorted(set().union(*(p.cats.tolist() for p in parts)), key=_cat_key), dtype=object)
         at = {c: i for i, c in enumerate(cats.tolist())}
-        codes = [np.asarray([at[c] for c in p.cats.tolist()], dtype=code_dtype(len(cats)))[p.codes] if len(p.cats) else p.codes
-                 for p in parts]
-        return Coded(np.concatenate(codes), cats)
+        dtype = code_dtype(len(cats))
+        return cats, [np.asarray([at[c] for c in p.cats.tolist()], dtype=dtype) for p in parts]
 
     def categorical(self) -> pd.Categorical:
         return pd.Categorical.from_codes(self.codes, categories=pd.Index(self.cats, dtype=object))
@@ -157,10 +164,12 @@ def concat(parts: list[Rows]) -> Rows:
 
 
 def frame_by_doc(parts: list[Rows]) -> pd.DataFrame | None:
-    """The counts table's DataFrame of all these rows, or None if there are none: the same table as
-    ``concat(parts).sorted_by_doc().frame()`` (rows ordered by document; a document's rows in the
-    order of the parts, and within a part in its own order), built without either intermediate. It
-    **consumes** ``parts`` (the list is emptied, and each part's arrays are dropped once placed).
+    """The counts table's DataFrame (``doc``, ``task``, ``measure``, ``label``, ``outcome``,
+    ``count``) of all these rows, or None if there are none. Rows are ordered by document, stably:
+    a document's rows in the order of the parts, and within a part in its own order. The string
+    columns are categorical with sorted categories (so they sort as strings do); ``task`` is "" when
+    some part has none. It **consumes** ``parts`` (the list is emptied, and each part's arrays are
+    dropped once placed).
 
     Each part's rows go straight to their final positions: a document's rows start where the rows
     of the documents before it end, and a part's rows of that document follow those of the parts
@@ -177,12 +186,12 @@ def frame_by_doc(parts: list[Rows]) -> pd.DataFrame | None:
     n = int(per_doc.sum())
     place = np.concatenate([[0], np.cumsum(per_doc)[:-1]]).astype(np.int64)  # where a document's next row goes
     names = ("task", "measure", "label", "outcome") if all(r.task is not None for r in rows) else ("measure", "label", "outcome")
-    books = {}
+    books = {}  # per string column: the common code book, each part's map into it, and the table's codes
     for name in names:
-        cats = np.asarray(sorted(set().union(*(getattr(r, name).cats.tolist() for r in rows)), key=_cat_key), dtype=object)
-        books[name] = (cats, {c: i for i, c in enumerate(cats.tolist())}, np.zeros(n, dtype=code_dtype(len(cats))))
+        cats, remaps = Coded.common_book([getattr(r, name) for r in rows])
+        books[name] = (cats, remaps, np.zeros(n, dtype=code_dtype(len(cats))))
     count = np.zeros(n)
-    for r, mine in zip(rows, per_part):
+    for k, (r, mine) in enumerate(zip(rows, per_part)):
         order = None if ascending(r.doc) else np.argsort(r.doc, kind="stable")
         doc = r.doc if order is None else r.doc[order]
         first = np.cumsum(mine) - mine  # where each document's rows begin in this part (ordered)
@@ -191,9 +200,8 @@ def frame_by_doc(parts: list[Rows]) -> pd.DataFrame | None:
         count[dest] = r.count if order is None else r.count[order]
         for name in names:
             coded = getattr(r, name)
-            cats, at, out = books[name]
-            remap = np.asarray([at[c] for c in coded.cats.tolist()], dtype=out.dtype)
-            out[dest] = remap[coded.codes if order is None else coded.codes[order]]
+            _, remaps, out = books[name]
+            out[dest] = remaps[k][coded.codes if order is None else coded.codes[order]]
         r.doc = r.count = r.measure = r.label = r.outcome = r.task = None  # placed: its arrays can go
     columns = {"doc": np.repeat(np.arange(n_docs, dtype=np.int64), per_doc)}
     columns["task"] = (Coded(books["task"][2], books["task"][0]) if "task" in books else Coded.of("", n)).categorical()

@@ -55,22 +55,18 @@ class StanceMatch:
 
 class _values:
     """A column's values by row, as ``column.tolist()[i]`` gives them, without the list: strings as
-    codes into their distinct values (a stance table's labels, kinds and ids repeat), integers as
-    the column's own array. A Python object per row of 300,000 stances was about 170 MB a side."""
+    codes into their code book (:class:`~toolkit.metrics.counting.Coded`: a stance table's labels,
+    kinds and ids repeat), integers as the column's own array. A Python object per row of 300,000
+    stances was about 170 MB a side."""
 
     def __init__(self, column: pd.Series):
-        if pd.api.types.is_integer_dtype(column.dtype):
-            self.codes, self.values = column.to_numpy(), None
-        else:
-            codes, uniques = pd.factorize(column)
-            missing = np.flatnonzero(codes < 0)
-            self.codes = codes
-            self.values = list(uniques) + [column.iloc[int(missing[0])] if len(missing) else None]
+        self.ints = column.to_numpy() if pd.api.types.is_integer_dtype(column.dtype) else None
+        self.coded = None if self.ints is not None else Coded.of(column, len(column))
 
     def __getitem__(self, i: int):
-        if self.values is None:
-            return int(self.codes[i])
-        return self.values[int(self.codes[i])]
+        if self.coded is None:
+            return int(self.ints[i])
+        return self.coded.cats[self.coded.codes[i]]
 
 
 def _sort_key(t: Tables, event_map: np.ndarray | None, gold_event_ids: np.ndarray | None = None):
