@@ -265,7 +265,7 @@ DRAFT_RAW = json.dumps(DRAFT, indent=1).encode()
 
 
 @FUZZ
-@given(case=st.one_of(damaged_bytes(DRAFT_RAW), damaged_json(DRAFT, offsets=False, references=REFERENCES)))
+@given(case=st.one_of(damaged_bytes(DRAFT_RAW), damaged_json(DRAFT, offsets=False, references=REFERENCES, nullable=SOURCE_NULLABLE)))
 def test_damaged_anchor_draft(tmp_path_factory, case):
     raw, kind, must_fail = case
     folder = project(tmp_path_factory)
