@@ -71,12 +71,17 @@ def _jsonl_lines(path: Path | str) -> tuple[bytes, np.ndarray, np.ndarray] | Non
         data = Path(path).read_bytes()
     except OSError:
         return None
-    # blank lines (also with CRLF endings), a byte-order mark, a file of whitespace: the line reader says what they are
-    if not data or data.isspace() or b"\n\n" in data or b"\n\r\n" in data or re.match(rb"\s*\xef\xbb\xbf", data):
+    # a byte-order mark, a file of whitespace: the line reader says what they are
+    if not data or data.isspace() or re.match(rb"\s*\xef\xbb\xbf", data):
         return None
     arr = np.frombuffer(data, dtype=np.uint8)
     step = 1 << 24  # the line breaks found 16 MB at a time: no byte-sized mask of the whole file
     breaks = np.concatenate([np.flatnonzero(arr[at:at + step] == 10) + at for at in range(0, len(arr), step)])
+    # blank lines, also with CRLF endings ("\n\n" or "\n\r\n" in data), from the breaks: a quarter of
+    # the time of two searches of the bytes
+    gaps = np.diff(breaks)
+    if (gaps == 1).any() or ((gaps == 2) & (arr[breaks[:-1] + 1] == 13)).any():
+        return None
     ends = breaks[breaks + 1 < len(arr)] + 1
     starts = np.concatenate([[0], ends]).astype(np.int64)
     return data, starts, np.concatenate([ends, [len(arr)]]).astype(np.int64)
