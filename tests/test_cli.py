@@ -29,6 +29,21 @@ def test_every_command_has_help_and_is_documented():
         assert f"toolkit {name}" in readme, f"README.md does not document `toolkit {name}`"
 
 
+def test_help_and_usage_errors_import_no_data_library():
+    """`toolkit --help`, every command's --help and a usage error load only the CLI (typer): pandas,
+    numpy and pyarrow (0.5 s of imports) come with the commands that read data."""
+    import subprocess
+    import sys
+
+    calls = [["--help"], *([name, "--help"] for name in commands()), ["eval", "--tasks", "nope"]]
+    code = ("import json, sys; from typer.testing import CliRunner; from toolkit.cli import app; "
+            "codes = [CliRunner().invoke(app, args).exit_code for args in json.loads(sys.argv[1])]; "
+            "print(json.dumps([codes, sorted(m for m in ('pandas', 'numpy', 'pyarrow', 'datasets') if m in sys.modules)]))")
+    done = subprocess.run([sys.executable, "-c", code, json.dumps(calls)], capture_output=True, text=True, check=True, cwd=ROOT)
+    codes, loaded = json.loads(done.stdout)
+    assert codes == [0] * (len(calls) - 1) + [2] and loaded == []
+
+
 def test_validate_valid_exits_0():
     result = runner.invoke(app, ["validate", str(FIXTURES / "valid")])
     assert result.exit_code == 0

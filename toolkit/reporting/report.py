@@ -7,7 +7,6 @@ from collections import Counter
 from typing import Iterable
 
 from toolkit.reporting import jsonout
-from toolkit.metrics.events import METRICS as EVENT_METRICS
 from toolkit.model.issues import Issue
 
 
@@ -249,6 +248,8 @@ def _eval_tables(report, errors: bool) -> list[tuple[str, object]]:
         tables.append(("Coreference (CoNLL reference scorer v8.01; LEA as coval)", pd.DataFrame(rows, columns=["metric", "P", "R", "F1"])))
     ev = scores.get("events")
     if ev is not None:
+        from toolkit.metrics.events import METRICS as EVENT_METRICS
+
         for title, section in (("Events, TextEE (unique tuples, as TextEE's compute_E2E_scores; arguments keyed by event type; "
                                 "attached: the trigger must match too)", ev),
                                ("Events, per item (every trigger and argument of every event matched one-to-one)", ev["per_item"])):
