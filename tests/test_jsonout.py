@@ -38,6 +38,20 @@ def test_shared_templates_at_several_depths(tables):
     assert dumps(obj, 2, False) == json.dumps(obj, indent=2, ensure_ascii=False)
 
 
+class _StrLike(str):
+    pass
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_text, min_size=1, max_size=6), st.sampled_from([0, 1, 2, 4]), st.booleans(), st.integers(0, 3))
+def test_lists_of_strings_at_any_depth(names, indent, ensure_ascii, depth):
+    """The one-join path for lists of strings (tuples too, and a str subclass, which takes the item-by-item path)."""
+    obj: object = {"ids": names, "t": tuple(names), "mixed": [*names, 1], "sub": [_StrLike(n) for n in names]}
+    for _ in range(depth):
+        obj = {"x": [obj, names]}
+    assert dumps(obj, indent, ensure_ascii) == json.dumps(obj, indent=indent, ensure_ascii=ensure_ascii)
+
+
 class _IntLike(int):
     pass
 

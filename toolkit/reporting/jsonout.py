@@ -4,11 +4,12 @@ With an ``indent``, Python's ``json`` module (3.11) leaves its C encoder and enc
 pure-Python generator chain, one generator step per value: the per-document counts of 10,000
 documents (24 MB) took about 1.5 s. :func:`dumps` writes the same text: values are encoded by the
 same functions ``json`` uses (its C string encoder, ``int.__repr__``, ``float.__repr__``, its
-spelling of NaN and infinities), containers are laid out as ``json`` lays them out, and an object
+spelling of NaN and infinities), containers are laid out as ``json`` lays them out, an object
 whose keys are strings and whose values are all ints (every count table) is written with one
-``%`` format from a template cached per key tuple and depth. Anything else ``json`` would reject
-or treat specially (a type it cannot encode, a circular reference, a non-string key of another
-type) makes :func:`dumps` hand the whole object to ``json.dumps``, so errors are ``json``'s too.
+``%`` format from a template cached per key tuple and depth, and a list of strings (a report's
+document ids) with one join. Anything else ``json`` would reject or treat specially (a type it
+cannot encode, a circular reference, a non-string key of another type) makes :func:`dumps` hand
+the whole object to ``json.dumps``, so errors are ``json``'s too.
 tests/test_jsonout.py checks equality with ``json.dumps`` on random data.
 """
 
@@ -19,6 +20,7 @@ from json.encoder import encode_basestring, encode_basestring_ascii
 
 _INF = float("inf")
 _INT_ONLY = {int}
+_STR_ONLY = {str}
 
 
 class _Unsupported(Exception):
@@ -94,6 +96,9 @@ class _Encoder:
                 out.append("[]")
                 return
             inner = self._newline(level + 1)
+            if {*map(type, o)} == _STR_ONLY:  # a list of names (a report's document ids): one join
+                out.append("[" + inner + ("," + inner).join(map(self.string, o)) + self._newline(level) + "]")
+                return
             out.append("[" + inner)
             first = True
             for item in o:
