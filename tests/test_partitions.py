@@ -1,10 +1,10 @@
 """Partitioned scoring (`toolkit eval --workers N` / `--scheduler ADDRESS`) gives the report of one process.
 
-The partitions are scored on a real local Dask cluster of two worker processes on loopback; the
-reports (JSON with per-document counts and errors, and the text report) are compared byte for byte
-with a single-process run, on a synthetic corpus with damaged predictions (so issues, refused
-items, missing predictions and unknown documents are all in play). Without Dask these tests are
-skipped with the reason; CI installs it with the test extra.
+The partitions are scored in two local processes and on a real local Dask cluster of two worker
+processes on loopback; the reports (JSON with per-document counts and errors, and the text report)
+are compared byte for byte with a single-process run, on a synthetic corpus with damaged
+predictions (so issues, refused items, missing predictions and unknown documents are all in play).
+Without Dask the cluster test is skipped with the reason; CI installs it with the test extra.
 """
 
 import json
@@ -22,8 +22,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.synth import write_dataset  # noqa: E402
 from toolkit.cli import app  # noqa: E402
 from toolkit.evaluation.partitions import Partition, partitionable  # noqa: E402
-
-distributed = pytest.importorskip("distributed", reason="Dask is not installed (pip install 'toolkit[dask]'); CI installs it")
 
 runner = CliRunner()
 
@@ -107,14 +105,32 @@ def test_a_file_arrow_cannot_read_whole_is_scored_in_one_process(corpus):
 
 
 def test_a_running_cluster_by_its_address(corpus):
+    pytest.importorskip("distributed", reason="Dask is not installed (pip install 'toolkit[dask]'); CI installs it")
     from dask.distributed import LocalCluster
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0") as cluster:
-        base = ["eval", "--gold", str(corpus / "annotations"), "--pred", str(corpus / "damaged.jsonl"), "--format", "text"]
-        one = runner.invoke(app, base)
-        remote = runner.invoke(app, base + ["--scheduler", cluster.scheduler_address])
-    assert one.exit_code == remote.exit_code == 3
-    assert one.stdout == remote.stdout
+        for extra in (["--format", "text"], ["--format", "json", "--per-document", "--errors"]):
+            base = ["eval", "--gold", str(corpus / "annotations"), "--pred", str(corpus / "damaged.jsonl"), *extra]
+            one = runner.invoke(app, base)
+            remote = runner.invoke(app, base + ["--scheduler", cluster.scheduler_address])
+            assert one.exit_code == remote.exit_code == 3
+            assert one.stdout == remote.stdout and one.stderr == remote.stderr
+
+
+_WITHOUT_DASK = ("import sys; sys.modules['dask'] = sys.modules['distributed'] = None; sys.argv[0] = 'toolkit'; "
+                 "from toolkit.cli import main; main()")
+
+
+def test_local_workers_need_no_dask_and_the_scheduler_says_it_does(corpus):
+    """--workers uses local processes of the standard library; only --scheduler needs the dask extra."""
+    import subprocess
+
+    base = [sys.executable, "-c", _WITHOUT_DASK, "eval", "--gold", "annotations", "--pred", "damaged.jsonl", "--format", "json"]
+    one, two = (subprocess.run(base + extra, cwd=corpus, capture_output=True, text=True) for extra in ([], ["--workers", "2"]))
+    assert one.returncode == two.returncode == 3 and one.stdout == two.stdout and one.stderr == two.stderr
+    refused = subprocess.run(base + ["--scheduler", "tcp://127.0.0.1:9"], cwd=corpus, capture_output=True, text=True)
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert refused.stderr == '--scheduler needs Dask: pip install "toolkit[dask]"\n'
 
 
 def test_a_gold_folder_that_cannot_be_partitioned_is_scored_in_one_process(corpus, tmp_path):

@@ -60,6 +60,8 @@ def _accept(preds, label: str, strict: bool, verbosity: str) -> bool:
 def _partitioned(gold, pred, task_list, kinds, coref_args, fuzzy, errors, workers, scheduler):
     """``eval --workers/--scheduler``: the partitioned run, or None (after a note) when the paths cannot
     be partitioned, and it is scored in one process."""
+    from concurrent.futures.process import BrokenProcessPool
+
     from toolkit.checks.validate import InvalidData
     from toolkit.evaluation import partitions
     from toolkit.evaluation.evaluate import EvalOptions
@@ -73,11 +75,15 @@ def _partitioned(gold, pred, task_list, kinds, coref_args, fuzzy, errors, worker
         run = partitions.run(gold, pred, task_list, EvalOptions(kinds, coref_args), fuzzy, errors,
                              workers if scheduler is None else None, scheduler)
     except ImportError:
-        err('--workers and --scheduler need Dask: pip install "toolkit[dask]"')
+        err('--scheduler needs Dask: pip install "toolkit[dask]"')
         raise typer.Exit(EXIT_USAGE)
     except NotColumnar:
         err("note: scoring in one process: a file could not be read whole as JSONL")
         return None
+    except BrokenProcessPool:
+        err("--workers: a worker process ended before its partition was scored (out of memory?); "
+            "nothing was scored: try fewer workers, or none")
+        raise typer.Exit(EXIT_INVALID)
     except InvalidData as exc:
         show_issues(exc.issues)
         err(f"{gold}: the gold annotations do not validate; run `toolkit validate {gold}`")
@@ -112,7 +118,7 @@ def eval_command(
     fuzzy: Optional[float] = typer.Option(None, "--fuzzy", help="Also ground quotes by similarity: the most similar stretch of the text at or above this threshold (e.g. 0.9; off by default)."),
     verbose: bool = typer.Option(False, "--verbose", help="List every prediction issue (default: one line per kind of issue, with its count)."),
     quiet: bool = typer.Option(False, "--quiet", help="Print no prediction issue."),
-    workers: int = typer.Option(1, "--workers", min=1, help="Score partitions of the corpus in N local processes (Dask; the same report). Needs a gold folder holding one .jsonl file and a .jsonl --pred."),
+    workers: int = typer.Option(1, "--workers", min=1, help="Score partitions of the corpus in N local processes (the same report). Needs a gold folder holding one .jsonl file and a .jsonl --pred."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Score the partitions on the running Dask cluster at this address (e.g. tcp://10.0.0.5:8786), one per worker; the files must be readable there at the same paths."),
 ) -> None:
     """Score predictions against the gold: entities (SemEval-2013 strict/exact/partial/type), coreference, events (OneIE/TextEE), stances.
