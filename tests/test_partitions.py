@@ -189,3 +189,53 @@ def test_a_partition_parses_only_its_lines_and_checks_what_the_search_found(corp
     with pytest.raises(NotColumnar):
         read_jsonl_rows(odd, PREDICTION, lambda p, found: [4], ("doc_id",))
     assert read_jsonl_rows(odd, PREDICTION, lambda p, found: [0, 1], ("doc_id",))[2].tolist() == [0, 1]  # not its line: not its check
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 119), max_size=40), st.booleans())
+def test_the_chosen_lines_are_the_lines_of_the_chosen_rows(corpus, tmp_path_factory, rows, unterminated):
+    """read_jsonl_rows copies runs of consecutive lines in one slice each: the same bytes as the
+    chosen lines one by one, in the order chosen, whatever the order (and with a last line that has
+    no line break)."""
+    import pyarrow as pa
+
+    from toolkit.io.arrow import PREDICTION, read_jsonl, read_jsonl_rows
+
+    path = corpus / "pred.jsonl"
+    if unterminated:
+        path = tmp_path_factory.mktemp("rows") / "pred.jsonl"
+        path.write_bytes((corpus / "pred.jsonl").read_bytes().rstrip(b"\n"))
+    whole, _ = read_jsonl(path, PREDICTION)
+    by_line = path.read_bytes().splitlines(keepends=True)
+    table, lines, got = read_jsonl_rows(path, PREDICTION, lambda p, found: rows, ("doc_id",))
+    expected = b"".join(by_line[r] for r in rows)
+    assert got.tolist() == rows
+    assert lines == (expected if not expected or expected.endswith(b"\n") else expected + b"\n")
+    assert table.equals(whole.take(pa.array(rows, pa.int64())) if rows else table.schema.empty_table())
+
+
+_PIECES = ['"doc_id": "a"', '"doc_id":"b c"', '"doc_id" :\t"é"', '"doc_id": "x\\"y"', '"doc_id": null', '"doc_id": 3',
+           '"name": "doc_id"', '"doc_id": ""', '"notes": "\\"doc_id\\": \\"q\\""', '"doc_id": "\\u0061"']
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_PIECES), max_size=3), min_size=1, max_size=6))
+def test_the_search_of_the_lines_finds_what_the_docstring_says(tmp_path_factory, lines):
+    """Each line's found value is the string of its first ``"key": "..."`` without a quote or a
+    backslash in it (the pattern, searched line by line with Python's re, is the reference)."""
+    import re
+
+    from toolkit.io.arrow import PREDICTION, read_jsonl_rows
+
+    text = "".join("{" + ", ".join(pieces) + "}\n" for pieces in lines)
+    path = tmp_path_factory.mktemp("search") / "p.jsonl"
+    path.write_text(text, encoding="utf-8")
+    seen = {}
+
+    def select(p, found):
+        seen["ids"] = found.column("doc_id").to_pylist()
+        return []
+
+    read_jsonl_rows(path, PREDICTION, select, ("doc_id",))
+    pattern = re.compile(r'"doc_id"[ \t]*:[ \t]*"([^"\\]*)"')
+    assert seen["ids"] == [m.group(1) if (m := pattern.search(line)) else None for line in text.splitlines()]

@@ -102,24 +102,31 @@ def read_jsonl_rows(path: Path | str, schema: pa.Schema, select, keys: tuple[str
     read = _jsonl_lines(path)
     if read is None or not valid_utf8(read[0]):
         return None
+    import pyarrow.compute as pc
+
     data, starts, ends = read
     found = {}
-    bounds = list(zip(starts.tolist(), ends.tolist()))
+    # every line as a string of one Arrow array over the file's bytes (no copy; the bytes are valid
+    # UTF-8), searched by RE2 line by line, each search stopping at the line's first hit: 0.13 s for
+    # the doc ids of 200,000 gold lines, where Python's re, line by line, took 0.45 s, and one search
+    # of the whole file stopping at every quote 0.84 s
+    as_text = pa.LargeStringArray.from_buffers(len(starts), pa.py_buffer(np.concatenate([starts, ends[-1:]]).astype(np.int64)),
+                                               pa.py_buffer(data))
     for key in keys:
-        # searched line by line, each search stopping at the line's first hit (one search of the
-        # whole file stopped at every quote in it: 0.84 s for the doc ids of 200,000 gold lines,
-        # against 0.32 s)
-        name = key.encode()
-        if b'"' + name + b'"' not in data:  # a key no line writes (the gold's status, often): one search of the file
-            values: list = [None] * len(bounds)
+        if b'"' + key.encode() + b'"' not in data:  # a key no line writes (the gold's status, often): one search of the file
+            found[key] = pa.nulls(len(starts), pa.string())
         else:
-            search = re.compile(b'"' + re.escape(name) + rb'"[ \t]*:[ \t]*"([^"\\]*)"').search
-            values = [m.group(1).decode("utf-8") if (m := search(data, a, b)) is not None else None for a, b in bounds]
-        found[key] = pa.array(values, pa.string())
+            hit = pc.extract_regex(as_text, '"' + re.escape(key) + r'"[ \t]*:[ \t]*"(?P<value>[^"\\]*)"')
+            found[key] = pc.struct_field(hit, "value").cast(pa.string())
     rows = np.asarray(select(path, pa.table(found)), dtype=np.int64)
     if not len(rows):
         return schema.empty_table(), b"", rows
-    lines = b"".join(data[starts[r]:ends[r]] for r in rows.tolist())
+    # the chosen lines, copied a run of consecutive lines at a time (each line ends where the next
+    # begins): a partition of a file in doc-id order is one run, one slice, where a slice per line
+    # and their join took 1.2 s of a worker's time for the 200k gold
+    cut = np.flatnonzero(rows[1:] != rows[:-1] + 1) + 1
+    runs = zip(starts[rows[np.r_[0, cut]]].tolist(), ends[rows[np.r_[cut, len(rows)] - 1]].tolist())
+    lines = b"".join(data[a:b] if (a, b) != (0, len(data)) else data for a, b in runs)
     if not lines.endswith(b"\n"):
         lines += b"\n"
     table = _table_of_lines(lines, np.frombuffer(data, dtype=np.uint8)[starts[rows]], schema)
