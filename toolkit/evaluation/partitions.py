@@ -20,9 +20,10 @@ Execution: :func:`run` with ``workers`` scores the partitions in that many local
 platform forks (Linux: the toolkit is already imported there, so a worker starts at once, where a
 spawned one imports it again, about 1 s of CPU each), else spawned; with ``scheduler`` it scores
 one partition per worker of the running Dask cluster at that address (the files must then be
-readable at the same paths on the cluster's machines). Measured at 50,000 documents, all tasks, on
-two cores: one process 10.5 s, two forked processes 5.8 s, two workers of a local Dask cluster
-started for the run 8.3-9.1 s (its start, its workers' imports and its scheduler's own CPU time).
+readable at the same paths on the cluster's machines). Measured on two cores, all tasks, in
+alternating runs: at 200,000 documents one process 22.9 s, two forked processes 15.4 s; a local
+Dask cluster started for each run had cost about 3 s more (its start, its workers' imports, its
+scheduler's own CPU time) and was no faster than one process (benchmarks/README.md).
 Dask is optional (``pip install "toolkit[dask]"``), needed for ``scheduler`` only: only this
 module imports it, and only in :func:`run`.
 """
