@@ -239,3 +239,21 @@ def test_the_search_of_the_lines_finds_what_the_docstring_says(tmp_path_factory,
     read_jsonl_rows(path, PREDICTION, select, ("doc_id",))
     pattern = re.compile(r'"doc_id"[ \t]*:[ \t]*"([^"\\]*)"')
     assert seen["ids"] == [m.group(1) if (m := pattern.search(line)) else None for line in text.splitlines()]
+
+
+def _die(*args):
+    import os
+
+    os._exit(9)  # as the kernel's out-of-memory killer ends a worker: no exception, no result
+
+
+def test_a_worker_that_dies_is_a_clear_error(corpus, monkeypatch):
+    from toolkit.evaluation import partitions
+
+    if partitions._start_method() != "fork":
+        pytest.skip("the replacement reaches the workers by fork only")
+    monkeypatch.setattr(partitions, "score_partition", _die)
+    result = _run(["eval", "--gold", "annotations", "--pred", "pred.jsonl", "--workers", "2"], corpus)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == ("--workers: a worker process ended before its partition was scored (out of memory?); "
+                             "nothing was scored: try fewer workers, or none\n")
