@@ -157,10 +157,9 @@ class PartitionedRun:
 
 def _start_method() -> str:
     """How local workers start: forked where the platform forks safely (Linux), else spawned."""
-    import multiprocessing
     import sys
 
-    return "fork" if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    return "fork" if sys.platform.startswith("linux") else "spawn"
 
 
 def _in_processes(workers: int, jobs: list[tuple]) -> list[PartitionResult]:
@@ -211,7 +210,8 @@ def run(gold: Path, pred: Path, tasks: Sequence[str], options, fuzzy: float | No
     if scheduler is not None:
         results = _on_cluster(scheduler, job)
     else:
-        results = _in_processes(int(workers), [job(Partition(i, int(workers))) for i in range(int(workers))])
+        count = int(workers)
+        results = _in_processes(count, [job(Partition(i, count)) for i in range(count)])
     for r in results:  # issues name the files as the user gave them, as in one process
         r.issues = [_renamed(i, ((pred, given[1]), (gold, given[0]))) for i in r.issues]
     invalid = [r for r in results if r.gold_invalid]
