@@ -5,8 +5,19 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from toolkit.evaluation.resampling import bootstrap_intervals, paired_test, resample_weights
+from toolkit.evaluation.resampling import bootstrap_intervals, paired_test, permuted_sums, resample_weights, resampled_sums
 from toolkit.metrics import formulas
+
+
+def documented_draws(n_docs, n_resamples, seed, high=None):
+    """The stream as docs/metrics.md states it: resamples in blocks of 32, block k drawn by
+    default_rng(SeedSequence(seed).spawn(K)[k]).integers(0, n_docs, (block size, n_docs), int32)."""
+    K = -(-n_resamples // 32)
+    children = np.random.SeedSequence(seed).spawn(K)
+    rows = [np.random.default_rng(children[k]).integers(0, n_docs if high is None else high,
+                                                        size=(min(32, n_resamples - 32 * k), n_docs), dtype=np.int32)
+            for k in range(K)]
+    return np.vstack(rows) if rows else np.zeros((0, n_docs), dtype=np.int32)
 
 KEYS = ["tp", "fp", "fn"]
 F1 = {"f1": lambda c: formulas.dice(c["tp"], c["tp"] + c["fp"], c["tp"] + c["fn"])}
@@ -30,14 +41,13 @@ def test_fixed_seed_reproduces_exactly_and_interval_contains_estimate():
 def test_weights_are_resamples_with_replacement():
     w = resample_weights(5, 100, seed=1)
     assert w.shape == (100, 5) and (w.sum(axis=1) == 5).all() and (w >= 0).all()
-    draws = np.random.default_rng(1).integers(0, 5, size=(100, 5), dtype=np.int32)
+    draws = documented_draws(5, 100, 1)
     assert (w == np.array([np.bincount(row, minlength=5) for row in draws])).all()
 
 
 def test_numpy_bootstrap_equals_a_plain_python_loop():
     n, B, seed = len(DOCS), 200, 3
-    rng = np.random.default_rng(seed)
-    draws = rng.integers(0, n, size=(B, n), dtype=np.int32)  # the stream the vectorised code consumes, block by block
+    draws = documented_draws(n, B, seed)  # the stream the vectorised code consumes, block by block
     scores = []
     for row in draws:
         tp = sum(DOCS[i]["tp"] for i in row)
@@ -99,10 +109,10 @@ def test_worked_example_of_docs_metrics():
 
 @settings(max_examples=25, deadline=None)
 @given(st.integers(1, 40), st.integers(1, 70), st.integers(0, 2**31))
-def test_block_draws_are_one_draw(n_docs, n_resamples, seed):
-    """Drawing in blocks of resamples consumes the same stream as one (B, n) draw."""
+def test_block_draws_are_the_documented_stream(n_docs, n_resamples, seed):
+    """Each block of 32 resamples is drawn from its own child of SeedSequence(seed)."""
     w = resample_weights(n_docs, n_resamples, seed)
-    draws = np.random.default_rng(seed).integers(0, n_docs, size=(n_resamples, n_docs), dtype=np.int32)
+    draws = documented_draws(n_docs, n_resamples, seed)
     assert (w == np.array([np.bincount(row, minlength=n_docs) for row in draws])).all()
 
 
@@ -110,11 +120,43 @@ def test_block_draws_are_one_draw(n_docs, n_resamples, seed):
 @given(st.integers(1, 60), st.integers(1, 40), st.integers(0, 2**31), st.integers(1, 10**6))
 def test_block_sums_equal_the_dense_product(n_docs, n_resamples, seed, top):
     """Whole counts (summed in float32 where exact) and fractional ones give exactly / nearly W @ C."""
-    from toolkit.evaluation.resampling import resampled_sums
-
     rng = np.random.default_rng(seed)
     C = np.hstack([rng.integers(0, top, size=(n_docs, 3)).astype(float), rng.random((n_docs, 2)) * 3])
     W = resample_weights(n_docs, n_resamples, seed)
     (got,) = resampled_sums([C], n_resamples, seed)
     assert (got[:, :3] == W @ C[:, :3]).all()
     assert np.allclose(got[:, 3:], W @ C[:, 3:], rtol=1e-12, atol=1e-9)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 50), st.integers(1, 130), st.integers(0, 2**31), st.integers(1, 4))
+def test_sums_do_not_depend_on_the_number_of_threads(n_docs, n_resamples, seed, threads):
+    """Blocks are drawn from their own streams and write their own rows: one thread or several,
+    the same sums, and repeated columns (summed once) equal to their first."""
+    rng = np.random.default_rng(seed)
+    base = rng.integers(0, 7, size=(n_docs, 3)).astype(float)
+    C = np.hstack([base, base[:, :1], rng.random((n_docs, 1)), base[:, 1:2]])  # columns 3 and 5 repeat 0 and 1
+    D = rng.integers(0, 5, size=(n_docs, 2)).astype(float)
+    one = resampled_sums([C, D], n_resamples, seed, threads=1)
+    many = resampled_sums([C, D], n_resamples, seed, threads=threads)
+    assert all((a == b).all() for a, b in zip(one, many))
+    W = resample_weights(n_docs, n_resamples, seed)
+    assert (one[0][:, [0, 1, 2, 3, 5]] == W @ C[:, [0, 1, 2, 3, 5]]).all() and (one[1] == W @ D).all()
+    assert (one[0][:, 3] == one[0][:, 0]).all()
+    pa1, pb1 = permuted_sums(C, D[:, :1].repeat(C.shape[1], axis=1), n_resamples, seed, threads=1)
+    pa2, pb2 = permuted_sums(C, D[:, :1].repeat(C.shape[1], axis=1), n_resamples, seed, threads=threads)
+    assert (pa1 == pa2).all() and (pb1 == pb2).all()
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 30), st.integers(1, 70), st.integers(0, 2**31))
+def test_permutation_swaps_follow_the_documented_stream(n_docs, n_trials, seed):
+    """Trial b swaps document j's rows of A and B where the documented 0/1 draw is 1."""
+    rng = np.random.default_rng(seed + 1)
+    A, B = rng.integers(0, 9, size=(n_docs, 2)).astype(float), rng.integers(0, 9, size=(n_docs, 2)).astype(float)
+    swaps = documented_draws(n_docs, n_trials, seed, high=2).astype(bool)
+    got_a, got_b = permuted_sums(A, B, n_trials, seed)
+    for b in range(n_trials):
+        a_rows = np.where(swaps[b][:, None], B, A)
+        b_rows = np.where(swaps[b][:, None], A, B)
+        assert (got_a[b] == a_rows.sum(axis=0)).all() and (got_b[b] == b_rows.sum(axis=0)).all()

@@ -75,7 +75,9 @@ def test_numpy_bootstrap_equals_rescoring_resampled_corpora(gold, baseline_docs,
     ids), score it with evaluate() and take the percentiles in a plain loop."""
     n_resamples, seed = 40, 5
     ids = sorted(gold)
-    draws = np.random.default_rng(seed).integers(0, len(ids), size=(n_resamples, len(ids)))
+    children = np.random.SeedSequence(seed).spawn(2)  # the documented stream: blocks of 32 resamples
+    draws = np.vstack([np.random.default_rng(children[k]).integers(0, len(ids), size=(b, len(ids)), dtype=np.int32)
+                       for k, b in enumerate((32, n_resamples - 32))])
     names = ["entities.micro.strict.f1", "entities.micro.partial.precision", "coreference.conll_f1",
              "events.trigger_classification.f1", "events.argument_classification_attached.recall",
              "stances.triples.f1", "stances.labels.macro_f1", "stances.labels.f_avg"]

@@ -18,12 +18,14 @@ is computed on whole columns with numpy — no Python loop over resamples.
   every document's outputs of A and B are swapped with probability 1/2;
   ``p = (1 + #{b : |δ_b| ≥ |δ̂|}) / (B + 1)``.
 
-Identical systems give δ̂ = 0 and p = 1. Everything is reproducible from ``seed``
-(``numpy.random.default_rng``).
+Identical systems give δ̂ = 0 and p = 1. Everything is reproducible from ``seed``: resamples are
+drawn in blocks of :data:`BLOCK`, block ``k`` from ``default_rng(SeedSequence(seed).spawn(K)[k])``,
+so the blocks run on as many threads as there are CPUs and give the same numbers on one.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
 
@@ -59,9 +61,11 @@ class Difference:
                 "p_value": self.p_value, "method": self.method}
 
 
-CHUNK = 16
-"""Resamples drawn and summed per block: the weights of a block are ``CHUNK × n_docs``, so memory
-stays small at any corpus size; the draws are the same as one ``(B, n)`` draw of int32."""
+BLOCK = 32
+"""Resamples per block. Block ``k`` (resamples ``32k … 32k + 31``) draws from its own generator,
+``default_rng(SeedSequence(seed).spawn(K)[k])``, so blocks can be drawn and summed in any order
+and on any number of threads with the same result; the block size is therefore part of the
+stream and does not change. A block's weights are ``BLOCK × n_docs``, so memory stays bounded."""
 
 
 def count_matrix(per_doc: Sequence[Mapping[str, float]] | np.ndarray, keys: Sequence[str]) -> np.ndarray:
@@ -71,33 +75,73 @@ def count_matrix(per_doc: Sequence[Mapping[str, float]] | np.ndarray, keys: Sequ
     return np.array([[float(d.get(k, 0.0)) for k in keys] for d in per_doc], dtype=float).reshape(len(per_doc), len(keys))
 
 
-def _weight_blocks(n_docs: int, n_resamples: int, seed: int):
-    """Yield ``(start, W)`` blocks of bootstrap weights: ``W[i, j]`` is how often document j is
-    drawn in resample ``start + i``. The draws come from ``default_rng(seed).integers(0, n_docs,
-    (n_resamples, n_docs), dtype=int32)`` consumed block by block (the same stream)."""
-    rng = np.random.default_rng(seed)
-    for start in range(0, n_resamples, CHUNK):
-        b = min(CHUNK, n_resamples - start)
-        draws = rng.integers(0, n_docs, size=(b, n_docs), dtype=np.int32)
-        block = np.empty((b, n_docs), dtype=np.int64)
-        for i in range(b):  # a row at a time: 1.6x faster than one count of offset draws (no int64 copy of them)
-            block[i] = np.bincount(draws[i], minlength=n_docs)
-        yield start, block
+def _block_rng(seed: int, k: int) -> np.random.Generator:
+    """The generator of block ``k``: ``SeedSequence(seed).spawn(K)[k]`` for any K > k."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(k,)))
+
+
+def _blocks(n: int) -> list[tuple[int, int, int]]:
+    """``(k, start, size)`` of the blocks of ``n`` resamples or trials."""
+    return [(k, start, min(BLOCK, n - start)) for k, start in enumerate(range(0, n, BLOCK))]
+
+
+def resample_draws(n_docs: int, n_resamples: int, seed: int) -> np.ndarray:
+    """``n_resamples × n_docs`` int32 matrix: the documents drawn, with replacement, in each
+    bootstrap resample. Row ``32k + i`` is row ``i`` of ``_block_rng(seed, k).integers(0, n_docs,
+    (size of block k, n_docs), dtype=int32)``."""
+    out = np.empty((n_resamples, n_docs), dtype=np.int32)
+    for k, start, b in _blocks(n_resamples):
+        out[start:start + b] = _block_rng(seed, k).integers(0, n_docs, size=(b, n_docs), dtype=np.int32)
+    return out
+
+
+def _block_weights(n_docs: int, k: int, b: int, seed: int, dtype=np.int64) -> np.ndarray:
+    """Block ``k``'s weights: ``W[i, j]`` is how often document j is drawn in its resample ``i``."""
+    draws = _block_rng(seed, k).integers(0, n_docs, size=(b, n_docs), dtype=np.int32)
+    block = np.empty((b, n_docs), dtype=dtype)
+    for i in range(b):  # a row at a time: 1.6x faster than one count of offset draws (no int64 copy of them)
+        block[i] = np.bincount(draws[i], minlength=n_docs)
+    return block
 
 
 def resample_weights(n_docs: int, n_resamples: int, seed: int) -> np.ndarray:
     """``n_resamples × n_docs`` matrix: how often each document is drawn in each bootstrap resample."""
     weights = np.zeros((n_resamples, n_docs))
     if n_docs:
-        for start, block in _weight_blocks(n_docs, n_resamples, seed):
-            weights[start:start + len(block)] = block
+        for k, start, b in _blocks(n_resamples):
+            weights[start:start + b] = _block_weights(n_docs, k, b, seed)
     return weights
 
 
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
+
+
+def _map_blocks(fn, blocks, threads: int | None) -> None:
+    """Run ``fn(block)`` for every block, on ``threads`` threads (default: the CPUs this process may
+    use). numpy's generators, ``bincount`` and BLAS release the GIL, so two cores draw and sum
+    1000 resamples of 50,000 documents in about 60% of one core's time; each block writes only
+    its own rows, so the result does not depend on the number of threads."""
+    threads = min(threads or _cpus(), len(blocks))
+    if threads <= 1:
+        for block in blocks:
+            fn(block)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(threads) as pool:
+        for _ in pool.map(fn, blocks):
+            pass
+
+
 def _one_blas_thread():
-    """A context in which BLAS runs on one thread. The products here are thin (16 × n by n × keys):
+    """A context in which BLAS runs on one thread. The products here are thin (32 × n by n × keys):
     multithreaded OpenBLAS gains nothing on them and, on a busy machine, its spinning threads made
-    1000 resamples of 50k documents take 13–37 s instead of 0.7 s (benchmarks/README.md)."""
+    1000 resamples of 50k documents take 13–37 s instead of 0.7 s (benchmarks/README.md). The
+    blocks run on threads of their own instead (:func:`_map_blocks`)."""
     try:
         from threadpoolctl import threadpool_limits  # installed with scikit-learn
     except ImportError:  # pragma: no cover - scikit-learn always brings it
@@ -116,44 +160,78 @@ def _exact_in_float32(C: np.ndarray) -> np.ndarray:
     return whole & (C.max(axis=0) * C.shape[0] < 2**24)
 
 
-def resampled_sums(matrices: Sequence[np.ndarray], n_resamples: int, seed: int) -> list[np.ndarray]:
+def _distinct_columns(C: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(first, where)``: the first column of each distinct column of ``C``, and for every column
+    the position of its distinct column in ``first``. Count keys repeat (every entity scheme has
+    the same actual and possible counts; 47 of the 71 headline keys of the benchmark's corpus are
+    distinct), and a repeated column need not be multiplied again."""
+    seen: dict[bytes, int] = {}
+    first, where = [], []
+    for j in range(C.shape[1]):
+        key = np.ascontiguousarray(C[:, j]).tobytes()
+        if key not in seen:
+            seen[key] = len(first)
+            first.append(j)
+        where.append(seen[key])
+    return np.array(first, dtype=np.intp), np.array(where, dtype=np.intp)
+
+
+def _summable(m: np.ndarray):
+    """A matrix's distinct columns split into float32-exact ones and float64 ones, and the map back."""
+    first, where = _distinct_columns(m)
+    d = m[:, first]
+    exact = _exact_in_float32(d)
+    return (exact, np.ascontiguousarray(d[:, exact], dtype=np.float32),
+            ~exact, np.ascontiguousarray(d[:, ~exact], dtype=np.float64), where, len(first))
+
+
+def resampled_sums(matrices: Sequence[np.ndarray], n_resamples: int, seed: int,
+                   threads: int | None = None) -> list[np.ndarray]:
     """For each documents × keys matrix ``C``, the ``n_resamples × keys`` summed counts ``W @ C`` of
-    the bootstrap resamples (all matrices on the same resamples), computed block by block.
-    Columns of whole counts are summed in float32 where that is exact (:func:`_exact_in_float32`),
-    the others (coreference ratios' parts) in float64; the results are the same either way."""
+    the bootstrap resamples (all matrices on the same resamples), computed block by block on
+    ``threads`` threads (:func:`_map_blocks`; the same result on any number).
+    Repeated columns are summed once (:func:`_distinct_columns`); columns of whole counts are
+    summed in float32 where that is exact (:func:`_exact_in_float32`), the others (coreference
+    ratios' parts) in float64; the results are the same either way."""
     n_docs = matrices[0].shape[0] if matrices else 0
-    out = [np.zeros((n_resamples, m.shape[1])) for m in matrices]
-    if n_docs:
-        parts = []
-        for m in matrices:
-            exact = _exact_in_float32(m)
-            parts.append((exact, m[:, exact].astype(np.float32), ~exact, m[:, ~exact].astype(np.float64)))
-        with _one_blas_thread():
-            for start, block in _weight_blocks(n_docs, n_resamples, seed):
-                end = start + len(block)
-                w32 = block.astype(np.float32)
-                w64 = block.astype(np.float64) if any(p[2].any() for p in parts) else None
-                for (i32, c32, i64, c64), o in zip(parts, out):
-                    if i32.any():
-                        o[start:end, i32] = w32 @ c32
-                    if i64.any():
-                        o[start:end, i64] = w64 @ c64
-    return out
+    if not n_docs:
+        return [np.zeros((n_resamples, m.shape[1])) for m in matrices]
+    parts = [_summable(m) for m in matrices]
+    distinct = [np.zeros((n_resamples, p[5])) for p in parts]
+    need64 = any(p[2].any() for p in parts)
+
+    def block(kb):
+        k, start, b = kb
+        w32 = _block_weights(n_docs, k, b, seed, np.float32)
+        w64 = w32.astype(np.float64) if need64 else None
+        for (i32, c32, i64, c64, _, _), o in zip(parts, distinct):
+            if i32.any():
+                o[start:start + b, i32] = w32 @ c32
+            if i64.any():
+                o[start:start + b, i64] = w64 @ c64
+
+    with _one_blas_thread():
+        _map_blocks(block, _blocks(n_resamples), threads)
+    return [o[:, p[4]] for o, p in zip(distinct, parts)]
 
 
-def permuted_sums(A: np.ndarray, B: np.ndarray, n_trials: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def permuted_sums(A: np.ndarray, B: np.ndarray, n_trials: int, seed: int,
+                  threads: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Summed counts of A and B in ``n_trials`` approximate-randomisation trials, where every
     document's rows of A and B are swapped with probability ½ (``S`` = 0/1 swaps, one row per
-    trial): A' = ΣA + S·(B − A), B' = ΣB − S·(B − A)."""
-    rng = np.random.default_rng(seed)
+    trial; block ``k`` of trials draws ``_block_rng(seed, k).integers(0, 2, (size, n))``):
+    A' = ΣA + S·(B − A), B' = ΣB − S·(B − A)."""
     n_docs = A.shape[0]
     diff = B - A
     shift = np.zeros((n_trials, A.shape[1]))
+
+    def block(kb):
+        k, start, b = kb
+        swap = _block_rng(seed, k).integers(0, 2, size=(b, n_docs), dtype=np.int32).astype(np.float64)
+        shift[start:start + b] = swap @ diff
+
     with _one_blas_thread():
-        for start in range(0, n_trials, CHUNK):
-            b = min(CHUNK, n_trials - start)
-            swap = rng.integers(0, 2, size=(b, n_docs)).astype(np.float64)
-            shift[start:start + b] = swap @ diff
+        _map_blocks(block, _blocks(n_trials), threads)
     return A.sum(axis=0) + shift, B.sum(axis=0) - shift
 
 
@@ -163,7 +241,11 @@ def _columns(summed: np.ndarray, keys: Sequence[str]) -> dict[str, np.ndarray]:
 
 def point_estimate(matrix: np.ndarray, keys: Sequence[str], fn: ScoreFn) -> float | None:
     """The score on all documents (the summed rows of ``matrix``); None if undefined."""
-    value = float(fn(_columns(matrix.sum(axis=0), keys)))
+    return _estimate(_columns(matrix.sum(axis=0), keys), fn)
+
+
+def _estimate(totals: Mapping[str, np.ndarray], fn: ScoreFn) -> float | None:
+    value = float(fn(totals))
     return None if np.isnan(value) else value
 
 
@@ -172,14 +254,14 @@ def bootstrap_intervals(per_doc: Sequence[Mapping[str, float]], metrics: Mapping
     """Percentile bootstrap interval of every metric, from the documents' counts."""
     C = count_matrix(per_doc, keys)
     (summed,) = resampled_sums([C], n_resamples, seed)
-    cols = _columns(summed, keys)
+    cols, totals = _columns(summed, keys), _columns(C.sum(axis=0), keys)
     tail = (1 - level) / 2 * 100
     out = {}
     for name, fn in metrics.items():
         values = np.asarray(fn(cols), dtype=float)
         ok = values[~np.isnan(values)]
         low, high = (np.percentile(ok, [tail, 100 - tail]) if ok.size else (np.nan, np.nan))
-        out[name] = Interval(point_estimate(C, keys, fn), None if np.isnan(low) else float(low),
+        out[name] = Interval(_estimate(totals, fn), None if np.isnan(low) else float(low),
                              None if np.isnan(high) else float(high), int(values.size - ok.size))
     return out
 
@@ -195,12 +277,13 @@ def paired_test(per_doc_a: Sequence[Mapping[str, float]], per_doc_b: Sequence[Ma
     tail = (1 - level) / 2 * 100
     sum_a, sum_b = resampled_sums([A, B], n_resamples, seed)
     boot_a, boot_b = _columns(sum_a, keys), _columns(sum_b, keys)
+    total_a, total_b = _columns(A.sum(axis=0), keys), _columns(B.sum(axis=0), keys)
     if method == "permutation":
         pa, pb = permuted_sums(A, B, n_resamples, seed)
         perm_a, perm_b = _columns(pa, keys), _columns(pb, keys)
     out = {}
     for name, fn in metrics.items():
-        a, b = point_estimate(A, keys, fn), point_estimate(B, keys, fn)
+        a, b = _estimate(total_a, fn), _estimate(total_b, fn)
         if a is None or b is None:
             out[name] = Difference(a, b, None, None, None, None, method)
             continue
