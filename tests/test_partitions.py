@@ -49,6 +49,36 @@ def test_partitions_cover_every_row_once_and_keep_equal_ids_together(case):
             assert max(a) < min(b)
 
 
+def _reference_rows(part, pred_ids, gold_ids):
+    """The partition rules in plain Python (the first implementation): distinct ids (None as ""),
+    sorted, cut into runs; a prediction goes with its gold document, and to partition 0 when no
+    gold document has its doc id."""
+    keys = sorted({"" if d is None else str(d) for d in gold_ids})
+    mine = set(np.array_split(np.asarray(keys, dtype=object), part.count)[part.index].tolist()) if keys else set()
+    gold = [r for r, d in enumerate(gold_ids) if ("" if d is None else str(d)) in mine]
+    known = set(gold_ids)
+    pred = [r for r, d in enumerate(pred_ids) if d in mine or (part.index == 0 and d not in known)]
+    return gold, pred
+
+
+_ID = st.none() | st.sampled_from(["", "a", "b", "ab", "é", "z", "A", "a b", "日本"]) | st.text("abz", max_size=2)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ID, max_size=25), st.lists(_ID, max_size=25), st.integers(1, 5))
+def test_vectorised_partition_rows_equal_the_plain_rules(gold_ids, pred_ids, count):
+    """Arrow's unique, sort and is_in give the rows the plain rules give, None and "" included."""
+    import pyarrow as pa
+
+    for i in range(count):
+        part = Partition(i, count)
+        gold, pred = _reference_rows(part, pred_ids, gold_ids)
+        assert part.gold_rows(gold_ids).tolist() == gold
+        assert part.gold_rows(pa.array(gold_ids, pa.string())).tolist() == gold
+        assert part.prediction_rows(pred_ids, gold_ids).tolist() == pred
+        assert part.prediction_rows(pa.chunked_array([pa.array(pred_ids, pa.string())]), pa.array(gold_ids, pa.string())).tolist() == pred
+
+
 def test_predictions_go_with_their_gold_document_and_strays_to_the_first_partition():
     gold = ["d1", "d2", "d3", "d4"]
     preds = ["d4", "zz", None, "d1", "d2", "d1"]
@@ -257,3 +287,46 @@ def test_a_worker_that_dies_is_a_clear_error(corpus, monkeypatch):
     assert result.exit_code == 1 and result.stdout == ""
     assert result.stderr == ("--workers: a worker process ended before its partition was scored (out of memory?); "
                              "nothing was scored: try fewer workers, or none\n")
+
+
+def test_counts_come_back_through_tmpfs_files_or_else_the_pipe(corpus, monkeypatch, tmp_path):
+    """Forked workers write their counts frames to a private folder on /dev/shm that the parent maps
+    and removes; without a usable tmpfs they come through the pool's pipe. The report is the same."""
+    import os
+
+    from toolkit.evaluation import partitions
+
+    base = ["eval", "--gold", "annotations", "--pred", "damaged.jsonl", "--format", "json", "--per-document", "--errors"]
+    one = _run(base, corpus)
+    if not (os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK)):
+        pytest.skip("no writable /dev/shm on this machine")  # every Linux CI machine has one
+    before = {p for p in os.listdir("/dev/shm") if p.startswith("toolkit-partitions-")}
+    mapped = []
+    real = partitions._unspill
+    monkeypatch.setattr(partitions, "_unspill", lambda spilled: mapped.append(spilled) or real(spilled))
+    two = _run(base + ["--workers", "2"], corpus)
+    assert (two.exit_code, two.stdout, two.stderr) == (one.exit_code, one.stdout, one.stderr)
+    assert len(mapped) == 2 and all(set(m["columns"]) == {"doc", "task", "measure", "label", "outcome", "count"} for m in mapped)
+    assert {p for p in os.listdir("/dev/shm") if p.startswith("toolkit-partitions-")} == before  # removed
+    mapped.clear()
+    monkeypatch.setattr(partitions, "_TMPFS", str(tmp_path / "no-such-folder"))
+    piped = _run(base + ["--workers", "2"], corpus)
+    assert (piped.exit_code, piped.stdout, piped.stderr) == (one.exit_code, one.stdout, one.stderr)
+    assert mapped == []
+
+
+def test_a_spill_that_fails_leaves_nothing_and_sends_the_frame(tmp_path):
+    import pandas as pd
+
+    from toolkit.evaluation.partitions import _spill, _unspill
+
+    frame = pd.DataFrame({"doc": np.array([0, 0, 1]), "task": pd.Categorical(["entities", "events", "entities"]),
+                          "count": np.array([1.0, 0.5, 2.0])})
+    (tmp_path / "p.2").mkdir()  # the third column's file cannot be written
+    assert _spill(frame, str(tmp_path), "p") is None
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.2"]
+    assert _spill(frame, str(tmp_path / "missing"), "p") is None
+    spilled = _spill(frame, str(tmp_path), "q")
+    back = _unspill(spilled)
+    pd.testing.assert_frame_equal(back, frame)
+    assert _spill(frame.astype({"task": object}), str(tmp_path), "r") is None  # strings are not raw arrays

@@ -47,22 +47,49 @@ class Partition:
     index: int
     count: int
 
-    def ids(self, doc_ids: Sequence) -> set:
-        """This partition's doc ids: the distinct ids, sorted, cut into ``count`` runs (so a repeated
-        id, which validation reports, stays in one partition)."""
-        keys = sorted({"" if d is None else str(d) for d in doc_ids})
-        return set(np.array_split(np.asarray(keys, dtype=object), self.count)[self.index].tolist()) if keys else set()
+    def ids(self, doc_ids) -> set:
+        """This partition's doc ids: the distinct ids (None as ""), sorted, cut into ``count`` runs
+        (so a repeated id, which validation reports, stays in one partition)."""
+        return set(self._mine(_strings(doc_ids)).to_pylist())
 
-    def gold_rows(self, doc_ids: Sequence) -> np.ndarray:
+    def _mine(self, ids):
+        import pyarrow.compute as pc
+
+        keys = pc.unique(pc.fill_null(ids, ""))
+        keys = keys.take(pc.array_sort_indices(keys))  # Arrow orders strings by their UTF-8 bytes: code-point order, as sorted()
+        run = np.array_split(np.arange(len(keys)), self.count)[self.index]
+        return keys.slice(int(run[0]), len(run)) if len(run) else keys.slice(0, 0)
+
+    def gold_rows(self, doc_ids) -> np.ndarray:
         """The rows (line indices) of the gold file whose documents are in this partition."""
-        mine = self.ids(doc_ids)
-        return np.array([r for r, d in enumerate(doc_ids) if ("" if d is None else str(d)) in mine], dtype=np.int64)
+        import pyarrow.compute as pc
 
-    def prediction_rows(self, pred_ids: Sequence, gold_ids: Sequence) -> np.ndarray:
+        ids = _strings(doc_ids)
+        keyed = pc.fill_null(ids, "")
+        return np.flatnonzero(pc.is_in(keyed, value_set=self._mine(ids)).to_numpy(zero_copy_only=False)).astype(np.int64)
+
+    def prediction_rows(self, pred_ids, gold_ids) -> np.ndarray:
         """The rows of the prediction file whose doc id belongs to this partition's gold documents
         (predictions for no gold document, or without a doc id: partition 0)."""
-        mine, known = self.ids(gold_ids), set(gold_ids)
-        return np.array([r for r, d in enumerate(pred_ids) if d in mine or (self.index == 0 and d not in known)], dtype=np.int64)
+        import pyarrow.compute as pc
+
+        pred, gold = _strings(pred_ids), _strings(gold_ids)
+        ours = pc.fill_null(pc.is_in(pred, value_set=self._mine(gold)), False)  # a null doc id is no gold id: not ours
+        if self.index == 0:  # and every prediction whose doc id (None included) no gold document has
+            known = pc.is_in(pred, value_set=pc.unique(gold), skip_nulls=False)
+            ours = pc.or_(ours, pc.invert(pc.fill_null(known, False)))
+        return np.flatnonzero(ours.to_numpy(zero_copy_only=False)).astype(np.int64)
+
+
+def _strings(ids):
+    """Doc ids as an Arrow string array (a column as it is; a list's ids as ``str``, None as null)."""
+    import pyarrow as pa
+
+    if isinstance(ids, pa.ChunkedArray):
+        ids = ids.combine_chunks()
+    if isinstance(ids, pa.Array) and pa.types.is_string(ids.type):
+        return ids
+    return pa.array([None if d is None else str(d) for d in ids], type=pa.string())
 
 
 @dataclass
@@ -125,7 +152,7 @@ def _unspill(spilled: dict):
 
     data = {}
     for c, (path, code_type, dtype) in spilled["columns"].items():
-        values = np.memmap(path, dtype=np.dtype(code_type), mode="c", shape=(spilled["rows"],))
+        values = np.asarray(np.memmap(path, dtype=np.dtype(code_type), mode="c", shape=(spilled["rows"],)))  # a plain array over the map
         data[c] = pd.Categorical.from_codes(values, dtype=dtype) if dtype is not None else values
     return pd.DataFrame(data, copy=False)
 
@@ -146,10 +173,11 @@ def score_partition(gold: str, pred: str, part: Partition, tasks: Sequence[str],
     known: list = []  # every gold document but the drafts: what one process scores against
 
     def gold_select(path, table):
-        gold_ids[:] = table.column("doc_id").to_pylist()
+        column = table.column("doc_id")
+        gold_ids[:] = [column]
         status = table.column("status").to_pylist()
-        known[:] = [d for d, s in zip(gold_ids, status) if s != "draft" and d is not None]
-        return part.gold_rows(gold_ids)
+        known[:] = [d for d, s in zip(column.to_pylist(), status) if s != "draft" and d is not None]
+        return part.gold_rows(column)
 
     try:
         corpus = load_corpus(gold, select=gold_select)
@@ -158,7 +186,7 @@ def score_partition(gold: str, pred: str, part: Partition, tasks: Sequence[str],
     gold_docs, drafts = split_drafts(corpus)
 
     def pred_select(path, table):
-        return part.prediction_rows(table.column("doc_id").to_pylist(), gold_ids)
+        return part.prediction_rows(table.column("doc_id"), gold_ids[0])
 
     preds = load_predictions(pred, gold_docs, fuzzy, ignore=drafts, select=pred_select, known=known)
     report = evaluate(gold_docs, preds.documents, tasks, options, preds.records, errors=errors, statuses=preds.statuses)
