@@ -330,3 +330,29 @@ def test_a_spill_that_fails_leaves_nothing_and_sends_the_frame(tmp_path):
     back = _unspill(spilled)
     pd.testing.assert_frame_equal(back, frame)
     assert _spill(frame.astype({"task": object}), str(tmp_path), "r") is None  # strings are not raw arrays
+
+
+def test_the_spill_folders_of_dead_commands_are_removed(tmp_path, monkeypatch):
+    """A command killed between a worker's write and its own removal leaves a folder named for its
+    process id; the next command removes it, and leaves those of running processes alone."""
+    import os
+    import subprocess
+
+    from toolkit.evaluation import partitions
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = int(gone.stdout)  # a process that has ended
+    stale = tmp_path / f"toolkit-partitions-{dead}-abc"
+    stale.mkdir()
+    (stale / "partition-0.0").write_bytes(b"x" * 64)
+    alive = tmp_path / f"toolkit-partitions-{os.getppid()}-def"  # the test runner's parent is running
+    alive.mkdir()
+    other = tmp_path / "toolkit-partitions-notapid"
+    other.mkdir()
+    monkeypatch.setattr(partitions, "_TMPFS", str(tmp_path))
+    folder = partitions._spill_folder()
+    try:
+        assert not stale.exists() and alive.exists() and other.exists()
+        assert os.path.basename(folder).startswith(f"toolkit-partitions-{os.getpid()}-")
+    finally:
+        os.rmdir(folder)
