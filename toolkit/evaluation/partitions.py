@@ -48,12 +48,9 @@ class Partition:
     index: int
     count: int
 
-    def ids(self, doc_ids) -> set:
+    def _mine(self, ids):
         """This partition's doc ids: the distinct ids (None as ""), sorted, cut into ``count`` runs
         (so a repeated id, which validation reports, stays in one partition)."""
-        return set(self._mine(_strings(doc_ids)).to_pylist())
-
-    def _mine(self, ids):
         import pyarrow.compute as pc
 
         keys = pc.unique(pc.fill_null(ids, ""))
@@ -170,7 +167,7 @@ def score_partition(gold: str, pred: str, part: Partition, tasks: Sequence[str],
 
     if fuzzy is not None:
         raise NotColumnar("--fuzzy")
-    gold_ids: list = []
+    gold_ids: list = []  # the gold file's doc-id column, once its search has found it
     known: list = []  # every gold document but the drafts: what one process scores against
 
     def gold_select(path, table):

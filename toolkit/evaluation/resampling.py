@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
@@ -83,16 +83,6 @@ def _block_rng(seed: int, k: int) -> np.random.Generator:
 def _blocks(n: int) -> list[tuple[int, int, int]]:
     """``(k, start, size)`` of the blocks of ``n`` resamples or trials."""
     return [(k, start, min(BLOCK, n - start)) for k, start in enumerate(range(0, n, BLOCK))]
-
-
-def resample_draws(n_docs: int, n_resamples: int, seed: int) -> np.ndarray:
-    """``n_resamples × n_docs`` int32 matrix: the documents drawn, with replacement, in each
-    bootstrap resample. Row ``32k + i`` is row ``i`` of ``_block_rng(seed, k).integers(0, n_docs,
-    (size of block k, n_docs), dtype=int32)``."""
-    out = np.empty((n_resamples, n_docs), dtype=np.int32)
-    for k, start, b in _blocks(n_resamples):
-        out[start:start + b] = _block_rng(seed, k).integers(0, n_docs, size=(b, n_docs), dtype=np.int32)
-    return out
 
 
 def _block_weights(n_docs: int, k: int, b: int, seed: int, dtype=np.int64) -> np.ndarray:
@@ -176,13 +166,22 @@ def _distinct_columns(C: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.array(first, dtype=np.intp), np.array(where, dtype=np.intp)
 
 
-def _summable(m: np.ndarray):
-    """A matrix's distinct columns split into float32-exact ones and float64 ones, and the map back."""
-    first, where = _distinct_columns(m)
-    d = m[:, first]
-    exact = _exact_in_float32(d)
-    return (exact, np.ascontiguousarray(d[:, exact], dtype=np.float32),
-            ~exact, np.ascontiguousarray(d[:, ~exact], dtype=np.float64), where, len(first))
+class _Summable(NamedTuple):
+    """A count matrix's distinct columns (:func:`_distinct_columns`), split into those summed in
+    float32 (``exact``, :func:`_exact_in_float32`) and the others, with the map back to every column."""
+
+    exact: np.ndarray
+    c32: np.ndarray
+    c64: np.ndarray
+    where: np.ndarray
+
+    @classmethod
+    def of(cls, m: np.ndarray) -> "_Summable":
+        first, where = _distinct_columns(m)
+        d = m[:, first]
+        exact = _exact_in_float32(d)
+        return cls(exact, np.ascontiguousarray(d[:, exact], dtype=np.float32),
+                   np.ascontiguousarray(d[:, ~exact], dtype=np.float64), where)
 
 
 def resampled_sums(matrices: Sequence[np.ndarray], n_resamples: int, seed: int,
@@ -196,23 +195,23 @@ def resampled_sums(matrices: Sequence[np.ndarray], n_resamples: int, seed: int,
     n_docs = matrices[0].shape[0] if matrices else 0
     if not n_docs:
         return [np.zeros((n_resamples, m.shape[1])) for m in matrices]
-    parts = [_summable(m) for m in matrices]
-    distinct = [np.zeros((n_resamples, p[5])) for p in parts]
-    need64 = any(p[2].any() for p in parts)
+    parts = [_Summable.of(m) for m in matrices]
+    distinct = [np.zeros((n_resamples, len(p.exact))) for p in parts]
+    need64 = any(p.c64.shape[1] for p in parts)
 
     def block(kb):
         k, start, b = kb
         w32 = _block_weights(n_docs, k, b, seed, np.float32)
         w64 = w32.astype(np.float64) if need64 else None
-        for (i32, c32, i64, c64, _, _), o in zip(parts, distinct):
-            if i32.any():
-                o[start:start + b, i32] = w32 @ c32
-            if i64.any():
-                o[start:start + b, i64] = w64 @ c64
+        for p, o in zip(parts, distinct):
+            if p.c32.shape[1]:
+                o[start:start + b, p.exact] = w32 @ p.c32
+            if p.c64.shape[1]:
+                o[start:start + b, ~p.exact] = w64 @ p.c64
 
     with _one_blas_thread():
         _map_blocks(block, _blocks(n_resamples), threads)
-    return [o[:, p[4]] for o, p in zip(distinct, parts)]
+    return [o[:, p.where] for o, p in zip(distinct, parts)]
 
 
 def permuted_sums(A: np.ndarray, B: np.ndarray, n_trials: int, seed: int,
