@@ -115,3 +115,23 @@ def test_anchor_refuses_an_ambiguous_draft(tmp_path):
     assert result.exit_code == 1
     assert "[ambiguous-quote]" in result.stderr
     assert not (tmp_path / "out" / "tiny.json").exists()
+
+
+def test_the_command_uses_the_system_allocator_unless_the_user_chose_one():
+    """``toolkit`` makes the C library's malloc Arrow's pool (toolkit/io/perf.py: a smaller peak, which
+    is time on a machine where new memory is dear), before pyarrow allocates; a pool named in
+    ARROW_DEFAULT_MEMORY_POOL is kept."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom toolkit.cli import main\nsys.argv = ['toolkit', 'stats', 'annotations']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "import pyarrow\nprint(pyarrow.default_memory_pool().backend_name, file=sys.stderr)\n")
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    backends = []
+    for extra in ({}, {"ARROW_DEFAULT_MEMORY_POOL": "mimalloc"}):
+        done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**env, **extra}, capture_output=True, text=True, timeout=300)
+        assert done.stdout.startswith("Documents"), done.stderr
+        backends.append(done.stderr.strip().splitlines()[-1])
+    assert backends == ["system", "mimalloc"]

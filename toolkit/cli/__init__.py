@@ -18,6 +18,10 @@ def main() -> None:  # pragma: no cover - console-script entry point
     import os
     import sys
 
+    from toolkit.io.perf import choose_allocator
+
+    choose_allocator()  # before anything imports pyarrow (toolkit/io/perf.py says why)
+
     # One command per process, so the cyclic collector is off for all of it: the toolkit's data
     # is acyclic and reference counting frees it (toolkit/io/perf.py), while with the collector on,
     # its generation-2 passes over the growing heap (during the imports, between the stages and
