@@ -160,3 +160,38 @@ def test_permutation_swaps_follow_the_documented_stream(n_docs, n_trials, seed):
         a_rows = np.where(swaps[b][:, None], B, A)
         b_rows = np.where(swaps[b][:, None], A, B)
         assert (got_a[b] == a_rows.sum(axis=0)).all() and (got_b[b] == b_rows.sum(axis=0)).all()
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(1, 30), st.lists(st.integers(0, 5), min_size=1, max_size=12), st.integers(0, 2**31), st.booleans())
+def test_distinct_columns_are_found_exactly(n_docs, pattern, seed, fortran):
+    """Columns made from a few bases (``pattern[j]`` is column j's base) are grouped exactly as
+    comparing them whole groups them: each column maps to the first column equal to it, and the
+    firsts are pairwise different, in C or Fortran order alike."""
+    from toolkit.evaluation.resampling import _distinct_columns
+
+    rng = np.random.default_rng(seed)
+    bases = rng.integers(0, 3, size=(n_docs, 6)).astype(float)
+    C = bases[:, pattern]
+    C = np.asfortranarray(C) if fortran else np.ascontiguousarray(C)
+    first, where = _distinct_columns(C)
+    expected = []
+    for j in range(C.shape[1]):
+        expected.append(next(i for i in range(j + 1) if (C[:, i] == C[:, j]).all()))
+    assert [int(first[w]) for w in where] == expected
+    assert len(set(map(int, first))) == len(first) == len({C[:, j].tobytes() for j in range(C.shape[1])})
+
+
+def test_columns_with_the_same_probe_value_are_told_apart(monkeypatch):
+    """Two different columns whose hashes collide stay apart: the columns are compared."""
+    from toolkit.evaluation import resampling
+
+    C = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
+
+    class Fixed:
+        def integers(self, low, high, size, dtype):
+            return np.ones(size, dtype=dtype)  # each column's hash is the sum of its bits: all three collide
+
+    monkeypatch.setattr(resampling.np.random, "default_rng", lambda seed: Fixed())
+    first, where = resampling._distinct_columns(C)
+    assert first.tolist() == [0, 1] and where.tolist() == [0, 1, 0]

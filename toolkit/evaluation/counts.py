@@ -117,19 +117,20 @@ class CountsTable:
 
     def matrix(self, keys: list[str], name) -> np.ndarray:
         """The documents × ``keys`` matrix of summed rows; ``name(task, measure, label, outcome)`` gives
-        the key a row adds to (None: not in the matrix)."""
+        the key a row adds to (None: not in the matrix). The matrix is in Fortran order (each key's
+        column contiguous): the bootstrap reads it a column at a time."""
         col = {k: i for i, k in enumerate(keys)}
-        C = np.zeros((len(self.doc_ids), len(keys)))
+        C = np.zeros((len(keys), len(self.doc_ids)))
         df = self.frame
         if not len(df):
-            return C
+            return C.T
         groups = df.groupby(KEY, sort=False)
         for key, index in groups.indices.items():
             target = name(*key)
             if target is None or target not in col:
                 continue
-            np.add.at(C[:, col[target]], df["doc"].to_numpy()[index], df["count"].to_numpy()[index])
-        return C
+            np.add.at(C[col[target]], df["doc"].to_numpy()[index], df["count"].to_numpy()[index])
+        return C.T
 
     def subset(self, docs: Iterable[int]) -> "CountsTable":
         keep = np.isin(self.frame["doc"].to_numpy(), np.asarray(list(docs)))

@@ -154,15 +154,29 @@ def _distinct_columns(C: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(first, where)``: the first column of each distinct column of ``C``, and for every column
     the position of its distinct column in ``first``. Count keys repeat (every entity scheme has
     the same actual and possible counts; 47 of the 71 headline keys of the benchmark's corpus are
-    distinct), and a repeated column need not be multiplied again."""
-    seen: dict[bytes, int] = {}
-    first, where = [], []
-    for j in range(C.shape[1]):
-        key = np.ascontiguousarray(C[:, j]).tobytes()
-        if key not in seen:
-            seen[key] = len(first)
+    distinct), and a repeated column need not be multiplied again.
+
+    Columns are compared exactly, but only those with the same hash: the column's bits as
+    integers, times one fixed random odd multiplier per document, summed modulo 2^64 (integer
+    arithmetic, so columns equal bit for bit always hash alike): 4 ms at 50,000 documents × 71 keys in
+    a count table's column order, where hashing every column's bytes took 50 ms."""
+    if not C.shape[1]:
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    C = np.asarray(C, dtype=np.float64)
+    multiplier = np.random.default_rng(0).integers(0, 2**63, size=C.shape[0], dtype=np.uint64) | np.uint64(1)
+    probe = multiplier @ C.view(np.uint64)
+    first: list[int] = []
+    where: list[int] = []
+    alike: dict[int, list[int]] = {}
+    for j, h in enumerate(probe.tolist()):
+        for at in alike.get(h, ()):
+            if np.array_equal(C[:, first[at]], C[:, j]):
+                where.append(at)
+                break
+        else:
+            alike.setdefault(h, []).append(len(first))
+            where.append(len(first))
             first.append(j)
-        where.append(seen[key])
     return np.array(first, dtype=np.intp), np.array(where, dtype=np.intp)
 
 
@@ -180,8 +194,10 @@ class _Summable(NamedTuple):
         first, where = _distinct_columns(m)
         d = m[:, first]
         exact = _exact_in_float32(d)
-        return cls(exact, np.ascontiguousarray(d[:, exact], dtype=np.float32),
-                   np.ascontiguousarray(d[:, ~exact], dtype=np.float64), where)
+        # in the order of ``m``: a count table's matrix has its columns contiguous, and the
+        # products do not mind either order
+        return cls(exact, np.asarray(d[:, exact], dtype=np.float32, order="K"),
+                   np.asarray(d[:, ~exact], dtype=np.float64, order="K"), where)
 
 
 def resampled_sums(matrices: Sequence[np.ndarray], n_resamples: int, seed: int,
