@@ -181,7 +181,7 @@ def child(n_docs: int, seed: int, data_root: Path, references: bool) -> dict:
     from toolkit.predictions.load import load_predictions
     from toolkit.checks.validate import load_corpus, validate_paths
 
-    t["toolkit_validate_corpus"], vreport = _timed(validate_paths, [gold_dir])
+    t["toolkit_validate_corpus"], vreport = _timed(validate_paths, [gold_dir], documents=False)  # as `toolkit validate`
     assert vreport.ok, vreport.issues[:3]
     del vreport
     t["toolkit_load_gold"], gold = _timed(load_corpus, gold_dir)

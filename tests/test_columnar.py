@@ -154,6 +154,14 @@ def _damage_topic(d):
     d["stances"][0]["target"] = {"kind": "topic", "id": "no-such-topic"}
 
 
+def _damage_duplicate_argument(d):
+    for ev in d["events"]:
+        if ev["arguments"]:
+            ev["arguments"].append(dict(ev["arguments"][0]))
+            return
+    d["entities"][0]["id"] = "bad id"
+
+
 def _damage_title_only_as_a_value(d):
     """The required source.title left out while the string "title" is a value elsewhere on the line
     (an entity's name): the key is missing, which a search for the bare string would not see."""
@@ -162,7 +170,7 @@ def _damage_title_only_as_a_value(d):
 
 
 DAMAGES = [_damage_title_only_as_a_value, _damage_text, _damage_type, _damage_duplicate_id, _damage_end, _damage_status_null, _damage_role, _damage_holder,
-           _damage_overlap, _damage_doc_id, _damage_sha, _damage_no_mentions, _damage_space, _damage_topic]
+           _damage_overlap, _damage_doc_id, _damage_sha, _damage_no_mentions, _damage_space, _damage_topic, _damage_duplicate_argument]
 
 
 def _compare_gold(tmp: Path, root: Path, docs, monkeypatch):
@@ -172,6 +180,9 @@ def _compare_gold(tmp: Path, root: Path, docs, monkeypatch):
         slow = validate_paths([ann], recursive=False)
     assert _issues(fast) == _issues(slow)
     assert fast.ok == slow.ok
+    lean = validate_paths([ann], recursive=False, documents=False)  # what `toolkit validate` asks for: the verdict only
+    assert _issues(lean) == _issues(slow) and [r.passed for r in lean.results] == [r.passed for r in fast.results]
+    assert [p.doc_ids for p in lean.parts] == [p.tables.doc_ids for p in fast.parts] and all(p.tables is None for p in lean.parts)
     if slow.ok:
         f, s = load_corpus(ann), None
         with _RowWise(monkeypatch):
@@ -372,3 +383,21 @@ def test_jsonl_lines_leaves_exactly_the_files_with_blank_lines_to_the_line_reade
         got, starts, ends = read
         expected = re.findall(rb"[^\n]*\n|[^\n]+$", data)  # lines end at "\n" only, each with its break
         assert got == data and [got[a:b] for a, b in zip(starts.tolist(), ends.tolist())] == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(-1, 3), st.integers(-1, 2), st.integers(-1, 2**40)), max_size=30), st.booleans())
+def test_repeated_rows_are_pandas_duplicated(rows, huge):
+    """The sort-based duplicate finders equal pandas' duplicated(keep=False), through the one-key
+    path and (values too wide for one int64 key) the lexsort path."""
+    import numpy as np
+    import pandas as pd
+
+    from toolkit.checks.columnar import _repeated_rows, _repeats
+
+    cols = [np.array([r[i] for r in rows], dtype=np.int64) for i in range(3)]
+    if huge and rows:
+        cols[0] = cols[0] * 2**40  # with the third column's width, no int64 key
+    expected = pd.DataFrame({"a": cols[0], "b": cols[1], "c": cols[2]}).duplicated(keep=False).to_numpy() if rows else np.zeros(0, bool)
+    assert (_repeated_rows(*cols) == expected).all()
+    assert (_repeats(cols[2]) == pd.Series(cols[2]).duplicated(keep=False).to_numpy()).all()

@@ -18,16 +18,19 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import Collection
+from typing import TYPE_CHECKING, Collection
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from toolkit.io.arrow import children, codepoints, ints, joint_codes, one_array
 from toolkit.model.labels import inventory
-from toolkit.model.tables import Tables, frame
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from toolkit.model.tables import Tables
 
 ID = r"^[A-Za-z][A-Za-z0-9_-]*$"
 DOC_ID = r"^[A-Za-z0-9_.-]+$"
@@ -64,13 +67,16 @@ class GoldPart:
     """The documents of one file that passed the columnar checks, as tables, with what a
     :class:`~toolkit.model.document.Document` of each needs beyond its items."""
 
-    tables: Tables
+    tables: "Tables | None"
+    """None when only the verdict was asked for (``check_gold(..., tables=False)``)."""
     texts: list[str]
-    meta: list[dict]
+    meta: list[dict] | None
     rows: np.ndarray
     """The row (JSONL line index) of each passing document."""
     failed: np.ndarray
     """The rows handed to the row-wise checker."""
+    doc_ids: list[str]
+    """The doc id of each passing document."""
 
 
 class _Lines:
@@ -261,12 +267,46 @@ def _nesting_broken(m_doc: np.ndarray, m_start: np.ndarray, m_end: np.ndarray) -
     return out
 
 
-def check_gold(table: pa.Table, data: bytes, read_seeds, claimed: Collection[str] | None = None) -> GoldPart:
+def _repeats(keys: np.ndarray) -> np.ndarray:
+    """Per key: another position holds the same key (pandas' ``duplicated(keep=False)``), from one sort."""
+    if len(keys) < 2:
+        return np.zeros(len(keys), dtype=bool)
+    ordered = np.sort(keys)
+    twice = ordered[1:][ordered[1:] == ordered[:-1]]
+    return np.isin(keys, twice) if len(twice) else np.zeros(len(keys), dtype=bool)
+
+
+def _repeated_rows(*columns: np.ndarray) -> np.ndarray:
+    """Per row of the integer ``columns`` (each at least -1): another row has the same values in all
+    of them. The columns make one int64 key where it cannot overflow (one sort); else a lexsort."""
+    n = len(columns[0])
+    if n < 2:
+        return np.zeros(n, dtype=bool)
+    widths = [int(c.max()) + 2 for c in columns]
+    if float(np.prod([float(w) for w in widths])) < 2.0 ** 62:
+        key = np.zeros(n, dtype=np.int64)
+        for c, w in zip(columns, widths):
+            key = key * w + (c + 1)
+        return _repeats(key)
+    out = np.zeros(n, dtype=bool)
+    order = np.lexsort(columns[::-1])
+    same = np.ones(n - 1, dtype=bool)
+    for c in columns:
+        c = c[order]
+        same &= c[1:] == c[:-1]
+    out[order[1:][same]] = True
+    out[order[:-1][same]] = True
+    return out
+
+
+def check_gold(table: pa.Table, data: bytes, read_seeds, claimed: Collection[str] | None = None, tables: bool = True) -> GoldPart:
     """Check a gold table (module docstring). ``read_seeds(seed_files)`` gives each seed's bytes (None: not found).
 
     ``claimed``: when a doc id may be given once only, the doc ids earlier files hold; a document
     with one of them, or whose doc id the table holds twice, is left to the row-wise checker, which
-    reports the ``duplicate-document`` where it is."""
+    reports the ``duplicate-document`` where it is. ``tables=False``: only the verdict (the passing
+    rows and their doc ids), for ``toolkit validate``, which keeps no document: the item tables
+    and pandas are not needed."""
     inv = inventory()
     n = table.num_rows
     bad = np.zeros(n, dtype=bool)
@@ -382,7 +422,7 @@ def check_gold(table: pa.Table, data: bytes, read_seeds, claimed: Collection[str
                                                         pc.struct_field(args, "mention"))
     all_keys = _keys(np.concatenate([e_doc, m_doc, v_doc, s_doc]), np.concatenate([e_c, m_c, v_c, s_c]), k)
     doc_of = np.concatenate([e_doc, m_doc, v_doc, s_doc])
-    _fail(bad, pd.Series(all_keys).duplicated(keep=False).to_numpy(), doc_of)
+    _fail(bad, _repeats(all_keys), doc_of)
     e_keys, m_keys, v_keys = _keys(e_doc, e_c, k), _keys(m_doc, m_c, k), _keys(v_doc, v_c, k)
     # an argument names a mention of its document, with a role of its event type that allows the mention's entity type, once
     at = _lookup(m_keys, _keys(a_doc, am_c, k))
@@ -392,8 +432,7 @@ def check_gold(table: pa.Table, data: bytes, read_seeds, claimed: Collection[str
                                                           mask=~found))
     _fail(bad, ~_combos_ok([pc.struct_field(evs, "type").take(pa.array(a_ev)), roles, m_type], _allowed_arguments(inv)), a_doc)
     (role_c,), _ = joint_codes(roles)
-    triple = pd.DataFrame({"ev": a_ev, "role": role_c, "m": am_c})
-    _fail(bad, triple.duplicated(keep=False).to_numpy(), a_doc)
+    _fail(bad, _repeated_rows(a_ev, role_c, am_c), a_doc)
     # a stance's holder is an entity of its document; an event or entity target too
     _fail(bad, _lookup(e_keys, _keys(s_doc, h_c, k)) < 0, s_doc)
     t_keys = _keys(s_doc, t_c, k)
@@ -404,6 +443,8 @@ def check_gold(table: pa.Table, data: bytes, read_seeds, claimed: Collection[str
     _fail(bad, _nesting_broken(m_doc, m_start, m_end), m_doc)
 
     good = np.flatnonzero(~bad)
+    if not tables:
+        return GoldPart(None, [], None, good, np.flatnonzero(bad), col["doc_id"].take(pa.array(good)).to_pylist())
     return _tables(good, np.flatnonzero(bad), col, texts, ents, e_doc, ments, m_ent, m_doc, evs, v_doc, args, a_ev, sts, s_doc, evid, x_st)
 
 
@@ -423,7 +464,7 @@ def part_of(table: pa.Table, texts: list[str]) -> GoldPart:
                    args, a_ev, sts, s_doc, evid, x_st)
 
 
-def _strings(array, keep: np.ndarray | None = None, fill: str | None = None) -> pd.Series:
+def _strings(array, keep: np.ndarray | None = None, fill: str | None = None) -> "pd.Series":
     """A string column (kept rows only) as the tables' pandas string column, without a Python object per value."""
     array = one_array(array)
     if fill is not None:
@@ -436,6 +477,7 @@ def _strings(array, keep: np.ndarray | None = None, fill: str | None = None) -> 
 def _tables(good, failed, col, texts, ents, e_doc, ments, m_ent, m_doc, evs, v_doc, args, a_ev, sts, s_doc, evid, x_st) -> GoldPart:
     """The item tables of the passing documents (rows renumbered), in the layout of :mod:`toolkit.model.tables`."""
     from toolkit.model.corpus import Meta
+    from toolkit.model.tables import Tables, frame
 
     pos = np.full(len(texts), -1, dtype=np.int64)
     pos[good] = np.arange(len(good))
@@ -526,4 +568,4 @@ def _tables(good, failed, col, texts, ents, e_doc, ments, m_ent, m_doc, evs, v_d
     columns = {name: pc.struct_field(src, name).to_pylist() for name in ("publisher", "date", "title", "url", "language")}
     columns.update({name: col[name].to_pylist() for name in ("seed_file", "sha256", "notes", "status")})
     columns["stances"] = col["stances"]
-    return GoldPart(tables, [texts[r] for r in good.tolist()], Meta(columns, good.tolist()), good, failed)
+    return GoldPart(tables, [texts[r] for r in good.tolist()], Meta(columns, good.tolist()), good, failed, tables.doc_ids)

@@ -32,7 +32,7 @@ def validate(
 
     verbosity(verbose, quiet)
     paths = paths or [Path("annotations")]
-    result = validate_paths(paths)
+    result = validate_paths(paths, documents=False)
     files = [r.file for r in result.results]
     if format is IssueFormat.json:
         say(report.issues_json(result.issues, files))
