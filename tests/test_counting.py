@@ -49,3 +49,16 @@ def test_the_table_built_in_place_is_the_ordered_concatenation(rows):
         expected[c] = pd.Categorical(values, categories=pd.Index(sorted(set(values)), dtype=object))
     expected["doc"] = expected["doc"].astype(np.int64)
     pd.testing.assert_frame_equal(got, expected)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(-5, 40), max_size=60), st.booleans())
+def test_groups_equal_numpy_unique(values, ascend):
+    """groups() is np.unique(key, return_inverse=True): the same distinct keys and positions, sorted
+    input (no sort) or not."""
+    from toolkit.metrics.counting import groups
+
+    key = np.array(sorted(values) if ascend else values, dtype=np.int64)
+    uniq, inverse = groups(key)
+    want_uniq, want_inverse = np.unique(key, return_inverse=True)
+    assert uniq.tolist() == want_uniq.tolist() and inverse.tolist() == want_inverse.ravel().tolist()

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.metrics import formulas
-from toolkit.metrics.counting import ascending
+from toolkit.metrics.counting import ascending, groups
 from toolkit.metrics.coreference import COUNT_KEYS
 from toolkit.metrics.entities import SCHEMES
 from toolkit.metrics.events import METRICS as EVENT_METRICS
@@ -100,7 +100,7 @@ class CountsTable:
         if space <= 4 * len(key) + 1024:  # a dense key space (the usual case): no sort at all
             inverse, n_groups = key, space
         else:
-            _, inverse = np.unique(key, return_inverse=True)
+            _, inverse = groups(key)
             n_groups = int(inverse.max()) + 1
         counts = df["count"].to_numpy(dtype=float)
         # np.bincount adds each row's count to its group one after another, in document order

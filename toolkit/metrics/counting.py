@@ -28,6 +28,25 @@ def ascending(a: np.ndarray) -> bool:
     return len(a) < 2 or bool((a[1:] >= a[:-1]).all())
 
 
+def groups(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(key, return_inverse=True)`` for a 1-d integer array: the distinct keys, ascending,
+    and each entry's position among them. With a stable sort (timsort, which runs through the
+    ascending stretches that keys led by a document number mostly are) and none when the keys
+    already ascend: the 35 calls of ``eval`` entities at 50,000 documents (4 million keys) 0.39 s
+    with ``np.unique``'s quicksort, 0.16 s so."""
+    key = np.asarray(key)
+    order = None if ascending(key) else np.argsort(key, kind="stable")
+    ordered = key if order is None else key[order]
+    new = np.ones(len(ordered), dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    group = np.cumsum(new) - 1
+    if order is None:
+        return ordered[new], group
+    inverse = np.empty(len(key), dtype=group.dtype)
+    inverse[order] = group
+    return ordered[new], inverse
+
+
 @dataclass
 class Coded:
     """A column of a few distinct strings: an integer code per row into ``cats`` (unique, sorted)."""
@@ -138,7 +157,7 @@ def tally(doc, measure, label, outcome, weight=None) -> Rows:
     nm, nl, no = len(m.cats), len(lab.cats), len(o.cats)
     key = ((doc * nm + m.codes) * nl + lab.codes) * no + o.codes
     weights = np.ones(n) if weight is None else np.asarray(weight, dtype=float)
-    uniq, inverse = np.unique(key, return_inverse=True)
+    uniq, inverse = groups(key)
     counts = np.bincount(inverse, weights=weights)
     keep = counts != 0
     uniq, counts = uniq[keep], counts[keep]

@@ -40,7 +40,7 @@ import pandas as pd
 
 from toolkit.metrics import formulas
 from toolkit.io.arrow import ints, one_array
-from toolkit.metrics.counting import Coded, Rows, concat, tally
+from toolkit.metrics.counting import Coded, Rows, concat, groups, tally
 from toolkit.metrics.entities import SCHEMES
 from toolkit.model.tables import Tables
 from toolkit.predictions.grounding import SPAN_KIND_TASK, SPAN_KINDS, STATUSES, normalize_many
@@ -90,7 +90,7 @@ def _text_level(gold: Tables, pred: Tables, records: Mapping, doc_ids: list[str]
     type_codes = Coded.of(pd.Series(pd.arrays.ArrowStringArray(types)), len(types))  # codes into the sorted types
     n_norm, n_type = len(norm.dictionary), len(type_codes.cats)
     key = (docs * n_norm + norm_codes) * n_type + type_codes.codes
-    allk, inverse = np.unique(key, return_inverse=True)  # one sort for both sides
+    allk, inverse = groups(key)  # one sort for both sides
     n_g = len(g)
     gc = np.bincount(inverse[:n_g], minlength=len(allk)).astype(float)
     pc_ = np.bincount(inverse[n_g:], minlength=len(allk)).astype(float)
