@@ -133,6 +133,12 @@ def test_read_many_reads_every_file_in_order_either_way(tmp_path, monkeypatch, c
         f.write_bytes(data)
         paths.append(str(f))
         expected.append(data)
+    for size in (0, 1, read._CHUNK - 1, read._CHUNK, read._CHUNK + 1, 2 * read._CHUNK):  # at and around the read size
+        f = tmp_path / f"sized{size}.bin"
+        data = bytes(range(256)) * (size // 256) + bytes(size % 256)
+        f.write_bytes(data)
+        paths.append(str(f))
+        expected.append(data)
     paths.append(str(tmp_path))
     expected.append(None)
     assert read.read_many(paths) == expected

@@ -328,18 +328,27 @@ _UNLISTED = False  # a folder that exists but could not be listed: ask the file 
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
 
+_CHUNK = 1 << 16
+
+
 def _read_bytes(path: str) -> bytes | None:
     """A file's bytes (None: it cannot be read), with plain system calls: measured 2.2x faster than
     ``open(path, "rb").read()`` for 50,000 small seed files, which spends most of its time building
-    the buffered file object."""
+    the buffered file object. A read shorter than asked for is taken as the end of the file (what
+    it is for a regular file), which spares a second read of every small file (0.1 s for 50,000
+    seeds here). The callers check what they read: a seed's sha256, a JSON file's parse; a file
+    that fails either goes to the row-wise reader, which reads it whole again."""
     try:
         fd = os.open(path, _READ_FLAGS)
     except OSError:
         return None
     try:
         parts = []
-        while chunk := os.read(fd, 1 << 16):
+        while True:
+            chunk = os.read(fd, _CHUNK)
             parts.append(chunk)
+            if len(chunk) < _CHUNK:
+                break
     except OSError:
         return None
     finally:
