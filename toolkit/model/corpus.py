@@ -98,8 +98,13 @@ class Corpus(Mapping):
         return self._docs[doc_id].is_draft
 
     def drafts(self) -> list[str]:
-        """The ids of the documents with ``"status": "draft"``, sorted."""
-        return sorted(d for d in self._ids if self.is_draft(d))
+        """The ids of the documents with ``"status": "draft"``, sorted (the columnar part's from its
+        status column, without a lookup per document)."""
+        found = [d for d, doc in self._docs.items() if d not in self._pos and doc.is_draft]
+        if self._part is not None and self._meta is not None:
+            status = self._meta._columns["status"]
+            found += [d for d, r in zip(self._part.doc_ids, self._meta._rows) if status[r] == "draft"]
+        return sorted(found)
 
     def without(self, doc_ids) -> "Corpus":
         """The corpus without these documents (e.g. drafts)."""
