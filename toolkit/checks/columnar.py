@@ -277,16 +277,18 @@ def _repeats(keys: np.ndarray) -> np.ndarray:
 
 
 def _repeated_rows(*columns: np.ndarray) -> np.ndarray:
-    """Per row of the integer ``columns`` (each at least -1): another row has the same values in all
-    of them. The columns make one int64 key where it cannot overflow (one sort); else a lexsort."""
+    """Per row of the integer ``columns``: another row has the same values in all of them (pandas'
+    ``duplicated(keep=False)`` of their frame). The columns make one int64 key where it cannot
+    overflow (one sort); else a lexsort."""
     n = len(columns[0])
     if n < 2:
         return np.zeros(n, dtype=bool)
-    widths = [int(c.max()) + 2 for c in columns]
+    lows = [int(c.min()) for c in columns]
+    widths = [int(c.max()) - low + 1 for c, low in zip(columns, lows)]
     if float(np.prod([float(w) for w in widths])) < 2.0 ** 62:
         key = np.zeros(n, dtype=np.int64)
-        for c, w in zip(columns, widths):
-            key = key * w + (c + 1)
+        for c, low, w in zip(columns, lows, widths):
+            key = key * w + (c - low)
         return _repeats(key)
     out = np.zeros(n, dtype=bool)
     order = np.lexsort(columns[::-1])

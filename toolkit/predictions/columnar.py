@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from toolkit.checks.columnar import SeedTexts, _combos_ok, _fail, _keys, _lookup, _valid, repeated
+from toolkit.checks.columnar import SeedTexts, _combos_ok, _fail, _keys, _lookup, _repeated_rows, _repeats, _valid, repeated
 from toolkit.io.arrow import children, ints, joint_codes
 from toolkit.model.labels import inventory
 from toolkit.model.tables import Tables
@@ -124,9 +124,8 @@ def fast_part(table: pa.Table, data: bytes, gold, ignore=(), claimed=()) -> Pred
     given = np.concatenate([e_c, m_c, v_c, s_c]) >= 0
     doc_of = np.concatenate([e_doc, m_doc, v_doc, s_doc])
     all_keys = _keys(doc_of, np.concatenate([e_c, m_c, v_c, s_c]), k)
-    _fail(bad, pd.Series(all_keys[given]).duplicated(keep=False).to_numpy(), doc_of[given])
-    spans = pd.DataFrame({"doc": m_doc, "start": m_start, "end": m_end})
-    _fail(bad, spans.duplicated(keep=False).to_numpy(), m_doc)  # a repeated span: a warning, row-wise
+    _fail(bad, _repeats(all_keys[given]), doc_of[given])
+    _fail(bad, _repeated_rows(m_doc, m_start, m_end), m_doc)  # a repeated span: a warning, row-wise
 
     def known(keys, codes, wanted):  # per wanted key: an item with a given id has it
         return _lookup(keys[codes >= 0], wanted) >= 0
