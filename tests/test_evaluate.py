@@ -311,3 +311,21 @@ def test_worked_examples_of_the_metrics_doc():
     assert coref_args["events"]["per_item"]["argument_classification"]["f1"] == pytest.approx(8 / 11)
     assert (beta["coreference"]["muc"]["recall"], beta["coreference"]["muc"]["precision"]) == (0.5, 1.0)
     assert beta["coreference"]["b3"]["recall"] == pytest.approx(6 / 7)
+
+
+def test_a_document_predicted_twice_names_the_jsonl_line_the_columnar_path_read(tmp_path):
+    """A document read as columns from line 2 of a JSONL file, then predicted again in a later
+    file: the duplicate-document issue names that file and line, as the row-wise reader names it."""
+    from toolkit.model.corpus import Corpus
+
+    gold = fixture_gold()
+    keep = ("schema_version", "doc_id", "seed_file", "sha256", "entities", "events", "stances")
+    docs = [{k: v for k, v in json.loads(f.read_text(encoding="utf-8")).items() if k in keep} for f in sorted((EVAL / "gold").glob("*.json"))]
+    folder = tmp_path / "pred"
+    folder.mkdir()
+    (folder / "a.jsonl").write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+    (folder / "b.json").write_text(json.dumps(docs[1]), encoding="utf-8")
+    preds = load_predictions(folder, gold)
+    assert isinstance(preds.documents, Corpus) and preds.documents._part is not None  # a.jsonl was read as columns
+    assert [(i.code, i.file, i.message) for i in preds.issues] == [
+        ("duplicate-document", str(folder / "b.json"), f"doc_id '{docs[1]['doc_id']}' is also predicted in {folder / 'a.jsonl'} (line 2)")]
