@@ -92,6 +92,27 @@ class Corpus(Mapping):
     def sha256(self, doc_id: str) -> str:
         return self._meta.value(self._pos[doc_id], "sha256") if doc_id in self._pos else self._docs[doc_id].sha256
 
+    def texts_and_checksums(self, doc_ids: Sequence[str | None]) -> tuple[list[str | None], list[str | None]]:
+        """The text and sha256 of each of ``doc_ids`` (None for an id the corpus does not hold), in
+        one pass without a method call per document (predictions are checked against them)."""
+        pos, docs, texts = self._pos, self._docs, self._text_list
+        sha = self._meta._columns["sha256"] if self._meta is not None else None
+        rows = self._meta._rows if self._meta is not None else None
+        out_t: list[str | None] = []
+        out_s: list[str | None] = []
+        for d in doc_ids:
+            p = pos.get(d)
+            if p is not None:
+                out_t.append(texts[p])
+                out_s.append(sha[rows[p]])
+            elif d in docs:
+                out_t.append(docs[d].text)
+                out_s.append(docs[d].sha256)
+            else:
+                out_t.append(None)
+                out_s.append(None)
+        return out_t, out_s
+
     def is_draft(self, doc_id: str) -> bool:
         if doc_id in self._pos:
             return self._meta.value(self._pos[doc_id], "status") == "draft"

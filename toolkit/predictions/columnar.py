@@ -47,22 +47,23 @@ def fast_part(table: pa.Table, data: bytes, gold, ignore=(), claimed=()) -> Pred
     is in ``ignore`` or ``claimed`` (earlier files predict it), or is given twice in the table, is
     the row-wise loader's."""
     inv = inventory()
-    text_of = gold.text if hasattr(gold, "text") else (lambda d: gold[d].text)
-    sha_of = gold.sha256 if hasattr(gold, "sha256") else (lambda d: gold[d].sha256)
     n = table.num_rows
     bad = _written_nulls(data, n)  # a written null: the row-wise loader judges it
     col = {name: table.column(name).combine_chunks() for name in table.column_names}
     doc_ids = col["doc_id"].to_pylist()
+    if hasattr(gold, "texts_and_checksums"):
+        gold_texts, gold_shas = gold.texts_and_checksums(doc_ids)
+    else:
+        gold_texts = [gold[d].text if d is not None and d in gold else None for d in doc_ids]
+        gold_shas = [gold[d].sha256 if t is not None else None for d, t in zip(doc_ids, gold_texts)]
     bad |= repeated(col["doc_id"], set(claimed) | set(ignore))
-    for r, d in enumerate(doc_ids):
-        if d is None or d not in gold:
-            bad[r] = True
+    bad |= np.fromiter((t is None for t in gold_texts), dtype=bool, count=n)  # no gold document of that id
     bad |= ~_null(col["schema_version"]) & ~_valid(col["schema_version"], values=["1.0"])
     sha = col["sha256"].to_pylist()
     for r in np.flatnonzero(~bad & ~_null(col["sha256"])).tolist():
-        if sha_of(doc_ids[r]) and sha[r] != sha_of(doc_ids[r]):
+        if gold_shas[r] and sha[r] != gold_shas[r]:
             bad[r] = True
-    texts = [text_of(d) if not bad[r] else "" for r, d in enumerate(doc_ids)]
+    texts = [t if not b else "" for t, b in zip(gold_texts, bad.tolist())]
 
     ents, e_doc, _ = children(col["entities"])
     _fail(bad, _bad_id(pc.struct_field(ents, "id")), e_doc)
