@@ -450,10 +450,11 @@ def validate_paths(paths: Iterable[Path | str], recursive: bool = True, select=N
                 raws, read_issues = read_documents(path)
             else:
                 passed, raws = got
-                for k, doc_id in passed:  # never one of `seen`: the columnar check leaves those to the row-wise one
-                    report.results.append(FileResult(str(path), None, [], (first + k, doc_id)))
-                    if recursive is False:
-                        seen[doc_id] = str(path)
+                name = str(path)
+                # never one of `seen`: the columnar check leaves those to the row-wise one
+                report.results.extend(FileResult(name, None, [], (first + k, doc_id)) for k, doc_id in passed)
+                if recursive is False:
+                    seen.update((doc_id, name) for _, doc_id in passed)
                 read_issues = []
             report.issues.extend(read_issues)
             if read_issues and not raws:

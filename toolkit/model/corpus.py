@@ -64,7 +64,10 @@ class Corpus(Mapping):
         self._pos = {d: i for i, d in enumerate(part.doc_ids)} if part is not None else {}
         self._text_list = list(texts or [])
         self._meta = meta
-        self._ids = sorted(set(self._docs) | set(self._pos))
+        ids = part.doc_ids if part is not None else []
+        if self._docs or any(a >= b for a, b in zip(ids, ids[1:])):
+            ids = sorted(set(self._docs) | set(self._pos))
+        self._ids = list(ids)  # a part's own ids when they ascend strictly (no sort of a set of 50,000 strings)
         self._tables: Tables | None = None
         self._index: dict | None = None
 
