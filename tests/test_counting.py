@@ -6,7 +6,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.metrics.counting import Rows, frame_by_doc
+from toolkit.metrics.counting import Rows, concat, frame_by_doc
 
 _WORDS = st.sampled_from(["", "ALL", "PER", "b3", "muc", "tp", "fp", "fn", "strict", "zeta"])
 
@@ -26,7 +26,16 @@ def parts(draw):
         count = draw(st.lists(st.integers(1, 5) | st.floats(0.125, 4, width=32), min_size=n, max_size=n))
         task = draw(st.sampled_from(["entities", "events", "stances"])) if with_task or draw(st.booleans()) else None
         out.append(Rows.of(doc, *cols, count, task))
-    return out
+    # some neighbours joined as the scorers join them (concat): the joined part knows its ascending runs
+    joined, k = [], 0
+    while k < len(out):
+        size = draw(st.integers(1, 3))
+        group = out[k:k + size]
+        joined.append(concat(group) if len(group) > 1 and draw(st.booleans()) else group[0])
+        if joined[-1] is group[0]:
+            size = 1
+        k += size
+    return joined
 
 
 @settings(max_examples=400, deadline=None)

@@ -124,12 +124,16 @@ class Rows:
     outcome: Coded
     count: np.ndarray
     task: Coded | None = None
+    runs: tuple[int, ...] | None = None
+    """The lengths of the consecutive pieces of these rows whose documents ascend (what
+    :func:`concat` knows of the parts it joins), or None; :func:`frame_by_doc` places each piece
+    as it comes instead of sorting the rows by document."""
 
     def __len__(self) -> int:
         return len(self.doc)
 
     def assign(self, task: str) -> "Rows":
-        return Rows(self.doc, self.measure, self.label, self.outcome, self.count, Coded.of(task, len(self.doc)))
+        return Rows(self.doc, self.measure, self.label, self.outcome, self.count, Coded.of(task, len(self.doc)), self.runs)
 
     @staticmethod
     def empty() -> "Rows":
@@ -177,9 +181,18 @@ def concat(parts: list[Rows]) -> Rows:
     if len(parts) == 1:
         return parts[0]
     task = Coded.concat([r.task for r in parts]) if all(r.task is not None for r in parts) else None
+    runs: list[int] | None = []
+    for r in parts:
+        if r.runs is not None:
+            runs.extend(r.runs)
+        elif ascending(r.doc):
+            runs.append(len(r))
+        else:
+            runs = None
+            break
     return Rows(np.concatenate([r.doc for r in parts]), Coded.concat([r.measure for r in parts]),
                 Coded.concat([r.label for r in parts]), Coded.concat([r.outcome for r in parts]),
-                np.concatenate([r.count for r in parts]), task)
+                np.concatenate([r.count for r in parts]), task, tuple(runs) if runs is not None else None)
 
 
 def frame_by_doc(parts: list[Rows]) -> pd.DataFrame | None:
@@ -200,8 +213,14 @@ def frame_by_doc(parts: list[Rows]) -> pd.DataFrame | None:
     if not rows:
         return None
     n_docs = max(int(r.doc.max()) for r in rows) + 1
-    per_part = [np.bincount(r.doc, minlength=n_docs) for r in rows]
-    per_doc = np.sum(per_part, axis=0)
+    # the pieces placed one after another: a part, or each ascending run of a joined part (placing
+    # runs in turn puts a document's rows in the order a stable sort of the part by document gives)
+    pieces = [(k, lo, lo + size) for k, r in enumerate(rows)
+              for lo, size in zip(np.cumsum((0,) + (r.runs or (len(r),)))[:-1].tolist(), r.runs or (len(r),)) if size]
+    per_piece = [np.bincount(rows[k].doc[lo:hi], minlength=n_docs) for k, lo, hi in pieces]
+    per_doc = np.zeros(n_docs, dtype=np.int64)
+    for mine in per_piece:
+        per_doc += mine
     n = int(per_doc.sum())
     place = np.concatenate([[0], np.cumsum(per_doc)[:-1]]).astype(np.int64)  # where a document's next row goes
     names = ("task", "measure", "label", "outcome") if all(r.task is not None for r in rows) else ("measure", "label", "outcome")
@@ -210,18 +229,23 @@ def frame_by_doc(parts: list[Rows]) -> pd.DataFrame | None:
         cats, remaps = Coded.common_book([getattr(r, name) for r in rows])
         books[name] = (cats, remaps, np.zeros(n, dtype=code_dtype(len(cats))))
     count = np.zeros(n)
-    for k, (r, mine) in enumerate(zip(rows, per_part)):
-        order = None if ascending(r.doc) else np.argsort(r.doc, kind="stable")
-        doc = r.doc if order is None else r.doc[order]
-        first = np.cumsum(mine) - mine  # where each document's rows begin in this part (ordered)
+    last = {k: i for i, (k, _, _) in enumerate(pieces)}
+    for i, ((k, lo, hi), mine) in enumerate(zip(pieces, per_piece)):
+        r = rows[k]
+        doc = r.doc[lo:hi]
+        order = None if ascending(doc) else np.argsort(doc, kind="stable")
+        if order is not None:
+            doc = doc[order]
+        first = np.cumsum(mine) - mine  # where each document's rows begin in this piece (ordered)
         dest = place[doc] + (np.arange(len(doc)) - first[doc])
         place += mine
-        count[dest] = r.count if order is None else r.count[order]
+        count[dest] = r.count[lo:hi] if order is None else r.count[lo:hi][order]
         for name in names:
-            coded = getattr(r, name)
+            codes = getattr(r, name).codes[lo:hi]
             _, remaps, out = books[name]
-            out[dest] = remaps[k][coded.codes if order is None else coded.codes[order]]
-        r.doc = r.count = r.measure = r.label = r.outcome = r.task = None  # placed: its arrays can go
+            out[dest] = remaps[k][codes if order is None else codes[order]]
+        if last[k] == i:
+            r.doc = r.count = r.measure = r.label = r.outcome = r.task = None  # placed: its arrays can go
     columns = {"doc": np.repeat(np.arange(n_docs, dtype=np.int64), per_doc)}
     columns["task"] = (Coded(books["task"][2], books["task"][0]) if "task" in books else Coded.of("", n)).categorical()
     for name in ("measure", "label", "outcome"):
