@@ -139,6 +139,12 @@ def test_read_many_reads_every_file_in_order_either_way(tmp_path, monkeypatch, c
         f.write_bytes(data)
         paths.append(str(f))
         expected.append(data)
+    sub = tmp_path / "sub"  # files of a second folder, interleaved, and of a folder that is not there
+    sub.mkdir()
+    for k in range(5):
+        (sub / f"g{k}.txt").write_bytes(b"sub %d" % k)
+        paths[k * 3:k * 3] = [str(sub / f"g{k}.txt"), str(tmp_path / "nowhere" / f"g{k}.txt")]
+        expected[k * 3:k * 3] = [b"sub %d" % k, None]
     paths.append(str(tmp_path))
     expected.append(None)
     assert read.read_many(paths) == expected

@@ -331,15 +331,16 @@ _READ_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY"
 _CHUNK = 1 << 16
 
 
-def _read_bytes(path: str) -> bytes | None:
+def _read_bytes(path: str, dir_fd: int | None = None) -> bytes | None:
     """A file's bytes (None: it cannot be read), with plain system calls: measured 2.2x faster than
     ``open(path, "rb").read()`` for 50,000 small seed files, which spends most of its time building
     the buffered file object. A read shorter than asked for is taken as the end of the file (what
     it is for a regular file), which spares a second read of every small file (0.1 s for 50,000
     seeds here). The callers check what they read: a seed's sha256, a JSON file's parse; a file
-    that fails either goes to the row-wise reader, which reads it whole again."""
+    that fails either goes to the row-wise reader, which reads it whole again. ``dir_fd``: ``path``
+    is a name in that open folder."""
     try:
-        fd = os.open(path, _READ_FLAGS)
+        fd = os.open(path, _READ_FLAGS, dir_fd=dir_fd)
     except OSError:
         return None
     try:
@@ -368,15 +369,50 @@ def read_many(paths: list[str | None]) -> list[bytes | None]:
     only add lock contention (measured: 4 threads 3x slower). When the first files take longer
     than 30 µs each, they are being read from the disk; the rest are then read by 3 threads,
     which keeps several requests in flight (measured on 50,000 seed files after dropping the page
-    cache: 3.9 s one by one, 2.5 s with 3 threads). The result is the same either way."""
-    import time
+    cache: 3.9 s one by one, 2.5 s with 3 threads). The result is the same either way.
 
+    Each folder is opened once and its files by name in it (``openat``): the system then walks one
+    path component a file, not every one of an absolute path (50,000 seeds here: 0.29-0.38 s ->
+    0.24-0.29 s). The folders must not change during the call, as :class:`SeedFinder` assumes."""
     out: list[bytes | None] = [None] * len(paths)
+    folders: dict[str, int | None] = {}
+    relative = os.open in os.supports_dir_fd
+
+    def read_one(path: str) -> bytes | None:
+        folder, sep, name = path.rpartition(os.sep) if relative else ("", "", "")
+        if not sep or not folder or not name:
+            return _read_bytes(path)
+        fd = folders.get(folder, -1)
+        if fd == -1:
+            try:
+                fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+            except OSError:
+                fd = None
+            kept = folders.setdefault(folder, fd)  # a reader thread may have opened it meanwhile: keep one
+            if kept != fd:
+                if fd is not None:
+                    os.close(fd)
+                fd = kept
+        return _read_bytes(path) if fd is None else _read_bytes(name, fd)
 
     def read_range(lo: int, hi: int) -> None:
         for k in range(lo, min(hi, len(paths))):
             if paths[k] is not None:
-                out[k] = _read_bytes(paths[k])
+                out[k] = read_one(paths[k])
+
+    try:
+        _read_in_turn(paths, read_range)
+    finally:
+        for fd in folders.values():
+            if fd is not None:
+                os.close(fd)
+    return out
+
+
+def _read_in_turn(paths: list, read_range) -> None:
+    """Run ``read_range`` over ``paths``: one by one, or, when the first files come slowly (from the
+    disk), the rest on :data:`_READERS` threads (:func:`read_many`)."""
+    import time
 
     head = min(len(paths), _PROBE)
     began = time.perf_counter()
@@ -390,7 +426,6 @@ def read_many(paths: list[str | None]) -> list[bytes | None]:
             list(pool.map(lambda lo: read_range(lo, lo + step), range(head, len(paths), step)))
     else:
         read_range(head, len(paths))
-    return out
 
 
 class SeedFinder:
