@@ -305,7 +305,7 @@ def _entity_part(gold: Tables, pred: Tables, gm, pm, gold_ids, errors: bool, fra
 
     match = entities.match_mentions(gm, pm, gold.entities["entity_id"].iloc[gm["entity"].to_numpy()],
                                     pred.entities["entity_id"].iloc[pm["entity"].to_numpy()])
-    frames.append(entities.entity_rows(match).assign("entities"))
+    frames.extend(r.assign("entities") for r in entities.entity_rows(match))
     if errors:
         errs += entities.entity_errors(match, gold_ids)
 
@@ -317,14 +317,14 @@ def _event_stance_part(gold: Tables, pred: Tables, tasks, options: EvalOptions, 
 
     ematch = events.match_events(gold, pred, options.coref_args)
     if "events" in tasks:
-        frames.append(concat_rows([events.textee_rows(ematch), events.item_rows(ematch)]).assign("events"))
+        frames.extend(r.assign("events") for r in events.textee_rows(ematch) + events.item_rows(ematch))
         if errors:
             errs += events.event_errors(ematch, gold_ids)
     if "stances" in tasks:
         event_map = ematch.event_map()
         del ematch
         smatch = stances.match_stances(gold, pred, event_map)
-        frames.append(stances.stance_rows(smatch).assign("stances"))
+        frames.extend(r.assign("stances") for r in stances.stance_rows(smatch))
         if errors:
             errs += stances.stance_errors(smatch, gold_ids)
 

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.io.arrow import joint_codes
-from toolkit.metrics.counting import Coded, concat, tally
+from toolkit.metrics.counting import Coded, Rows, tally
 from toolkit.metrics.matching import Pairs, match_edges, overlap_edges, rank, unmatched
 
 SCHEMES = ("strict", "exact", "partial", "type")
@@ -96,7 +96,7 @@ def match_mentions(gold: pd.DataFrame, pred: pd.DataFrame, gold_entity_ids: np.n
     return MentionMatch(gold, pred, overall, per_type)
 
 
-def _scheme_rows(pairs: Pairs, gold: pd.DataFrame, pred: pd.DataFrame, by_type: bool) -> pd.DataFrame:
+def _scheme_rows(pairs: Pairs, gold: pd.DataFrame, pred: pd.DataFrame, by_type: bool) -> list[Rows]:
     frames = []
     g_doc, p_doc = gold["doc"].to_numpy(), pred["doc"].to_numpy()
     g_type, p_type = Coded.of(gold["type"], len(gold)), Coded.of(pred["type"], len(pred))
@@ -106,14 +106,16 @@ def _scheme_rows(pairs: Pairs, gold: pd.DataFrame, pred: pd.DataFrame, by_type: 
         frames.append(tally(g_doc[pairs.gold], scheme, g_type.take(pairs.gold) if by_type else "", outcome))
         frames.append(tally(g_doc[missed], scheme, g_type.take(missed) if by_type else "", "missed"))
         frames.append(tally(p_doc[spurious], scheme, p_type.take(spurious) if by_type else "", "spurious"))
-    return concat(frames)
+    return frames
 
 
-def entity_rows(match: MentionMatch) -> pd.DataFrame:
+def entity_rows(match: MentionMatch) -> list[Rows]:
     """Count rows of task ``entities``: measure = scheme, label "" (overall) or the entity type,
-    outcome correct / incorrect / partial / missed / spurious."""
-    return concat([_scheme_rows(match.overall, match.gold, match.pred, False),
-                   _scheme_rows(match.per_type, match.gold, match.pred, True)])
+    outcome correct / incorrect / partial / missed / spurious; as parts, each ordered by document,
+    which :func:`toolkit.metrics.counting.frame_by_doc` places in turn (joining them first only
+    to split them again cost 0.06 s at 50k)."""
+    return (_scheme_rows(match.overall, match.gold, match.pred, False)
+            + _scheme_rows(match.per_type, match.gold, match.pred, True))
 
 
 def entity_errors(match: MentionMatch, doc_ids: list[str]) -> list[dict]:

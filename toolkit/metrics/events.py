@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.io.arrow import joint_codes
-from toolkit.metrics.counting import Coded, concat, tally
+from toolkit.metrics.counting import Coded, Rows, tally
 from toolkit.metrics.matching import Pairs, equal_key_edges, joint_keys, match_edges, rank, unmatched
 from toolkit.model.tables import Tables
 
@@ -152,8 +152,9 @@ def _tuple_ids(g_cols: list[np.ndarray], p_cols: list[np.ndarray]) -> tuple[np.n
     return ids[:len(gk)], ids[len(gk):], len(uniques)
 
 
-def textee_rows(match: EventMatch) -> pd.DataFrame:
-    """Count rows of TextEE's six measures: measure ``textee.<metric>``, label "", outcome tp / fp / fn.
+def textee_rows(match: EventMatch) -> list[Rows]:
+    """Count rows of TextEE's six measures: measure ``textee.<metric>``, label "", outcome tp / fp / fn
+    (as parts, each ordered by document: :func:`toolkit.metrics.entities.entity_rows`).
 
     Per document, tp = |gold tuples ∩ predicted tuples|, fp = |predicted tuples| − tp, fn = |gold
     tuples| − tp, the tuples as sets (a repeated tuple counts once)."""
@@ -171,11 +172,12 @@ def textee_rows(match: EventMatch) -> pd.DataFrame:
         for outcome, values in (("tp", tp), ("fp", n_p - tp), ("fn", n_g - tp)):
             nz = values > 0
             frames.append(tally(docs[nz], f"textee.{metric}", "", outcome, values[nz]))
-    return concat(frames)
+    return frames
 
 
-def item_rows(match: EventMatch) -> pd.DataFrame:
-    """Count rows of the per-item measures: measure ``item.<metric>``, label = event type, outcome tp / fp / fn."""
+def item_rows(match: EventMatch) -> list[Rows]:
+    """Count rows of the per-item measures: measure ``item.<metric>``, label = event type, outcome tp / fp / fn
+    (as parts, each ordered by document)."""
     frames = []
     g, p, tr = match.gold.events, match.pred.events, match.triggers
     gd, gt, pd_, pt = g["doc"].to_numpy(), _coded(g["type"]), p["doc"].to_numpy(), _coded(p["type"])
@@ -195,7 +197,7 @@ def item_rows(match: EventMatch) -> pd.DataFrame:
         miss, spur = unmatched(len(ga), pairs.gold), unmatched(len(pa), pairs.pred)
         frames.append(tally(gad[miss], f"item.{metric}", gat.take(miss), "fn"))
         frames.append(tally(pad_[spur], f"item.{metric}", pat.take(spur), "fp"))
-    return concat(frames)
+    return frames
 
 
 def event_errors(match: EventMatch, doc_ids: list[str]) -> list[dict]:

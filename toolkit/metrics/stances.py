@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from toolkit.metrics.counting import Coded, concat, tally
+from toolkit.metrics.counting import Coded, Rows, tally
 from toolkit.metrics.matching import Pairs, match_edges, unmatched
 from toolkit.model.tables import Tables
 
@@ -142,9 +142,10 @@ def match_stances(gold: Tables, pred: Tables, event_map: np.ndarray) -> StanceMa
     return StanceMatch(gold, pred, triples, pairs)
 
 
-def stance_rows(match: StanceMatch) -> pd.DataFrame:
+def stance_rows(match: StanceMatch) -> list[Rows]:
     """Count rows of task ``stances``: measures ``triples`` / ``pairs`` (label = target key, outcome tp /
-    fp / fn) and ``confusion`` (label = target key, outcome ``gold label|predicted label``)."""
+    fp / fn) and ``confusion`` (label = target key, outcome ``gold label|predicted label``); as
+    parts, each ordered by document."""
     g, p = match.gold.stances, match.pred.stances
     gd, pd_ = g["doc"].to_numpy(), p["doc"].to_numpy()
     gkey, pkey = Coded.of(target_keys(g), len(g)), Coded.of(target_keys(p), len(p))
@@ -157,7 +158,7 @@ def stance_rows(match: StanceMatch) -> pd.DataFrame:
     pr = match.pairs
     labels = g["label"].to_numpy()[pr.gold].astype(object) + "|" + p["label"].to_numpy()[pr.pred].astype(object)
     frames.append(tally(gd[pr.gold], "confusion", gkey.take(pr.gold), labels))
-    return concat(frames)
+    return frames
 
 
 def _descriptions(t: Tables) -> tuple[list, list, list]:
