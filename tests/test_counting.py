@@ -26,7 +26,7 @@ def parts(draw):
         count = draw(st.lists(st.integers(1, 5) | st.floats(0.125, 4, width=32), min_size=n, max_size=n))
         task = draw(st.sampled_from(["entities", "events", "stances"])) if with_task or draw(st.booleans()) else None
         out.append(Rows.of(doc, *cols, count, task))
-    # some neighbours joined as the scorers join them (concat): the joined part knows its ascending runs
+    # some neighbours joined as the scorers join them (concat): a part whose documents ascend in runs
     joined, k = [], 0
     while k < len(out):
         size = draw(st.integers(1, 3))

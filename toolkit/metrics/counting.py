@@ -124,16 +124,12 @@ class Rows:
     outcome: Coded
     count: np.ndarray
     task: Coded | None = None
-    runs: tuple[int, ...] | None = None
-    """The lengths of the consecutive pieces of these rows whose documents ascend (what
-    :func:`concat` knows of the parts it joins), or None; :func:`frame_by_doc` places each piece
-    as it comes instead of sorting the rows by document."""
 
     def __len__(self) -> int:
         return len(self.doc)
 
     def assign(self, task: str) -> "Rows":
-        return Rows(self.doc, self.measure, self.label, self.outcome, self.count, Coded.of(task, len(self.doc)), self.runs)
+        return Rows(self.doc, self.measure, self.label, self.outcome, self.count, Coded.of(task, len(self.doc)))
 
     @staticmethod
     def empty() -> "Rows":
@@ -181,18 +177,27 @@ def concat(parts: list[Rows]) -> Rows:
     if len(parts) == 1:
         return parts[0]
     task = Coded.concat([r.task for r in parts]) if all(r.task is not None for r in parts) else None
-    runs: list[int] | None = []
-    for r in parts:
-        if r.runs is not None:
-            runs.extend(r.runs)
-        elif ascending(r.doc):
-            runs.append(len(r))
-        else:
-            runs = None
-            break
     return Rows(np.concatenate([r.doc for r in parts]), Coded.concat([r.measure for r in parts]),
                 Coded.concat([r.label for r in parts]), Coded.concat([r.outcome for r in parts]),
-                np.concatenate([r.count for r in parts]), task, tuple(runs) if runs is not None else None)
+                np.concatenate([r.count for r in parts]), task)
+
+
+_FEW_RUNS = 16
+"""A part whose documents ascend in at most this many runs is placed a run at a time; one with
+more is sorted by document (each run costs passes over every document's count)."""
+
+
+def _pieces(rows: list[Rows]) -> list[tuple[int, int, int]]:
+    """``(part, start, end)`` of the stretches of the parts to place one after another: each part
+    whose documents ascend in a few runs (a joined part, :func:`concat`), run by run; any other
+    part whole. Placing the runs of a part in turn puts each document's rows in the order a stable
+    sort of the part by document gives."""
+    out = []
+    for k, r in enumerate(rows):
+        cuts = (np.flatnonzero(r.doc[1:] < r.doc[:-1]) + 1).tolist()
+        bounds = [0, *cuts, len(r)] if len(cuts) < _FEW_RUNS else [0, len(r)]
+        out += [(k, lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:])]
+    return out
 
 
 def frame_by_doc(parts: list[Rows]) -> pd.DataFrame | None:
@@ -213,10 +218,7 @@ def frame_by_doc(parts: list[Rows]) -> pd.DataFrame | None:
     if not rows:
         return None
     n_docs = max(int(r.doc.max()) for r in rows) + 1
-    # the pieces placed one after another: a part, or each ascending run of a joined part (placing
-    # runs in turn puts a document's rows in the order a stable sort of the part by document gives)
-    pieces = [(k, lo, lo + size) for k, r in enumerate(rows)
-              for lo, size in zip(np.cumsum((0,) + (r.runs or (len(r),)))[:-1].tolist(), r.runs or (len(r),)) if size]
+    pieces = _pieces(rows)
     per_piece = [np.bincount(rows[k].doc[lo:hi], minlength=n_docs) for k, lo, hi in pieces]
     per_doc = np.zeros(n_docs, dtype=np.int64)
     for mine in per_piece:
