@@ -327,5 +327,7 @@ def test_a_document_predicted_twice_names_the_jsonl_line_the_columnar_path_read(
     (folder / "b.json").write_text(json.dumps(docs[1]), encoding="utf-8")
     preds = load_predictions(folder, gold)
     assert isinstance(preds.documents, Corpus) and preds.documents._part is not None  # a.jsonl was read as columns
-    assert [(i.code, i.file, i.message) for i in preds.issues] == [
-        ("duplicate-document", str(folder / "b.json"), f"doc_id '{docs[1]['doc_id']}' is also predicted in {folder / 'a.jsonl'} (line 2)")]
+    expected = [("duplicate-document", str(folder / "b.json"), f"doc_id '{docs[1]['doc_id']}' is also predicted in {folder / 'a.jsonl'} (line 2)")]
+    assert [(i.code, i.file, i.message) for i in preds.issues] == expected
+    row_wise = load_predictions(folder, gold, fuzzy=0.9)  # --fuzzy reads every line row by row: the same words
+    assert [(i.code, i.file, i.message) for i in row_wise.issues] == expected

@@ -39,6 +39,11 @@ class Meta(Sequence):
     def value(self, i: int, name: str):
         return self._columns[name][self._rows[i]]
 
+    def values(self, name: str) -> list:
+        """Field ``name`` of every position, in order."""
+        column = self._columns[name]
+        return [column[r] for r in self._rows]
+
     def take(self, positions: Sequence[int]) -> "Meta":
         return Meta(self._columns, [self._rows[i] for i in positions])
 
@@ -99,15 +104,14 @@ class Corpus(Mapping):
         """The text and sha256 of each of ``doc_ids`` (None for an id the corpus does not hold), in
         one pass without a method call per document (predictions are checked against them)."""
         pos, docs, texts = self._pos, self._docs, self._text_list
-        sha = self._meta._columns["sha256"] if self._meta is not None else None
-        rows = self._meta._rows if self._meta is not None else None
+        sha = self._meta.values("sha256") if self._meta is not None else None
         out_t: list[str | None] = []
         out_s: list[str | None] = []
         for d in doc_ids:
             p = pos.get(d)
             if p is not None:
                 out_t.append(texts[p])
-                out_s.append(sha[rows[p]])
+                out_s.append(sha[p])
             elif d in docs:
                 out_t.append(docs[d].text)
                 out_s.append(docs[d].sha256)
@@ -126,8 +130,7 @@ class Corpus(Mapping):
         status column, without a lookup per document)."""
         found = [d for d, doc in self._docs.items() if d not in self._pos and doc.is_draft]
         if self._part is not None and self._meta is not None:
-            status = self._meta._columns["status"]
-            found += [d for d, r in zip(self._part.doc_ids, self._meta._rows) if status[r] == "draft"]
+            found += [d for d, s in zip(self._part.doc_ids, self._meta.values("status")) if s == "draft"]
         return sorted(found)
 
     def without(self, doc_ids) -> "Corpus":
