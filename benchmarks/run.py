@@ -68,6 +68,22 @@ def _toolkit_command() -> list[str]:
     return [exe] if exe else [sys.executable, "-c", "from toolkit.cli import main; main()"]
 
 
+def _bytecode() -> dict:
+    """Compile the toolkit's modules to bytecode in their ``__pycache__`` folders, as pip does when it
+    installs the toolkit from a wheel, so that the commands measured start as an installed toolkit
+    starts. Python writes that bytecode itself on a module's first import, unless
+    ``PYTHONDONTWRITEBYTECODE`` is set, as it is on the machine of benchmarks/README.md: there,
+    before this step, every command compiled all of the toolkit's modules from source again, about
+    0.1 s of each command (the third-party packages' bytecode was installed with them)."""
+    import compileall
+
+    import toolkit
+
+    package = Path(toolkit.__file__).resolve().parent
+    ok = compileall.compile_dir(str(package), quiet=1)
+    return {"package": str(package), "compiled": bool(ok), "PYTHONDONTWRITEBYTECODE": os.environ.get("PYTHONDONTWRITEBYTECODE")}
+
+
 def _run_cli(args: list[str], cwd: Path, stdout_path: Path) -> dict:
     """Run ``toolkit ARGS`` with stdout to a file; wall time, exit code, peak RSS and CPU time (user,
     system: of the process and the workers it waited for) of that process."""
@@ -271,7 +287,7 @@ def _machine() -> dict:
         except PackageNotFoundError:
             versions[name] = None
     return {"nproc": os.cpu_count(), "cpu": cpu, "memory": mem, "python": platform.python_version(),
-            "platform": platform.platform(), "packages": versions, "fresh_memory": _fresh_memory()}
+            "platform": platform.platform(), "packages": versions, "fresh_memory": _fresh_memory(), "bytecode": _bytecode()}
 
 
 _TOUCH = """
