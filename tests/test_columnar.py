@@ -183,6 +183,12 @@ def _compare_gold(tmp: Path, root: Path, docs, monkeypatch):
     lean = validate_paths([ann], recursive=False, documents=False)  # what `toolkit validate` asks for: the verdict only
     assert _issues(lean) == _issues(slow) and [r.passed for r in lean.results] == [r.passed for r in fast.results]
     assert [p.doc_ids for p in lean.parts] == [p.tables.doc_ids for p in fast.parts] and all(p.tables is None for p in lean.parts)
+    with monkeypatch.context() as m:  # the seeds read by a process of their own (toolkit.io.many), as for a large corpus
+        from toolkit.io import many
+
+        m.setattr(many, "ASIDE_AT", 1)
+        aside = validate_paths([ann], recursive=False)
+    assert _issues(aside) == _issues(slow) and [r.passed for r in aside.results] == [r.passed for r in fast.results]
     if slow.ok:
         f, s = load_corpus(ann), None
         with _RowWise(monkeypatch):

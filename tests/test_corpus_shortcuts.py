@@ -114,14 +114,12 @@ def test_span_ok_is_no_span_issue(text, start, end, quoted):
             assert _span_ok(span, text) == (not list(span_issues(span, text, "f", "/x")))
 
 
-@pytest.mark.parametrize("cold", [False, True], ids=["one-by-one", "threads"])
-def test_read_many_reads_every_file_in_order_either_way(tmp_path, monkeypatch, cold):
-    """read_many gives each file's bytes in order, None for no path, a missing file or a folder,
-    whether it reads one by one or (the disk being slow) with threads, which is forced here."""
-    from toolkit.io import read
+def _mixed_files(tmp_path):
+    """Paths for read_many and what it must give: files of two folders, some larger than one read
+    call and some at and around its size, no path, missing files, a missing folder, a folder, and
+    a file whose name is not UTF-8."""
+    from toolkit.io import many
 
-    monkeypatch.setattr(read, "_PROBE", 3)
-    monkeypatch.setattr(read, "_COLD", -1.0 if cold else float("inf"))
     paths, expected = [], []
     for k in range(40):
         if k % 7 == 3:
@@ -133,7 +131,7 @@ def test_read_many_reads_every_file_in_order_either_way(tmp_path, monkeypatch, c
         f.write_bytes(data)
         paths.append(str(f))
         expected.append(data)
-    for size in (0, 1, read._CHUNK - 1, read._CHUNK, read._CHUNK + 1, 2 * read._CHUNK):  # at and around the read size
+    for size in (0, 1, many._CHUNK - 1, many._CHUNK, many._CHUNK + 1, 2 * many._CHUNK):  # at and around the read size
         f = tmp_path / f"sized{size}.bin"
         data = bytes(range(256)) * (size // 256) + bytes(size % 256)
         f.write_bytes(data)
@@ -145,6 +143,82 @@ def test_read_many_reads_every_file_in_order_either_way(tmp_path, monkeypatch, c
         (sub / f"g{k}.txt").write_bytes(b"sub %d" % k)
         paths[k * 3:k * 3] = [str(sub / f"g{k}.txt"), str(tmp_path / "nowhere" / f"g{k}.txt")]
         expected[k * 3:k * 3] = [b"sub %d" % k, None]
+    odd = os.path.join(os.fsencode(tmp_path), b"caf\xe9.txt")  # Latin-1 bytes: the name decodes with a surrogate
+    with open(odd, "wb") as f:
+        f.write(b"odd name")
+    paths.append(os.fsdecode(odd))
+    expected.append(b"odd name")
     paths.append(str(tmp_path))
     expected.append(None)
-    assert read.read_many(paths) == expected
+    return paths, expected
+
+
+@pytest.mark.parametrize("cold", [False, True], ids=["one-by-one", "threads"])
+def test_read_many_reads_every_file_in_order_either_way(tmp_path, monkeypatch, cold):
+    """read_many gives each file's bytes in order, None for no path, a missing file or a folder,
+    whether it reads one by one or (the disk being slow) with threads, which is forced here."""
+    from toolkit.io import many
+
+    monkeypatch.setattr(many, "_PROBE", 3)
+    monkeypatch.setattr(many, "_COLD", -1.0 if cold else float("inf"))
+    paths, expected = _mixed_files(tmp_path)
+    assert many.read_many(paths) == expected
+
+
+def _spy_on_processes(monkeypatch) -> list:
+    """The argument lists of the processes started from here on (subprocess.Popen, still run)."""
+    import subprocess
+
+    started, real = [], subprocess.Popen
+
+    def spy(args, *rest, **kwargs):
+        started.append(list(args))
+        return real(args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", spy)
+    return started
+
+
+def test_read_many_aside_gives_what_read_many_gives(tmp_path, monkeypatch):
+    """The files read by a process of their own (forced for a few files here) are read_many's
+    result, byte for byte, None where read_many gives None; under the threshold no process starts."""
+    from toolkit.io import many
+
+    paths, expected = _mixed_files(tmp_path)
+    started = _spy_on_processes(monkeypatch)
+    monkeypatch.setattr(many, "ASIDE_AT", len(paths) + 1)
+    assert many.read_many_aside(paths)() == expected and started == []
+    monkeypatch.setattr(many, "ASIDE_AT", 1)
+    later = many.read_many_aside(paths)
+    assert len(started) == 1 and started[0][-1] == os.path.abspath(many.__file__)
+    assert later() == expected
+    assert many.read_many_aside([])() == [] and len(started) == 1  # nothing to read: no process
+
+
+@pytest.mark.parametrize("reader", ["/bin/false", "/bin/echo", "/no/such/interpreter"])
+def test_read_many_aside_reads_here_when_the_reader_process_fails(tmp_path, monkeypatch, reader):
+    """A reader process that fails, one that writes something else than the files (echo prints its
+    arguments and exits 0), one that cannot start: the files are read here, with the same result."""
+    from toolkit.io import many
+
+    paths, expected = _mixed_files(tmp_path)
+    monkeypatch.setattr(many, "ASIDE_AT", 1)
+    monkeypatch.setattr(many.sys, "executable", reader)
+    assert many.read_many_aside(paths)() == expected
+
+
+def test_read_many_aside_leaves_a_path_with_nul_to_read_many(tmp_path, monkeypatch):
+    """No file name holds a NUL (the reader process's separator): a list with one starts no process,
+    and reading it does what read_many does with it (the system refuses such a path)."""
+    from toolkit.io import many
+
+    (tmp_path / "a.txt").write_bytes(b"a")
+    paths = [str(tmp_path / "a.txt"), str(tmp_path / "b\0.txt")]
+    monkeypatch.setattr(many, "ASIDE_AT", 1)
+    started = _spy_on_processes(monkeypatch)
+    later = many.read_many_aside(paths)
+    assert started == []
+    with pytest.raises(ValueError):
+        many.read_many(paths)
+    with pytest.raises(ValueError):
+        later()

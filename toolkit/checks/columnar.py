@@ -304,7 +304,9 @@ def _repeated_rows(*columns: np.ndarray) -> np.ndarray:
 
 
 def check_gold(table: pa.Table, data: bytes, read_seeds, claimed: Collection[str] | None = None, tables: bool = True) -> GoldPart:
-    """Check a gold table (module docstring). ``read_seeds(seed_files)`` gives each seed's bytes (None: not found).
+    """Check a gold table (module docstring). ``read_seeds(seed_files)`` starts reading the seeds and
+    returns a function that gives each seed's bytes (None: not found), asked for once the checks
+    that need no seed are done (:func:`~toolkit.io.many.read_many_aside` reads them meanwhile).
 
     ``claimed``: when a doc id may be given once only, the doc ids earlier files hold; a document
     with one of them, or whose doc id the table holds twice, is left to the row-wise checker, which
@@ -318,9 +320,17 @@ def check_gold(table: pa.Table, data: bytes, read_seeds, claimed: Collection[str
     col = {name: table.column(name).combine_chunks() for name in table.column_names}
     if claimed is not None:
         bad |= repeated(col["doc_id"], claimed)
-    bad |= ~_valid(col["schema_version"], values=["1.0"])
     bad |= ~_valid(col["doc_id"], DOC_ID)
     bad |= ~_valid(col["seed_file"], SEED_FILE)
+    # the seed is named for the document: seed_file == "seeds/<doc_id>.txt" (what os.path.splitext
+    # of the file name gives, for an id that does not start with a dot: leave those to the row-wise check)
+    named = pc.equal(pc.binary_join_element_wise("seeds/", col["doc_id"], ".txt", ""), col["seed_file"])
+    named = pc.and_(named, pc.invert(pc.starts_with(col["doc_id"], ".")))
+    bad |= ~np.asarray(pc.fill_null(named, False).to_numpy(zero_copy_only=False), dtype=bool)
+    # the seeds of the documents that may still pass are read while the checks that need none run
+    asked = np.flatnonzero(~bad)
+    seeds_read = read_seeds(col["seed_file"].take(pa.array(asked)).to_pylist())
+    bad |= ~_valid(col["schema_version"], values=["1.0"])
     bad |= ~_valid(col["sha256"], SHA256)
     status = col["status"]
     null_status = np.asarray(status.is_null().to_numpy(zero_copy_only=False), dtype=bool)
@@ -342,24 +352,7 @@ def check_gold(table: pa.Table, data: bytes, read_seeds, claimed: Collection[str
     for name in ("entities", "events", "stances"):
         bad |= np.asarray(col[name].is_null().to_numpy(zero_copy_only=False), dtype=bool)
 
-    seed_files = col["seed_file"].to_pylist()
-    shas = col["sha256"].to_pylist()
-    texts: list[str | None] = [None] * n
-    # the seed is named for the document: seed_file == "seeds/<doc_id>.txt" (what os.path.splitext
-    # of the file name gives, for an id that does not start with a dot: leave those to the row-wise check)
-    named = pc.equal(pc.binary_join_element_wise("seeds/", col["doc_id"], ".txt", ""), col["seed_file"])
-    named = pc.and_(named, pc.invert(pc.starts_with(col["doc_id"], ".")))
-    bad |= ~np.asarray(pc.fill_null(named, False).to_numpy(zero_copy_only=False), dtype=bool)
-    wanted = np.flatnonzero(~bad).tolist()
-    sha256 = hashlib.sha256
-    for r, raw in zip(wanted, read_seeds([seed_files[r] for r in wanted])):
-        if raw is None or sha256(raw).hexdigest() != shas[r]:
-            bad[r] = True
-            continue
-        try:
-            texts[r] = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            bad[r] = True
+    wanted = np.flatnonzero(~bad)  # the documents whose seeds are checked (a subset of those asked for)
 
     # entities and mentions
     ents, e_doc, _ = children(col["entities"])
@@ -413,7 +406,20 @@ def check_gold(table: pa.Table, data: bytes, read_seeds, claimed: Collection[str
     x_text = pc.struct_field(evid, "text")
     _fail(bad, (x_start < 0) | (x_end < 1) | ~_valid(x_text, min_length=1), x_doc)
 
-    # spans against the seed texts
+    # the seeds, read meanwhile, and the spans against their texts
+    sha256 = hashlib.sha256
+    raws = seeds_read()
+    shas = col["sha256"].to_pylist()
+    texts: list[str | None] = [None] * n
+    for r, k in zip(wanted.tolist(), np.searchsorted(asked, wanted).tolist()):
+        raw = raws[k]
+        if raw is None or sha256(raw).hexdigest() != shas[r]:
+            bad[r] = True
+            continue
+        try:
+            texts[r] = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            bad[r] = True
     seeds = SeedTexts(texts)
     for starts, ends, quoted, owner in ((m_start, m_end, m_text, m_doc), (t_start, t_end, t_text, v_doc),
                                         (x_start, x_end, x_text, x_doc)):

@@ -201,7 +201,7 @@ def read_json_files(paths: list, schema: pa.Schema) -> list[tuple[np.ndarray, pa
     is split in halves (:data:`_SMALLEST_SPLIT`), so one bad file costs about two more parses of the
     files, not the fast path of all of them.
     """
-    from toolkit.io.read import read_many
+    from toolkit.io.many import read_many
 
     blobs = read_many([str(p) for p in paths])
     index, lines = [], []

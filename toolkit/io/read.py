@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from toolkit.io.many import read_many_aside
 from toolkit.model.issues import Issue, pointer
 
 
@@ -325,109 +326,6 @@ _NO_FOLDER = None  # a folder that does not exist (or is not a folder): nothing 
 _UNLISTED = False  # a folder that exists but could not be listed: ask the file system file by file
 
 
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-
-
-_CHUNK = 1 << 16
-
-
-def _read_bytes(path: str, dir_fd: int | None = None) -> bytes | None:
-    """A file's bytes (None: it cannot be read), with plain system calls: measured 2.2x faster than
-    ``open(path, "rb").read()`` for 50,000 small seed files, which spends most of its time building
-    the buffered file object. A read shorter than asked for is taken as the end of the file (what
-    it is for a regular file), which spares a second read of every small file (0.1 s for 50,000
-    seeds here). The callers check what they read: a seed's sha256, a JSON file's parse; a file
-    that fails either goes to the row-wise reader, which reads it whole again. ``dir_fd``: ``path``
-    is a name in that open folder."""
-    try:
-        fd = os.open(path, _READ_FLAGS, dir_fd=dir_fd)
-    except OSError:
-        return None
-    try:
-        parts = []
-        while True:
-            chunk = os.read(fd, _CHUNK)
-            parts.append(chunk)
-            if len(chunk) < _CHUNK:
-                break
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-    return parts[0] if len(parts) == 1 else b"".join(parts)
-
-
-_PROBE = 256  # files read one by one before deciding whether the disk, not the interpreter, is the bottleneck
-_COLD = 30e-6  # seconds per file above which the files are coming from the disk, not the page cache
-_READERS = 3
-
-
-def read_many(paths: list[str | None]) -> list[bytes | None]:
-    """The bytes of each file (None for a path that is None or a file that cannot be read), in order.
-
-    Files in the page cache are read one by one: that takes about 10 µs a file here, and threads
-    only add lock contention (measured: 4 threads 3x slower). When the first files take longer
-    than 30 µs each, they are being read from the disk; the rest are then read by 3 threads,
-    which keeps several requests in flight (measured on 50,000 seed files after dropping the page
-    cache: 3.9 s one by one, 2.5 s with 3 threads). The result is the same either way.
-
-    Each folder is opened once and its files by name in it (``openat``): the system then walks one
-    path component a file, not every one of an absolute path (50,000 seeds here: 0.29-0.38 s ->
-    0.24-0.29 s). The folders must not change during the call, as :class:`SeedFinder` assumes."""
-    out: list[bytes | None] = [None] * len(paths)
-    folders: dict[str, int | None] = {}
-    relative = os.open in os.supports_dir_fd
-
-    def read_one(path: str) -> bytes | None:
-        folder, sep, name = path.rpartition(os.sep) if relative else ("", "", "")
-        if not sep or not folder or not name:
-            return _read_bytes(path)
-        fd = folders.get(folder, -1)
-        if fd == -1:
-            try:
-                fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
-            except OSError:
-                fd = None
-            kept = folders.setdefault(folder, fd)  # a reader thread may have opened it meanwhile: keep one
-            if kept != fd:
-                if fd is not None:
-                    os.close(fd)
-                fd = kept
-        return _read_bytes(path) if fd is None else _read_bytes(name, fd)
-
-    def read_range(lo: int, hi: int) -> None:
-        for k in range(lo, min(hi, len(paths))):
-            if paths[k] is not None:
-                out[k] = read_one(paths[k])
-
-    try:
-        _read_in_turn(paths, read_range)
-    finally:
-        for fd in folders.values():
-            if fd is not None:
-                os.close(fd)
-    return out
-
-
-def _read_in_turn(paths: list, read_range) -> None:
-    """Run ``read_range`` over ``paths``: one by one, or, when the first files come slowly (from the
-    disk), the rest on :data:`_READERS` threads (:func:`read_many`)."""
-    import time
-
-    head = min(len(paths), _PROBE)
-    began = time.perf_counter()
-    read_range(0, head)
-    rest = len(paths) - head
-    if rest and (time.perf_counter() - began) / max(head, 1) > _COLD:
-        from concurrent.futures import ThreadPoolExecutor
-
-        step = -(-rest // _READERS)
-        with ThreadPoolExecutor(_READERS) as pool:
-            list(pool.map(lambda lo: read_range(lo, lo + step), range(head, len(paths), step)))
-    else:
-        read_range(head, len(paths))
-
-
 class SeedFinder:
     """:func:`locate_seed` for many documents of one run, with the folder lookups cached.
 
@@ -477,12 +375,12 @@ class SeedFinder:
     def find(self, start: Path, seed_file: str) -> Path | None:
         return self.locate(start, seed_file)[0]
 
-    def read_all(self, start: Path, seed_files: list[str]) -> list[bytes | None]:
-        """The bytes of each seed :meth:`find` finds from ``start`` (None: none found, or unreadable).
+    def read_all(self, start: Path, seed_files: list[str]):
+        """Start reading the seeds :meth:`find` finds from ``start``: the function returned gives the
+        bytes of each (None: none found, or unreadable), read meanwhile by :func:`read_many_aside`.
 
         The common case, a plain name listed in the first candidate folder, is one ``open`` of a
-        string path; every other name goes through :meth:`find`. The files are read by
-        :func:`read_many`.
+        string path; every other name goes through :meth:`find`.
         """
         out: list[str | None] = []
         heads: dict[str, tuple[str, frozenset[str]] | None] = {}
@@ -498,7 +396,7 @@ class SeedFinder:
                 found = self.find(start, seed_file)
                 path = os.fspath(found) if found is not None else None
             out.append(path)
-        return read_many(out)
+        return read_many_aside(out)
 
     def locate(self, start: Path, seed_file: str) -> tuple[Path | None, Path | None]:
         if not isinstance(seed_file, str) or not _SIMPLE_SEED.fullmatch(seed_file) or _seed_parts(seed_file) is None:
