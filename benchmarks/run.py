@@ -287,7 +287,7 @@ def _machine() -> dict:
         except PackageNotFoundError:
             versions[name] = None
     return {"nproc": os.cpu_count(), "cpu": cpu, "memory": mem, "python": platform.python_version(),
-            "platform": platform.platform(), "packages": versions, "fresh_memory": _fresh_memory(), "bytecode": _bytecode()}
+            "platform": platform.platform(), "packages": versions, "fresh_memory": _fresh_memory()}
 
 
 _TOUCH = """
@@ -410,7 +410,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(child(args.child, args.seed, args.data, not args.no_references)))
         return 0
     sizes = [2000] if args.quick else [int(x) for x in args.sizes.split(",") if x.strip()]
-    machine = _machine()
+    bytecode = _bytecode()  # before anything is timed
+    machine = {**_machine(), "bytecode": bytecode}
     print(f"machine: {machine['nproc']} cores, {machine['cpu']}, {machine['memory']}, Python {machine['python']}; "
           f"new memory {machine['fresh_memory']['first_touch_ms_per_mib']:.2f} ms/MiB of system time "
           f"(reused: {machine['fresh_memory']['reused_ms_per_mib']:.2f})", flush=True)

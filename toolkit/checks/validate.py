@@ -518,7 +518,7 @@ def _columnar(unit: list[Path], seeds: SeedFinder, select=None, claimed=None, ta
             claimed = set(claimed) | _unit_ids(unit, groups, lambda f: read_documents(f)[0])
         while groups:
             index, table, data = groups.pop(0)  # its bytes are let go once it is checked
-            part = check_gold(table, data, lambda seed_files: seeds.read_all(path.parent, seed_files), claimed, tables)
+            part = check_gold(table, data, lambda seed_files: seeds.start_reading(path.parent, seed_files), claimed, tables)
             for r, doc_id in zip(part.rows.tolist(), part.doc_ids):
                 per_file[int(index[r])] = ([(len(parts), doc_id)], [])
             parts.append(part)
@@ -538,7 +538,7 @@ def _columnar(unit: list[Path], seeds: SeedFinder, select=None, claimed=None, ta
             return None
         table, data = read
         line_of = None
-    part = check_gold(table, data, lambda seed_files: seeds.read_all(path.parent, seed_files), claimed, tables)
+    part = check_gold(table, data, lambda seed_files: seeds.start_reading(path.parent, seed_files), claimed, tables)
     lines = data.decode("utf-8").split("\n") if len(part.failed) else []
     del read, table, data  # the file's bytes and its parsed table: the part holds what is needed
     line = (lambda r: int(line_of[r])) if line_of is not None else int

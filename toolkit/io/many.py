@@ -58,7 +58,7 @@ def read_many(paths: list[str | None]) -> list[bytes | None]:
 
     Each folder is opened once and its files by name in it (``openat``): the system then walks one
     path component a file, not every one of an absolute path (50,000 seeds here: 0.29-0.38 s ->
-    0.24-0.29 s). The folders must not change during the call, as :class:`SeedFinder` assumes."""
+    0.24-0.29 s). The folders must not change during the call, as :class:`toolkit.io.read.SeedFinder` assumes."""
     out: list[bytes | None] = [None] * len(paths)
     folders: dict[str, int | None] = {}
     relative = os.open in os.supports_dir_fd

@@ -375,7 +375,7 @@ class SeedFinder:
     def find(self, start: Path, seed_file: str) -> Path | None:
         return self.locate(start, seed_file)[0]
 
-    def read_all(self, start: Path, seed_files: list[str]):
+    def start_reading(self, start: Path, seed_files: list[str]):
         """Start reading the seeds :meth:`find` finds from ``start``: the function returned gives the
         bytes of each (None: none found, or unreadable), read meanwhile by :func:`read_many_aside`.
 
