@@ -117,18 +117,18 @@ def _run(args, cwd):
 @pytest.mark.parametrize("pred", ["pred.jsonl", "damaged.jsonl"])
 def test_two_local_workers_give_the_report_of_one_process(corpus, pred):
     base = ["eval", "--gold", "annotations", "--pred", pred, "--format", "json", "--per-document", "--errors"]
-    one = _run(base, corpus)
+    one = _run(base + ["--workers", "1"], corpus)
     two = _run(base + ["--workers", "2"], corpus)
     assert one.exit_code == two.exit_code == (0 if pred == "pred.jsonl" else 3), (one.stderr, two.stderr)
     assert one.stdout == two.stdout
     assert one.stderr == two.stderr  # the same issue summary
     verbose = ["eval", "--gold", "annotations", "--pred", pred, "--verbose", "--tasks", "entities"]
-    assert _run(verbose, corpus).stderr == _run(verbose + ["--workers", "2"], corpus).stderr  # every issue, in file order
+    assert _run(verbose + ["--workers", "1"], corpus).stderr == _run(verbose + ["--workers", "2"], corpus).stderr  # every issue, in file order
 
 
 def test_a_file_arrow_cannot_read_whole_is_scored_in_one_process(corpus):
     base = ["eval", "--gold", "annotations", "--pred", "broken.jsonl", "--format", "json"]
-    one, two = _run(base, corpus), _run(base + ["--workers", "2"], corpus)
+    one, two = _run(base + ["--workers", "1"], corpus), _run(base + ["--workers", "2"], corpus)
     assert one.exit_code == two.exit_code == 3
     assert one.stdout == two.stdout
     assert two.stderr == "note: scoring in one process: a file could not be read whole as JSONL\n" + one.stderr
@@ -141,7 +141,7 @@ def test_a_running_cluster_by_its_address(corpus):
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0") as cluster:
         for extra in (["--format", "text"], ["--format", "json", "--per-document", "--errors"]):
             base = ["eval", "--gold", str(corpus / "annotations"), "--pred", str(corpus / "damaged.jsonl"), *extra]
-            one = runner.invoke(app, base)
+            one = runner.invoke(app, base + ["--workers", "1"])
             remote = runner.invoke(app, base + ["--scheduler", cluster.scheduler_address])
             assert one.exit_code == remote.exit_code == 3
             assert one.stdout == remote.stdout and one.stderr == remote.stderr
@@ -156,7 +156,7 @@ def test_local_workers_need_no_dask_and_the_scheduler_says_it_does(corpus):
     import subprocess
 
     base = [sys.executable, "-c", _WITHOUT_DASK, "eval", "--gold", "annotations", "--pred", "damaged.jsonl", "--format", "json"]
-    one, two = (subprocess.run(base + extra, cwd=corpus, capture_output=True, text=True) for extra in ([], ["--workers", "2"]))
+    one, two = (subprocess.run(base + extra, cwd=corpus, capture_output=True, text=True) for extra in (["--workers", "1"], ["--workers", "2"]))
     assert one.returncode == two.returncode == 3 and one.stdout == two.stdout and one.stderr == two.stderr
     refused = subprocess.run(base + ["--scheduler", "tcp://127.0.0.1:9"], cwd=corpus, capture_output=True, text=True)
     assert refused.returncode == 2 and refused.stdout == ""
@@ -185,7 +185,7 @@ def test_invalid_gold_exits_1_with_every_issue(corpus, tmp_path):
     (root / "annotations" / "gold.jsonl").write_text("".join(json.dumps(d) + "\n" for d in bad), encoding="utf-8")
     shutil.copy(corpus / "pred.jsonl", root / "pred.jsonl")
     base = ["eval", "--gold", "annotations", "--pred", "pred.jsonl"]
-    one, two = _run(base, root), _run(base + ["--workers", "2"], root)
+    one, two = _run(base + ["--workers", "1"], root), _run(base + ["--workers", "2"], root)
     assert one.exit_code == two.exit_code == 1
     assert one.stderr == two.stderr
 
@@ -298,7 +298,7 @@ def test_counts_come_back_through_tmpfs_files_or_else_the_pipe(corpus, monkeypat
     from toolkit.evaluation import partitions
 
     base = ["eval", "--gold", "annotations", "--pred", "damaged.jsonl", "--format", "json", "--per-document", "--errors"]
-    one = _run(base, corpus)
+    one = _run(base + ["--workers", "1"], corpus)
     shm = tmp_path / "shm"
     shm.mkdir()
     monkeypatch.setattr(partitions, "_TMPFS", str(shm))
@@ -358,3 +358,113 @@ def test_the_spill_folders_of_dead_commands_are_removed(tmp_path, monkeypatch):
         assert os.path.basename(folder).startswith(f"toolkit-partitions-{os.getpid()}-")
     finally:
         os.rmdir(folder)
+
+
+@pytest.fixture(scope="module")
+def published(corpus):
+    """The corpus's gold as a published dataset folder (``corpus/published``)."""
+    from toolkit.checks.validate import load_corpus
+    from toolkit.dataset.publish import publish
+
+    out = corpus / "published"
+    if not out.exists():
+        publish(list(load_corpus(corpus / "annotations").values()), out, "A synthetic test corpus.\n")
+    return out
+
+
+def _counting_runs(monkeypatch) -> list:
+    """Record the number of local workers of every partitioned run (the parent's side, so forked
+    workers need not report back)."""
+    from toolkit.evaluation import partitions
+
+    counts: list = []
+    real = partitions._in_processes
+    monkeypatch.setattr(partitions, "_in_processes", lambda workers, jobs: counts.append(workers) or real(workers, jobs))
+    return counts
+
+
+@pytest.mark.parametrize("pred", ["pred.jsonl", "damaged.jsonl"])
+def test_a_published_gold_in_partitions_gives_the_report_of_one_process(corpus, published, pred, monkeypatch):
+    counts = _counting_runs(monkeypatch)
+    base = ["eval", "--gold", "published", "--pred", pred, "--format", "json", "--per-document", "--errors"]
+    one, two = _run(base + ["--workers", "1"], corpus), _run(base + ["--workers", "2"], corpus)
+    assert counts == [2]  # partitioned indeed, not scored in one process after a note
+    assert one.exit_code == two.exit_code == (0 if pred == "pred.jsonl" else 3), (one.stderr, two.stderr)
+    assert (one.stdout, one.stderr) == (two.stdout, two.stderr)
+    jsonl = _run(["eval", "--gold", "annotations", "--pred", pred, "--format", "json", "--per-document", "--errors", "--workers", "1"], corpus)
+    assert jsonl.stdout == one.stdout  # and the report of the JSONL gold it was published from
+
+
+def test_auto_workers_counts_the_input_and_the_cores(tmp_path, monkeypatch):
+    from toolkit.evaluation import partitions
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    with open(a, "wb") as f:
+        f.truncate(partitions.AUTO_FROM - 11)  # sparse: the size counts, not the bytes written
+    b.write_bytes(b"x" * 10)
+    monkeypatch.setattr(partitions, "usable_cores", lambda: 3)
+    assert partitions.auto_workers([a, b]) == 1  # one byte short
+    b.write_bytes(b"x" * 11)
+    assert partitions.auto_workers([a, b]) == 3
+    monkeypatch.setattr(partitions, "usable_cores", lambda: 64)
+    assert partitions.auto_workers([a, b]) == partitions.AUTO_MOST == 4
+    monkeypatch.setattr(partitions, "usable_cores", lambda: 1)
+    assert partitions.auto_workers([a, b]) == 1
+    assert partitions.auto_workers([a, tmp_path / "missing"]) == 1
+    monkeypatch.undo()
+    import os
+
+    expected = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert partitions.usable_cores() == expected
+
+
+def test_without_workers_a_large_input_is_partitioned_on_its_own(corpus, published, monkeypatch):
+    """`eval` without --workers: one process below AUTO_FROM bytes, else one worker per core (at
+    most AUTO_MOST), with the same report and messages; gold or predictions that cannot be
+    partitioned, --fuzzy and --system are scored in one process without a note (the user asked for
+    nothing)."""
+    from toolkit.evaluation import partitions
+
+    counts = _counting_runs(monkeypatch)
+    base = ["eval", "--gold", "annotations", "--pred", "damaged.jsonl", "--format", "json", "--per-document", "--errors"]
+    one = _run(base + ["--workers", "1"], corpus)
+    small = _run(base, corpus)
+    assert counts == [] and (small.exit_code, small.stdout, small.stderr) == (one.exit_code, one.stdout, one.stderr)
+    monkeypatch.setattr(partitions, "AUTO_FROM", 0)
+    monkeypatch.setattr(partitions, "usable_cores", lambda: 2)
+    auto = _run(base, corpus)
+    assert counts == [2] and (auto.exit_code, auto.stdout, auto.stderr) == (one.exit_code, one.stdout, one.stderr)
+    monkeypatch.setattr(partitions, "usable_cores", lambda: 64)
+    many = _run(base, corpus)
+    assert counts == [2, partitions.AUTO_MOST] and many.stdout == one.stdout
+    monkeypatch.setattr(partitions, "usable_cores", lambda: 2)
+    pub = _run(["eval", "--gold", "published", "--pred", "damaged.jsonl", "--format", "json", "--per-document", "--errors"], corpus)
+    assert counts[-1] == 2 and len(counts) == 3 and pub.stdout == one.stdout
+    del counts[:]
+    real_gold = Path(__file__).resolve().parent.parent / "annotations"  # one JSON file per document
+    for args in (["--gold", str(real_gold), "--pred", str(corpus / "pred.jsonl"), "--quiet"],
+                 ["--gold", str(corpus / "annotations"), "--pred", str(corpus / "pred.jsonl"), "--fuzzy", "0.9", "--quiet"],
+                 ["--gold", str(real_gold), "--system", "baseline"]):
+        result = runner.invoke(app, ["eval", *args])
+        assert result.exit_code in (0, 3) and "one process" not in result.stderr, result.stderr
+    assert counts == []
+    one_fuzzy = runner.invoke(app, ["eval", "--gold", str(corpus / "annotations"), "--pred", str(corpus / "damaged.jsonl"),
+                                    "--fuzzy", "0.9", "--workers", "1"])
+    auto_fuzzy = runner.invoke(app, ["eval", "--gold", str(corpus / "annotations"), "--pred", str(corpus / "damaged.jsonl"), "--fuzzy", "0.9"])
+    assert (one_fuzzy.stdout, one_fuzzy.stderr) == (auto_fuzzy.stdout, auto_fuzzy.stderr) and counts == []
+
+
+def test_a_worker_that_dies_when_none_were_asked_for_is_scored_in_one_process(corpus, monkeypatch):
+    from toolkit.evaluation import partitions
+
+    if partitions._start_method() != "fork":
+        pytest.skip("the replacement reaches the workers by fork only")
+    base = ["eval", "--gold", "annotations", "--pred", "damaged.jsonl", "--format", "json"]
+    one = _run(base + ["--workers", "1"], corpus)
+    monkeypatch.setattr(partitions, "AUTO_FROM", 0)
+    monkeypatch.setattr(partitions, "usable_cores", lambda: 2)
+    monkeypatch.setattr(partitions, "score_partition", _die)
+    result = _run(base, corpus)
+    assert (result.exit_code, result.stdout) == (one.exit_code, one.stdout) == (3, one.stdout)
+    assert result.stderr == ("note: a worker process ended before its partition was scored (out of memory?); scoring in one "
+                             "process (--workers 1 does so from the start)\n" + one.stderr)

@@ -57,30 +57,48 @@ def _accept(preds, label: str, strict: bool, verbosity: str) -> bool:
     return not preds.ok
 
 
-def _partitioned(gold, pred, task_list, kinds, coref_args, fuzzy, errors, workers, scheduler):
+def _auto_workers(gold: Path, pred: Path | None, fuzzy: float | None) -> int:
+    """The workers of an ``eval`` that did not say (:func:`toolkit.evaluation.partitions.auto_workers`):
+    1 unless the paths can be partitioned and the input is large."""
+    from toolkit.dataset.gold import partition_files
+    from toolkit.evaluation.partitions import auto_workers, jsonl_file
+
+    files = partition_files(gold) if pred is not None and fuzzy is None and jsonl_file(pred) else None
+    return auto_workers([*files, pred]) if files else 1
+
+
+def _partitioned(gold, pred, task_list, kinds, coref_args, fuzzy, errors, workers, scheduler, chosen=False):
     """``eval --workers/--scheduler``: the partitioned run, or None (after a note) when the paths cannot
-    be partitioned, and it is scored in one process."""
+    be partitioned, and it is scored in one process. ``chosen``: the workers were chosen for the
+    user (:func:`_auto_workers`), who gets the one-process run without a note when partitions
+    cannot be cut after all, or (with a note) when a worker dies."""
     from concurrent.futures.process import BrokenProcessPool
 
     from toolkit.checks.validate import InvalidData
+    from toolkit.dataset.gold import load_gold, partition_files
     from toolkit.evaluation import partitions
     from toolkit.evaluation.evaluate import EvalOptions
     from toolkit.io.arrow import NotColumnar
 
-    if not partitions.partitionable(gold, pred) or fuzzy is not None:
-        err("note: scoring in one process: partitions are cut from a gold folder holding one .jsonl file and a .jsonl --pred file, "
-            "without --fuzzy")
+    if partition_files(gold) is None or not partitions.jsonl_file(pred) or fuzzy is not None:
+        err("note: scoring in one process: partitions are cut from a gold folder holding one .jsonl file "
+            "(or a published dataset folder) and a .jsonl --pred file, without --fuzzy")
         return None
     try:
         run = partitions.run(gold, pred, task_list, EvalOptions(kinds, coref_args), fuzzy, errors,
-                             workers if scheduler is None else None, scheduler)
+                             workers if scheduler is None else None, scheduler, load_gold=load_gold)
     except ImportError:
         err('--scheduler needs Dask: pip install "toolkit[dask]"')
         raise typer.Exit(EXIT_USAGE)
     except NotColumnar:
-        err("note: scoring in one process: a file could not be read whole as JSONL")
+        if not chosen:
+            err("note: scoring in one process: a file could not be read whole as JSONL")
         return None
     except BrokenProcessPool:
+        if chosen:
+            err("note: a worker process ended before its partition was scored (out of memory?); scoring in one process "
+                "(--workers 1 does so from the start)")
+            return None
         err("--workers: a worker process ended before its partition was scored (out of memory?); "
             "nothing was scored: try fewer workers, or none")
         raise typer.Exit(EXIT_INVALID)
@@ -118,7 +136,7 @@ def eval_command(
     fuzzy: Optional[float] = typer.Option(None, "--fuzzy", help="Also ground quotes by similarity: the most similar stretch of the text at or above this threshold (e.g. 0.9; off by default)."),
     verbose: bool = typer.Option(False, "--verbose", help="List every prediction issue (default: one line per kind of issue, with its count)."),
     quiet: bool = typer.Option(False, "--quiet", help="Print no prediction issue."),
-    workers: int = typer.Option(1, "--workers", min=1, help="Score partitions of the corpus in N local processes (the same report). Needs a gold folder holding one .jsonl file and a .jsonl --pred."),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, show_default=False, help="Score partitions of the corpus in N local processes (the same report, byte for byte). Needs a gold folder holding one .jsonl file, or a published dataset folder, and a .jsonl --pred. Default: one per core (at most 4) when those files hold 32 MiB or more, else one process; 1 always scores in one."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Score the partitions on the running Dask cluster at this address (e.g. tcp://10.0.0.5:8786), one per worker; the files must be readable there at the same paths."),
 ) -> None:
     """Score predictions against the gold: entities (SemEval-2013 strict/exact/partial/type), coreference, events (OneIE/TextEE), stances.
@@ -153,8 +171,11 @@ def eval_command(
     require_path(pred, "--pred")
     if system is not None:
         system_for(system, f"--system {system}")  # an unknown system is a usage error, found before the gold is read
-    if (workers > 1 or scheduler is not None) and system is None:
-        run = _partitioned(gold, pred, task_list, kinds, coref_args, fuzzy, errors, workers, scheduler)
+    chosen = workers is None and scheduler is None and system is None
+    if chosen:
+        workers = _auto_workers(gold, pred, fuzzy)
+    if ((workers or 1) > 1 or scheduler is not None) and system is None:
+        run = _partitioned(gold, pred, task_list, kinds, coref_args, fuzzy, errors, workers, scheduler, chosen)
         if run is not None:
             refused = _accept(run, str(pred), strict, verbosity)
             render_report(run.report, format, errors, counts_only, bootstrap, seed, out, force, anchors, per_document=per_document)

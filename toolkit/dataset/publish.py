@@ -277,7 +277,7 @@ def is_published(folder: Path) -> bool:
     return any((Path(folder) / "data").glob(f"documents-{SPLIT}-*.parquet"))
 
 
-def load_published(folder: Path):
+def load_published(folder: Path, select=None):
     """Read a published dataset folder back into the gold corpus (a :class:`toolkit.model.corpus.Corpus`).
 
     The ``documents`` Parquet file is read with pyarrow straight into the engine's item tables
@@ -287,13 +287,33 @@ def load_published(folder: Path):
     ``documents`` files, a file without those features, as another writer may leave) is read with
     ``datasets.load_dataset``, offline, exactly as a dataset user reads it
     (:func:`load_with_datasets`); tests/test_publish.py checks that both give the same corpus.
+
+    ``select``, as :func:`toolkit.checks.validate.load_corpus` takes it (a partition of ``toolkit
+    eval --workers``): called with the file's path and a table of its ``doc_id`` and ``status``
+    columns (the status null: nothing published is a draft), it gives the rows to keep. A folder
+    that only ``datasets`` can read raises :class:`toolkit.io.arrow.NotColumnar` instead.
     """
-    files = sorted((Path(folder) / "data").glob(f"documents-{SPLIT}-*.parquet"))
+    files = documents_files(folder)
     if len(files) == 1:
-        corpus = _read_parquet(files[0])
+        corpus = _read_parquet(files[0], select)
         if corpus is not None:
             return corpus
+    if select is not None:
+        from toolkit.io.arrow import NotColumnar
+
+        raise NotColumnar(f"{folder}: not one documents file with its features")
     return load_with_datasets(folder)
+
+
+def documents_files(folder: Path) -> list[Path]:
+    """The ``documents`` Parquet files of a published folder, sorted."""
+    return sorted((Path(folder) / "data").glob(f"documents-{SPLIT}-*.parquet"))
+
+
+def partitionable(folder: Path) -> bool:
+    """Whether :func:`load_published` can read a partition of this published folder: one
+    ``documents`` file (whose features are checked when it is read)."""
+    return len(documents_files(folder)) == 1
 
 
 def _inner(feature):
@@ -303,8 +323,9 @@ def _inner(feature):
     return feature["feature"] if isinstance(feature, dict) and "feature" in feature else feature
 
 
-def _read_parquet(path: Path):
-    """The corpus of one ``documents`` Parquet file, or None when its features are not in its metadata."""
+def _read_parquet(path: Path, select=None):
+    """The corpus of one ``documents`` Parquet file (the rows ``select`` gives, as :func:`load_published`
+    says), or None when its features are not in its metadata."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
@@ -322,6 +343,10 @@ def _read_parquet(path: Path):
                  "label": st["label"]["names"]}
     except (KeyError, IndexError, TypeError, ValueError):
         return None
+    if select is not None:
+        ids = table.column("doc_id")
+        rows = select(path, pa.table({"doc_id": ids, "status": pa.nulls(len(ids), pa.string())}))
+        table = table.take(pa.array(rows, pa.int64()))
     col = {name: table.column(name).combine_chunks() for name in table.column_names}
 
     def flat(lists):
