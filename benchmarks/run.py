@@ -14,7 +14,9 @@ on a synthetic corpus generated once from the seed (:mod:`benchmarks.synth`, cac
   loading the gold and the predictions (read, validate, anchor), the scoring core on documents
   already in memory (entities alone, and entities + events + stances), the JSON report, and
   1000 bootstrap resamples of every headline score (:mod:`toolkit.evaluation.resampling`);
-- the real command end to end, as a user runs it (a subprocess, its wall time and peak RSS):
+- the real command end to end, as a user runs it (a subprocess, its wall time and peak RSS, its
+  workers' summed; ``toolkit eval`` chooses its own workers from 32 MiB of input, so each eval
+  command runs again with ``--workers 1``, whose report must be byte-identical):
   ``toolkit eval --gold annotations --pred pred.jsonl --tasks entities --format json``, the same
   with the gold read from the published dataset folder (``--gold published``, written once by
   :func:`published`, up to 50k documents; its report must be byte-identical), the same with gold
@@ -84,17 +86,53 @@ def _bytecode() -> dict:
     return {"package": str(package), "compiled": bool(ok), "PYTHONDONTWRITEBYTECODE": os.environ.get("PYTHONDONTWRITEBYTECODE")}
 
 
+def _tree_rss(root: int) -> int:
+    """The summed resident set (bytes) of process ``root`` and its descendants now, from ``/proc``
+    (0 where it cannot be read). Pages that forked workers share with their parent are counted in
+    each: an upper bound of what the tree holds."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            with open(f"/proc/{pid}/statm") as f:
+                total += int(f.read().split()[1]) * page
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as f:
+                    todo += [int(c) for c in f.read().split()]
+        except (OSError, ValueError):
+            pass
+    return total
+
+
 def _run_cli(args: list[str], cwd: Path, stdout_path: Path) -> dict:
-    """Run ``toolkit ARGS`` with stdout to a file; wall time, exit code, peak RSS and CPU time (user,
-    system: of the process and the workers it waited for) of that process."""
+    """Run ``toolkit ARGS`` with stdout to a file; wall time, exit code, CPU time (user, system: of
+    the process and the workers it waited for) and peak memory: ``peak_rss_mb``, the largest summed
+    resident set of the process and its workers (sampled every 10 ms by a thread of this process,
+    at least the kernel's figure of the largest single process), and ``peak_rss_mb_one_process``,
+    the kernel's peak of the largest single process (``ru_maxrss``, which a command with workers
+    would understate)."""
+    import threading
+
     with open(stdout_path, "wb") as out, open(stdout_path.with_suffix(".err"), "wb") as err:
         t0 = time.perf_counter()
         proc = subprocess.Popen(_toolkit_command() + args, cwd=cwd, stdout=out, stderr=err,
                                 env={**os.environ, "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1"})
+        peak, done = [0], threading.Event()
+
+        def sample():
+            while not done.wait(0.01):
+                peak[0] = max(peak[0], _tree_rss(proc.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
+        done.set()
+        sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
-    return {"seconds": wall, "exit": proc.returncode, "peak_rss_mb": usage.ru_maxrss / 1024,
+    one = usage.ru_maxrss / 1024
+    return {"seconds": wall, "exit": proc.returncode, "peak_rss_mb": max(one, peak[0] / 2**20), "peak_rss_mb_one_process": one,
             "user_s": usage.ru_utime, "system_s": usage.ru_stime,
             "stdout_mb": stdout_path.stat().st_size / 1e6, "stderr_lines": len(stdout_path.with_suffix(".err").read_bytes().splitlines())}
 
@@ -176,6 +214,16 @@ def child(n_docs: int, seed: int, data_root: Path, references: bool) -> dict:
                                                              "entities", "--format", "json"], folder, folder / "out.entities.json_folders.json")
         res["cli"]["eval_entities_json_folders"]["same_report"] = ((folder / "out.entities.json").read_bytes()
                                                                    == (folder / "out.entities.json_folders.json").read_bytes())
+    # one process (--workers 1), where the commands above chose their workers (toolkit eval partitions
+    # on its own from 32 MiB of input: toolkit.evaluation.partitions.AUTO_FROM)
+    one = {"eval_entities_one_process": (["--gold", "annotations", "--tasks", "entities"], "out.entities.json"),
+           "eval_all_one_process": (["--gold", "annotations", "--tasks", "entities,events,stances"], "out.all.json")}
+    if with_published:
+        one["eval_entities_published_one_process"] = (["--gold", "published", "--tasks", "entities"], "out.entities.json")
+    for name, (args, same_as) in one.items():
+        target = folder / f"out.{name}.json"
+        res["cli"][name] = _run_cli(["eval", *args, "--pred", "pred.jsonl", "--format", "json", "--workers", "1"], folder, target)
+        res["cli"][name]["same_report"] = (folder / same_as).read_bytes() == target.read_bytes()
     res["cli"]["eval_all_workers2"] = _run_cli(["eval", "--gold", "annotations", "--pred", "pred.jsonl", "--tasks",
                                                 "entities,events,stances", "--format", "json", "--workers", "2"],
                                                folder, folder / "out.all.workers2.json")
@@ -330,7 +378,7 @@ def summarise(results: list[dict]) -> str:
                      f"{fmt(c['eval_all']['seconds'])} | {fmt(s['core_entities'])} | {fmt(s['toolkit_validate_corpus'])} | "
                      f"{fmt(s['bootstrap_1000'])} | {fmt(s.get('seqeval_classification_report'))} | {fmt(s['seqeval_f1_score'])} | "
                      f"{fmt(s['nervaluate_evaluator'])} | {fmt(s['json_loads_gold'])} | {fmt(s.get('jsonschema_validate_gold'))} | "
-                     f"{max(c['eval_all']['peak_rss_mb'], c['eval_entities']['peak_rss_mb']):.0f} MB |")
+                     f"{max(_peak_all(c), c['eval_entities']['peak_rss_mb']):.0f} MB |")
     lines.append("")
     lines.append("| documents | seqeval report / eval CLI | nervaluate / eval CLI | nervaluate / scoring core | "
                  "µs per gold mention (eval CLI) | strict F1 = seqeval (1e-9) | counts = nervaluate (4 schemes) |")
@@ -342,6 +390,18 @@ def summarise(results: list[dict]) -> str:
                      f"{_ratio(s['nervaluate_evaluator'], s['core_entities'])} | {1e6 * e2e / r['meta']['gold_mentions']:.2f} | "
                      f"{'yes' if k['strict_f1_agrees_1e-9'] else 'NO'} | {'yes' if all(k['nervaluate_counts_agree'].values()) else 'NO ' + str(k['nervaluate_counts_agree'])} |")
     return "\n".join(lines)
+
+
+def _peak_all(c: dict) -> float:
+    """The larger peak of the all-task command as run and in one process (both must meet the target)."""
+    return max(c[k]["peak_rss_mb"] for k in ("eval_all", "eval_all_one_process") if k in c)
+
+
+def _peaks_shown(c: dict) -> str:
+    shown = [f"{c['eval_all']['peak_rss_mb']:.0f} MB as run"]
+    if "eval_all_one_process" in c:
+        shown.append(f"{c['eval_all_one_process']['peak_rss_mb']:.0f} MB in one process")
+    return ", ".join(shown)
 
 
 def targets(results: list[dict]) -> str:
@@ -365,25 +425,30 @@ def targets(results: list[dict]) -> str:
             ("entities + events + stances <= 4 s", every <= 4.0, f"{every:.2f} s"),
             ("`toolkit validate` <= 1.5 s", c["validate"]["seconds"] <= 1.5, f"{c['validate']['seconds']:.2f} s"),
             ("bootstrap x1000 of every headline score <= 0.3 s", s["bootstrap_1000"] <= 0.3, f"{s['bootstrap_1000']:.2f} s"),
-            ("peak memory, all tasks <= 1 GB", c["eval_all"]["peak_rss_mb"] <= 1024, f"{c['eval_all']['peak_rss_mb']:.0f} MB"),
+            ("peak memory, all tasks <= 1 GB (the command as run, its workers summed; and in one process)",
+             _peak_all(c) <= 1024, _peaks_shown(c)),
             ("--workers 2 against one process, all tasks (the target is at 200k)", None,
-             f"{every / c['eval_all_workers2']['seconds']:.2f}x (same report: {c['eval_all_workers2'].get('same_report')})")
-            if "eval_all_workers2" in c else None,
+             f"{c['eval_all_one_process']['seconds'] / c['eval_all_workers2']['seconds']:.2f}x "
+             f"(same report: {c['eval_all_workers2'].get('same_report')})")
+            if "eval_all_workers2" in c and "eval_all_one_process" in c else None,
+            ("in one process (--workers 1): entities, JSONL; entities, published; all tasks (no target)", None,
+             ", ".join(f"{c[k]['seconds']:.2f} s (same report: {c[k].get('same_report')})"
+                       for k in ("eval_entities_one_process", "eval_entities_published_one_process", "eval_all_one_process") if k in c)),
         ]
         out.append(f"Targets at {TARGETS_AT:,} documents:")
         out += [f"  [{'measured' if ok is None else 'met' if ok else 'MISSED'}] {name}: {shown}" for name, ok, shown in filter(None, rows)]
     big = by_size.get(200_000)
     if big is not None:
-        peak = big["cli"]["eval_all"]["peak_rss_mb"]
+        peak = _peak_all(big["cli"])
         out.append(f"Targets at 200,000 documents:")
-        out.append(f"  [{'met' if peak <= 2048 else 'MISSED'}] peak memory, all tasks <= 2 GB: {peak:.0f} MB")
+        out.append(f"  [{'met' if peak <= 2048 else 'MISSED'}] peak memory, all tasks <= 2 GB: {_peaks_shown(big['cli'])}")
         if r is not None:
             per = lambda x: x["cli"]["eval_entities"]["seconds"] / x["meta"]["gold_mentions"]  # noqa: E731
             growth = per(big) / per(r)
             out.append(f"  [{'met' if growth <= 1.2 else 'MISSED'}] time per gold mention within 1.2x of 50k: {growth:.2f}x")
         w2 = big["cli"].get("eval_all_workers2")
-        if w2 is not None:
-            speed = big["cli"]["eval_all"]["seconds"] / w2["seconds"]
+        if w2 is not None and "eval_all_one_process" in big["cli"]:
+            speed = big["cli"]["eval_all_one_process"]["seconds"] / w2["seconds"]
             out.append(f"  [{'met' if speed >= 1.6 else 'MISSED'}] --workers 2 >= 1.6x one process: {speed:.2f}x"
                        f" (same report: {w2.get('same_report')})")
     for res in results:
