@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.synth import write_dataset  # noqa: E402
 from toolkit.checks import validate  # noqa: E402
 from toolkit.checks.validate import load_corpus, validate_paths  # noqa: E402
+from toolkit.evaluation import partitions  # noqa: E402
 from toolkit.evaluation.evaluate import EvalOptions, evaluate  # noqa: E402
 from engine_helpers import assert_same_tables  # noqa: E402
 from toolkit.model.tables import from_documents  # noqa: E402
@@ -189,6 +190,10 @@ def _compare_gold(tmp: Path, root: Path, docs, monkeypatch):
         m.setattr(many, "ASIDE_AT", 1)
         aside = validate_paths([ann], recursive=False)
     assert _issues(aside) == _issues(slow) and [r.passed for r in aside.results] == [r.passed for r in fast.results]
+    one = validate_paths([ann], documents=False)  # `toolkit validate`, in one process and in partitions
+    for workers in (2, 3):
+        split = partitions.validate([ann], workers)
+        assert _issues(split) == _issues(one) and [r.file for r in split.results] == [r.file for r in one.results]
     if slow.ok:
         f, s = load_corpus(ann), None
         with _RowWise(monkeypatch):

@@ -468,3 +468,106 @@ def test_a_worker_that_dies_when_none_were_asked_for_is_scored_in_one_process(co
     assert (result.exit_code, result.stdout) == (one.exit_code, one.stdout) == (3, one.stdout)
     assert result.stderr == ("note: a worker process ended before its partition was scored (out of memory?); scoring in one "
                              "process (--workers 1 does so from the start)\n" + one.stderr)
+
+
+def _validating_runs(monkeypatch) -> list:
+    """Record the workers of every partitioned `validate` (the command's call of partitions.validate)."""
+    from toolkit.evaluation import partitions
+
+    counts: list = []
+    real = partitions.validate
+    monkeypatch.setattr(partitions, "validate", lambda paths, workers: counts.append(workers) or real(paths, workers))
+    return counts
+
+
+@pytest.fixture(scope="module")
+def damaged_gold(corpus, tmp_path_factory):
+    """The corpus's gold with a few damaged documents (a label outside the inventory, a span's
+    text, a repeated doc id far apart, a missing seed) in a folder of its own beside a copy of the seeds."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("damaged-gold")
+    (root / "annotations").mkdir()
+    shutil.copytree(corpus / "seeds", root / "seeds")
+    docs = [json.loads(x) for x in (corpus / "annotations" / "gold.jsonl").read_text(encoding="utf-8").splitlines()]
+    docs[3]["entities"][0]["type"] = "PERSON"
+    docs[60]["entities"][0]["mentions"][0]["text"] = "wrong"
+    docs[115]["doc_id"] = docs[2]["doc_id"]
+    docs[80]["seed_file"] = "no-such-seed.txt"
+    (root / "annotations" / "gold.jsonl").write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_validate_in_partitions_gives_the_report_of_one_process(damaged_gold, corpus, fmt, monkeypatch):
+    from toolkit.evaluation import partitions
+
+    counts = _validating_runs(monkeypatch)
+    for root, code in ((damaged_gold, 1), (corpus, 0)):
+        base = ["validate", "annotations", "--format", fmt, "--verbose"]
+        one, two = _run(base + ["--workers", "1"], root), _run(base + ["--workers", "2"], root)
+        auto = _run(base, root)  # a small file: one process
+        assert one.exit_code == two.exit_code == auto.exit_code == code, (one.stdout, two.stdout)
+        assert (one.stdout, one.stderr) == (two.stdout, two.stderr) == (auto.stdout, auto.stderr)
+        file = _run(["validate", "annotations/gold.jsonl", "--format", fmt, "--workers", "3"], root)
+        assert file.stdout == _run(["validate", "annotations/gold.jsonl", "--format", fmt, "--workers", "1"], root).stdout
+    assert counts == [2, 3, 2, 3]
+    monkeypatch.setattr(partitions, "AUTO_FROM", 0)
+    monkeypatch.setattr(partitions, "usable_cores", lambda: 2)
+    auto = _run(["validate", "annotations", "--format", fmt], damaged_gold)
+    assert counts[-1] == 2 and auto.stdout == _run(["validate", "annotations", "--format", fmt, "--workers", "1"], damaged_gold).stdout
+
+
+def test_validate_partitions_only_one_jsonl_file(damaged_gold, corpus, tmp_path, monkeypatch):
+    """Several files, a .json file, or a folder with more files below: one process (a note when
+    --workers asked for more, none when the command chose); a file Arrow cannot read whole: one process."""
+    import shutil
+
+    from toolkit.evaluation import partitions
+
+    counts = _validating_runs(monkeypatch)
+    both = _run(["validate", "annotations", str(corpus / "annotations"), "--workers", "2"], damaged_gold)
+    assert both.stderr.startswith("note: checking in one process: partitions are cut from one .jsonl file")
+    assert both.exit_code == 1 and counts == []
+    nested = tmp_path / "nested"
+    shutil.copytree(damaged_gold / "annotations", nested / "annotations")
+    shutil.copytree(damaged_gold / "seeds", nested / "seeds")
+    (nested / "annotations" / "more").mkdir()
+    shutil.copy(damaged_gold / "annotations" / "gold.jsonl", nested / "annotations" / "more" / "again.jsonl")
+    assert partitions.one_jsonl_file([nested / "annotations"]) is None
+    assert partitions.one_jsonl_file([damaged_gold / "annotations"]) == damaged_gold / "annotations" / "gold.jsonl"
+    monkeypatch.setattr(partitions, "AUTO_FROM", 0)
+    quiet = _run(["validate", "annotations"], nested)
+    assert counts == [] and quiet.exit_code == 1 and "note:" not in quiet.stdout + quiet.stderr
+    lines = (damaged_gold / "annotations" / "gold.jsonl").read_text(encoding="utf-8").splitlines()
+    lines[30] = lines[30][:-5]  # a line that is not JSON: Arrow cannot read the file whole
+    broken = tmp_path / "broken"
+    (broken / "annotations").mkdir(parents=True)
+    shutil.copytree(damaged_gold / "seeds", broken / "seeds")
+    (broken / "annotations" / "gold.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    one = _run(["validate", "annotations", "--workers", "1"], broken)
+    asked = _run(["validate", "annotations", "--workers", "2"], broken)
+    chosen = _run(["validate", "annotations"], broken)
+    assert one.exit_code == asked.exit_code == chosen.exit_code == 1 and "invalid-json" in one.stdout + one.stderr
+    assert (chosen.stdout, chosen.stderr) == (one.stdout, one.stderr)
+    assert asked.stdout == one.stdout
+    assert asked.stderr == "note: checking in one process: the file could not be read whole as JSONL\n" + one.stderr
+
+
+def _die_checking(paths, part):
+    import os
+
+    os._exit(9)
+
+
+def test_a_validate_worker_that_dies_means_one_process(damaged_gold, monkeypatch):
+    from toolkit.evaluation import partitions
+
+    if partitions._start_method() != "fork":
+        pytest.skip("the replacement reaches the workers by fork only")
+    one = _run(["validate", "annotations", "--workers", "1"], damaged_gold)
+    monkeypatch.setattr(partitions, "check_partition", _die_checking)
+    asked = _run(["validate", "annotations", "--workers", "2"], damaged_gold)
+    assert (asked.exit_code, asked.stdout) == (one.exit_code, one.stdout)
+    assert asked.stderr == ("note: a worker process ended before its partition was checked (out of memory?); "
+                            "checking in one process\n" + one.stderr)

@@ -21,6 +21,7 @@ def validate(
     format: IssueFormat = typer.Option(IssueFormat.text, "--format", help="text for people, json for machines (every issue, unabridged)."),
     verbose: bool = verbose_option(),
     quiet: bool = quiet_option(),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, show_default=False, help="Check partitions of one .jsonl file in N local processes (the same report). Default: one per core (at most 4) for a file of 32 MiB or more, else one process."),
 ) -> None:
     """Check annotation files against the JSON Schema and the seed texts.
 
@@ -28,11 +29,9 @@ def validate(
     unless --verbose). Exit 0 when valid, 1 when any file is invalid, 2 on a usage error (a path
     that does not exist). Writes nothing.
     """
-    from toolkit.checks.validate import validate_paths
-
     verbosity(verbose, quiet)
     paths = paths or [Path("annotations")]
-    result = validate_paths(paths, documents=False)
+    result = _validated(paths, workers)
     files = [r.file for r in result.results]
     if format is IssueFormat.json:
         say(report.issues_json(result.issues, files))
@@ -42,6 +41,37 @@ def validate(
     if missing_paths(i for i in result.issues if i.file in {str(p) for p in paths}):
         raise typer.Exit(EXIT_USAGE)
     raise typer.Exit(0 if result.ok else EXIT_INVALID)
+
+
+def _validated(paths: list[Path], workers: int | None):
+    """The report of ``validate``: in partitions (:func:`toolkit.evaluation.partitions.validate`) when
+    the paths are one ``.jsonl`` file, or a folder holding one, and workers are asked for or chosen
+    (:func:`toolkit.evaluation.partitions.auto_workers`), else in one process. A partitioned check
+    that cannot be done (a file Arrow cannot read whole; a worker that dies, with a note) is done
+    in one process."""
+    from toolkit.checks.validate import validate_paths
+    from toolkit.evaluation import partitions
+
+    single = partitions.one_jsonl_file(paths)
+    chosen = workers is None
+    if single is not None and chosen:
+        workers = partitions.auto_workers([single])
+    if single is not None and (workers or 1) > 1:
+        from concurrent.futures.process import BrokenProcessPool
+
+        from toolkit.io.arrow import NotColumnar
+
+        try:
+            return partitions.validate(paths, workers)
+        except NotColumnar:
+            if not chosen:
+                err("note: checking in one process: the file could not be read whole as JSONL")
+        except BrokenProcessPool:
+            err("note: a worker process ended before its partition was checked (out of memory?); checking in one process"
+                + (" (--workers 1 does so from the start)" if chosen else ""))
+    elif not chosen and (workers or 1) > 1 and all(p.exists() for p in paths):
+        err("note: checking in one process: partitions are cut from one .jsonl file (or a folder holding one)")
+    return validate_paths(paths, documents=False)
 
 
 @app.command()

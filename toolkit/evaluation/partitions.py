@@ -366,6 +366,68 @@ def _in_processes(workers: int, jobs: list[tuple]) -> list[PartitionResult]:
             shutil.rmtree(folder, ignore_errors=True)  # mapped files stay readable until unmapped
 
 
+@dataclass
+class CheckedPartition:
+    """What :func:`check_partition` gives back: the partition's issues, and the file of each
+    document checked, as runs of (file, count)."""
+
+    issues: list[Issue]
+    files: list[tuple[str, int]]
+
+
+def _runs(names: list[str]) -> list[tuple[str, int]]:
+    runs: list[list] = []
+    for name in names:
+        if runs and runs[-1][0] == name:
+            runs[-1][1] += 1
+        else:
+            runs.append([name, 1])
+    return [(name, n) for name, n in runs]
+
+
+def check_partition(paths: Sequence[str], part: Partition) -> CheckedPartition:
+    """Validate one partition of the gold at ``paths`` (``toolkit validate`` in partitions): only the
+    lines of its documents are parsed and checked (:func:`toolkit.checks.validate.validate_paths`
+    with ``select``). Raises :class:`~toolkit.io.arrow.NotColumnar` for a file Arrow cannot read whole."""
+    from toolkit.checks.validate import validate_paths
+
+    report = validate_paths(list(paths), select=lambda path, table: part.gold_rows(table.column("doc_id")), documents=False)
+    return CheckedPartition(report.issues, _runs([r.file for r in report.results]))
+
+
+def one_jsonl_file(paths: Sequence[Path]) -> Path | None:
+    """The one file ``toolkit validate PATHS`` would check when it is a ``.jsonl`` file (the paths
+    name it, or folders whose files, searched as validate searches them, are it alone), else None."""
+    from toolkit.io.read import list_files
+
+    files, issues = list_files(list(paths), recursive=True, suffixes=(".json", ".jsonl"), confine=True)
+    return files[0] if len(files) == 1 and not issues and files[0].suffix == ".jsonl" else None
+
+
+def validate(paths: Sequence[str], workers: int):
+    """``toolkit validate`` of a gold that is one ``.jsonl`` file, in ``workers`` local processes
+    (forked on Linux): a :class:`~toolkit.checks.validate.ValidationReport` with the issues of one
+    process, in its order (by line: a line belongs to one partition, whose issues keep their
+    order), and one result per document checked, without documents. Raises
+    :class:`~toolkit.io.arrow.NotColumnar` when a partition cannot be read so, and
+    ``BrokenProcessPool`` when a worker dies."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from toolkit.checks.validate import FileResult, ValidationReport
+
+    method = _start_method()
+    if method == "fork":
+        import toolkit.checks.columnar  # noqa: F401  (imported once, shared by the forks)
+        import toolkit.checks.validate  # noqa: F401
+    paths = [str(p) for p in paths]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
+        parts = list(pool.map(check_partition, [paths] * workers, [Partition(i, workers) for i in range(workers)]))
+    issues = sorted((i for part in parts for i in part.issues), key=_line)  # stable: a line's issues keep their order
+    results = [FileResult(name, None) for part in parts for name, n in part.files for _ in range(n)]
+    return ValidationReport(results=results, issues=issues)
+
+
 def _on_cluster(scheduler: str, job) -> list[PartitionResult]:
     from dask.distributed import Client
 
