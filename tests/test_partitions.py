@@ -366,10 +366,35 @@ def published(corpus):
     from toolkit.checks.validate import load_corpus
     from toolkit.dataset.publish import publish
 
+    from toolkit.dataset import publish as module
+
     out = corpus / "published"
     if not out.exists():
-        publish(list(load_corpus(corpus / "annotations").values()), out, "A synthetic test corpus.\n")
+        size, module.ROW_GROUP = module.ROW_GROUP, 7  # many row groups, which partitions cut across
+        try:
+            publish(list(load_corpus(corpus / "annotations").values()), out, "A synthetic test corpus.\n")
+        finally:
+            module.ROW_GROUP = size
     return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.sets(st.integers(0, 119), max_size=40))
+def test_a_published_partition_reads_its_row_groups_and_gives_its_rows(published, rows):
+    """Only the row groups that hold the selected rows are read: the documents are those of the
+    whole file at those rows, in file order (and none for no row)."""
+    import pyarrow.parquet as pq
+
+    from toolkit.dataset.publish import documents_files, load_published
+
+    (file,) = documents_files(published)
+    assert pq.ParquetFile(file).metadata.num_row_groups == 18  # 120 documents, 7 a group
+    whole = load_published(published)
+    ids = list(whole)
+    chosen = sorted(rows)
+    part = load_published(published, select=lambda path, table: chosen)
+    assert list(part) == [ids[r] for r in chosen]
+    assert {k: part[k] for k in part} == {ids[r]: whole[ids[r]] for r in chosen}
 
 
 def _counting_runs(monkeypatch) -> list:
@@ -571,3 +596,13 @@ def test_a_validate_worker_that_dies_means_one_process(damaged_gold, monkeypatch
     assert (asked.exit_code, asked.stdout) == (one.exit_code, one.stdout)
     assert asked.stderr == ("note: a worker process ended before its partition was checked (out of memory?); "
                             "checking in one process\n" + one.stderr)
+
+
+@pytest.mark.parametrize("rows", [range(10, 31), range(0, 120), range(119, 120), [3, 4, 6], []])
+def test_a_run_of_published_rows_is_sliced_and_others_taken(published, rows):
+    from toolkit.dataset.publish import load_published
+
+    whole = load_published(published)
+    ids = list(whole)
+    part = load_published(published, select=lambda path, table: list(rows))
+    assert list(part) == [ids[r] for r in rows] and {k: part[k] for k in part} == {ids[r]: whole[ids[r]] for r in rows}

@@ -33,6 +33,10 @@ from toolkit.model.document import Argument, Document, Entity, Event, Mention, S
 from toolkit.model.labels import SCHEMA_FILES, inventory, schema_dir
 
 CONFIGS = ("documents", "mentions", "events", "stances", "ner")
+ROW_GROUP = 2000
+"""Rows per Parquet row group, in every config: a reader that wants some documents (a partition of
+``toolkit eval``, a dataset viewer, a streaming reader) reads only the groups that hold them. At
+50,000 synthetic documents the ``documents`` file has 25 groups of about 1 MB (uncompressed)."""
 SPLIT = "test"
 TARGET_KINDS = ("topic", "event", "entity")
 
@@ -223,7 +227,7 @@ def build(docs: list[Document], folder: Path, card_body: str, guidelines: Path |
         ds = Dataset.from_dict(columns, features=feats[config])
         files[config] = data_file(config, fingerprint(table[config]))
         path = folder / files[config]
-        ds.to_parquet(str(path))
+        ds.to_parquet(str(path), batch_size=ROW_GROUP)  # one row group a batch
         result.files.append(path)
         result.counts[config] = len(ds)
     card = DatasetCard("---\n" + card_metadata(feats, files).to_yaml() + "\n---\n\n" + card_body)
@@ -333,7 +337,24 @@ def _read_parquet(path: Path, select=None):
     from toolkit.checks.columnar import part_of
     from toolkit.model.corpus import Corpus
 
-    table = pq.read_table(path)
+    if select is None:
+        table = pq.read_table(path)
+    else:  # only the row groups that hold the selected rows, then those rows
+        import numpy as np
+
+        file = pq.ParquetFile(path)
+        ids = file.read(columns=["doc_id"]).column("doc_id")
+        rows = np.asarray(select(path, pa.table({"doc_id": ids, "status": pa.nulls(len(ids), pa.string())})), dtype=np.int64)
+        starts = np.cumsum([0] + [file.metadata.row_group(g).num_rows for g in range(file.metadata.num_row_groups)])
+        group_of = np.searchsorted(starts, rows, side="right") - 1
+        groups = np.unique(group_of).tolist()
+        table = file.read_row_groups(groups) if groups else file.schema_arrow.empty_table()
+        within = np.cumsum([0] + [file.metadata.row_group(g).num_rows for g in groups])[:-1]  # where each group begins in `table`
+        at = rows - starts[group_of] + within[np.searchsorted(groups, group_of)]
+        if len(at) and at[-1] - at[0] + 1 == len(at) and bool((np.diff(at) == 1).all()):
+            table = table.slice(int(at[0]), len(at))  # a run of rows (a partition's): no copy
+        else:
+            table = table.take(pa.array(at, pa.int64()))
     try:
         f = json.loads((table.schema.metadata or {})[b"huggingface"])["info"]["features"]
         ent, ev, st = _inner(f["entities"]), _inner(f["events"]), _inner(f["stances"])
@@ -343,10 +364,6 @@ def _read_parquet(path: Path, select=None):
                  "label": st["label"]["names"]}
     except (KeyError, IndexError, TypeError, ValueError):
         return None
-    if select is not None:
-        ids = table.column("doc_id")
-        rows = select(path, pa.table({"doc_id": ids, "status": pa.nulls(len(ids), pa.string())}))
-        table = table.take(pa.array(rows, pa.int64()))
     col = {name: table.column(name).combine_chunks() for name in table.column_names}
 
     def flat(lists):
